@@ -1,0 +1,209 @@
+"""The runner process: instrument the standard library, run one scenario, report what happened.
+
+Started by the supervisor in a session of its own (so one ``killpg`` ends it
+and everything it started). It reads commands from a private control pipe;
+end-of-file there means the supervisor is gone, and the runner then kills its
+whole process group rather than outlive it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import importlib
+import importlib.util
+import json
+import multiprocessing
+import multiprocessing.forkserver
+import multiprocessing.util
+import os
+import platform
+import resource
+import runpy
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from tui import events
+from tui.runner import asyncio_tasks, emit, observer, threads
+
+SITE_DIR = str(Path(__file__).parent / "site")
+PR_SET_PDEATHSIG = 1
+POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
+
+
+def _kill_own_group(*_: Any) -> None:
+    os.killpg(0, signal.SIGKILL)
+
+
+def _die_with_parent() -> None:
+    """If the supervisor dies, the kernel sends us SIGTERM, and we take our group down."""
+    signal.signal(signal.SIGTERM, _kill_own_group)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def _control_loop(fd: int, em: emit.Emitter) -> None:
+    """Commands from the supervisor, one a line; end of file means it is gone."""
+    with os.fdopen(fd, "rb", buffering=0) as pipe:
+        for raw in iter(pipe.readline, b""):
+            words = raw.decode(errors="replace").split()
+            if not words:
+                continue
+            if words[0] == "cancel":
+                os.kill(os.getpid(), signal.SIGINT)
+            elif words[0] == "cancel_task" and len(words) == 2:
+                _cancel_task(words[1], em)
+    _kill_own_group()
+
+
+def _cancel_task(task_id: str, em: emit.Emitter) -> None:
+    if asyncio_tasks.cancel_task(task_id):
+        return
+    if task_id.startswith("th"):
+        text = "Python cannot stop a running thread from outside: it has to return on its own."
+    elif task_id.startswith("p"):
+        text = "a pool item that has started runs to its end: Python cannot interrupt it."
+    else:
+        text = f"task {task_id} is not running, so there is nothing to cancel."
+    em.emit("note", text=text, id=task_id)
+
+
+def _start_daemon(target: Any, *args: Any) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, name="concur-control", daemon=True)
+    thread._concur_internal = True  # type: ignore[attr-defined]
+    thread.start()
+    return thread
+
+
+def _prepare_children(socket_path: str, source: str) -> str:
+    """Pools start hooked, by a method that is safe in a process with threads."""
+    os.environ[emit.SOCKET_ENV] = socket_path
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (SITE_DIR, os.environ.get("PYTHONPATH", "")) if p
+    )
+    # The runner has threads of its own: forking it could copy a held lock into the child.
+    multiprocessing.set_start_method("forkserver", force=True)
+    if any(word in source for word in POOL_WORDS):
+        multiprocessing.forkserver.ensure_running()
+    return "forkserver"
+
+
+def _load_and_run(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    if args.module:
+        importlib.import_module(args.module).main(**params)
+        return
+    path = os.path.abspath(args.path)
+    sys.argv = [path]
+    sys.path.insert(0, os.path.dirname(path))
+    if args.entry == "main":
+        name = Path(path).stem
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        module.main(**params)
+    else:
+        runpy.run_path(path, run_name="__main__")
+
+
+def _join_program_threads() -> None:
+    """Like interpreter shutdown: the run ends when the program's non-daemon threads have."""
+    for thread in threading.enumerate():
+        if thread is threading.current_thread() or thread.daemon:
+            continue
+        thread.join()
+
+
+def _finish_children() -> None:
+    """Reap the forkserver (and through it the workers), then clean up as interpreter exit would."""
+    server = multiprocessing.forkserver._forkserver
+    if server._forkserver_pid is not None:
+        with contextlib.suppress(OSError):
+            server._stop()
+    multiprocessing.util._run_finalizers()  # unlinks the program's semaphores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tui.runner")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--module")
+    group.add_argument("--path")
+    parser.add_argument("--entry", choices=("main", "script"), default="script")
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--params", default="{}")
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--control-fd", type=int, required=True)
+    args = parser.parse_args(argv)
+    params = json.loads(args.params)
+
+    _die_with_parent()
+    em = emit.install(args.socket)
+    threads.install()
+    asyncio_tasks.install()
+    source_file = args.path or (importlib.util.find_spec(args.module).origin or "")
+    source = Path(source_file).read_text(errors="replace")
+    start_method = _prepare_children(args.socket, source)
+    _start_daemon(_control_loop, args.control_fd, em)
+    watcher = observer.Observer(em)
+    em.emit(
+        "hello",
+        v=events.VERSION,
+        scenario=args.name,
+        params=params,
+        python=platform.python_version(),
+        implementation=platform.python_implementation(),
+        gil_enabled=getattr(sys, "_is_gil_enabled", lambda: True)(),
+        start_method=start_method,
+        switch_interval_s=sys.getswitchinterval(),
+        cores=os.cpu_count() or 1,
+        source_file=source_file,
+    )
+    main_rec = threads.start_task("MainThread")
+    em.emit("run_start")
+    em.flush()
+    watcher.start()
+
+    outcome, error, tb, code = "completed", None, None, 0
+    try:
+        _load_and_run(args, params)
+        _join_program_threads()
+    except KeyboardInterrupt:
+        outcome, error, code = "cancelled", "interrupted", 130
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            outcome, error, code = "failed", f"SystemExit({exc.code!r})", 1
+    except BaseException as exc:
+        outcome, code = "failed", 1
+        main_rec.error = threads._describe_error(exc)
+        error, tb = main_rec.error
+        sys.stderr.write(tb)
+    threads.end_task(main_rec, outcome="cancelled" if outcome == "cancelled" else None)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _finish_children()
+    watcher.stopping.set()
+    watcher.join(timeout=1)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    em.emit(
+        "run_end",
+        outcome=outcome,
+        error=error,
+        traceback=tb,
+        self_cpu_s=me.ru_utime + me.ru_stime,
+        children_cpu_s=children.ru_utime + children.ru_stime,
+        switch_interval_s=sys.getswitchinterval(),
+    )
+    em.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The runner's one observer thread: GIL probe, per-thread time split, loop watchdog, sending.
+
+GIL busy fraction (DESIGN.md, "GIL busy fraction, in pure Python"): the probe
+sleeps a short random (exponential) interval and measures how late it gets the
+GIL back. A cycle whose lateness exceeds ``WAITED_NS`` found the GIL held and
+counts as busy for its whole length (sleep plus lag); the busy fraction of a
+window is busy time over total time. Its lags are the GIL acquire latency.
+"""
+
+from __future__ import annotations
+
+import linecache
+import random
+import sys
+import threading
+import time
+from typing import Any
+
+from tui.runner import asyncio_tasks, emit, threads
+
+now_ns = time.perf_counter_ns
+PROBE_MEAN_S = 0.002
+WAITED_NS = 250_000
+WINDOW_NS = 50_000_000
+STALL_NS = 100_000_000
+
+
+class Observer(threading.Thread):
+    def __init__(self, em: emit.Emitter) -> None:
+        super().__init__(name="concur-observer", daemon=True)
+        self._concur_internal = True
+        self.em = em
+        self.stopping = threading.Event()
+        self._rng = random.Random()
+        self._last: dict[str, tuple[int, int]] = {}
+        self._stalls: dict[int, int] = {}
+
+    def run(self) -> None:
+        sleep = threads.real_sleep
+        window_start = now_ns()
+        busy = total = 0
+        lags: list[int] = []
+        while not self.stopping.is_set():
+            interval = self._rng.expovariate(1 / PROBE_MEAN_S)
+            before = now_ns()
+            sleep(interval)
+            after = now_ns()
+            elapsed = after - before
+            lag = max(0, elapsed - int(interval * 1e9))
+            total += elapsed
+            lags.append(lag // 1000)
+            if lag > WAITED_NS:
+                busy += elapsed
+            if after - window_start >= WINDOW_NS:
+                self.close_window(window_start, after, busy, total, lags)
+                window_start, busy, total, lags = after, 0, 0, []
+        self.close_window(window_start, now_ns(), busy, total, lags)
+
+    def close_window(self, start: int, end: int, busy: int, total: int, lags: list[int]) -> None:
+        em = self.em
+        if total:
+            em.emit("gil", t0=start, t=end, busy=round(busy / total, 4), lags_us=lags)
+        self.split_threads(start, end)
+        for monitor in list(asyncio_tasks.monitors):
+            if monitor.lags_us:
+                lags_us, monitor.lags_us = monitor.lags_us, []
+                em.emit("loop", t0=start, t=end, lags_us=lags_us)
+            self.watch_stall(monitor, end)
+        em.flush()
+
+    def split_threads(self, start: int, end: int) -> None:
+        """Each live thread's time in the window: CPU, and off-CPU time no hooked wait explains."""
+        split: dict[str, list[int]] = {}
+        for rec in list(threads.records.values()):
+            try:
+                cpu = time.clock_gettime_ns(rec.clock)
+            except OSError:
+                continue
+            waited = rec.waited_ns(end)
+            last_cpu, last_waited = self._last.get(rec.id, (rec.start_cpu, 0))
+            self._last[rec.id] = (cpu, waited)
+            span = end - max(start, rec.start_ns)
+            ran = cpu - last_cpu
+            gil = max(0, span - ran - (waited - last_waited))
+            if ran or gil:
+                split[rec.id] = [ran, gil]
+        if split:
+            self.em.emit("window", t0=start, t=end, threads=split)
+
+    def watch_stall(self, monitor: asyncio_tasks.LagMonitor, now: int) -> None:
+        """When the loop misses its beat, say where its thread is stuck."""
+        key = id(monitor)
+        late = now - monitor.last_beat > STALL_NS + asyncio_tasks.LAG_INTERVAL_S * 1e9
+        if late and key not in self._stalls:
+            self._stalls[key] = monitor.last_beat
+            frame = sys._current_frames().get(monitor.thread_ident)
+            where = culprit(frame)
+            if where is not None:
+                self.em.emit("stall", t0=monitor.last_beat, **where)
+        elif not late and key in self._stalls:
+            self.em.emit("stall_end", t0=self._stalls.pop(key), t=monitor.last_beat)
+
+
+def culprit(frame: Any) -> dict[str, Any] | None:
+    """The innermost frame of the program's own code (not asyncio's, not ours)."""
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        library = (
+            "/tui/runner/" in filename
+            or "/asyncio/" in filename
+            or filename.endswith(("selectors.py", "threading.py"))
+            or filename.startswith("<")
+        )
+        if not library:
+            line = frame.f_lineno
+            return {
+                "file": filename,
+                "line": line,
+                "function": frame.f_code.co_name,
+                "code": linecache.getline(filename, line).strip(),
+            }
+        frame = frame.f_back
+    return None

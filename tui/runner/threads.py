@@ -1,0 +1,246 @@
+"""Thread tasks and the waits inside them, found by patching ``threading`` and ``time.sleep``.
+
+Each thread's life is split by ``perf_counter_ns`` and the thread's own CPU
+clock: CPU time is running, the sleeps and blocking calls hooked here are
+sleeping or blocked, and whatever off-CPU time is left inside the thread's
+life is time it was ready to run Python but did not hold the GIL (DESIGN.md,
+"Per-thread GIL wait comes from spans").
+"""
+
+from __future__ import annotations
+
+import itertools
+import selectors
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tui.runner import emit
+
+now_ns = time.perf_counter_ns
+real_sleep = time.sleep
+MAX_TRACEBACK = 8000
+# A wait shorter than this is counted in the totals but not sent as its own span.
+MIN_WAIT_EVENT_NS = 500_000
+# Threads the standard library starts for its own bookkeeping are not the program's tasks.
+INTERNAL_MODULES = ("multiprocessing", "concurrent.futures.process", "tui.")
+
+_ids = itertools.count(1)
+
+
+class ThreadRecord:
+    """What the hooks know about one live thread; read by the observer thread."""
+
+    __slots__ = (
+        "block_ns",
+        "clock",
+        "error",
+        "id",
+        "ident",
+        "native_id",
+        "sleep_ns",
+        "start_cpu",
+        "start_ns",
+        "wait_start",
+        "wait_state",
+    )
+
+    def __init__(self, task_id: str) -> None:
+        self.id = task_id
+        self.ident = threading.get_ident()
+        self.native_id = threading.get_native_id()
+        self.clock = time.pthread_getcpuclockid(self.ident)
+        self.start_ns = now_ns()
+        self.start_cpu = time.thread_time_ns()
+        self.sleep_ns = 0
+        self.block_ns = 0
+        self.wait_state: str | None = None
+        self.wait_start = 0
+        self.error: tuple[str, str] | None = None
+
+    def waited_ns(self, at: int) -> int:
+        """Sleeping plus blocked time so far, counting a wait still in progress."""
+        total = self.sleep_ns + self.block_ns
+        if self.wait_state is not None:
+            total += max(0, at - self.wait_start)
+        return total
+
+
+records: dict[int, ThreadRecord] = {}
+# thread ident -> id of the asyncio task whose step that thread is running (set by asyncio_tasks)
+stepping: dict[int, str] = {}
+
+
+def record_for_current() -> ThreadRecord | None:
+    return records.get(threading.get_ident())
+
+
+def start_task(name: str, internal: bool = False) -> ThreadRecord:
+    """Register the calling thread as a task and announce it."""
+    rec = ThreadRecord(f"th{next(_ids)}")
+    records[rec.ident] = rec
+    em = emit.emitter()
+    if em is not None:
+        em.emit(
+            "task_start",
+            id=rec.id,
+            kind="thread",
+            name=name,
+            tid=rec.native_id,
+            internal=internal,
+            t=rec.start_ns,
+        )
+    return rec
+
+
+def end_task(rec: ThreadRecord, outcome: str | None = None) -> None:
+    end = now_ns()
+    cpu = time.thread_time_ns() - rec.start_cpu
+    records.pop(rec.ident, None)
+    em = emit.emitter()
+    if em is None:
+        return
+    error, tb = rec.error if rec.error else (None, None)
+    em.emit(
+        "task_end",
+        id=rec.id,
+        outcome=outcome or ("error" if rec.error else "done"),
+        error=error,
+        traceback=tb,
+        cpu_ns=cpu,
+        sleep_ns=rec.sleep_ns,
+        block_ns=rec.block_ns,
+        core=current_core(),
+        t=end,
+    )
+
+
+def current_core() -> int | None:
+    """The CPU this thread last ran on (field 39 of /proc/thread-self/stat)."""
+    try:
+        with open("/proc/thread-self/stat", "rb") as f:
+            data = f.read()
+        return int(data.rsplit(b")", 1)[1].split()[36])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+@contextmanager
+def waiting(state: str, what: str, async_task_id: str | None = None) -> Iterator[None]:
+    """Mark the calling thread as sleeping or blocked for the duration of the block."""
+    rec = records.get(threading.get_ident())
+    if rec is None or rec.wait_state is not None:
+        yield
+        return
+    start = now_ns()
+    rec.wait_state, rec.wait_start = state, start
+    try:
+        yield
+    finally:
+        end = now_ns()
+        rec.wait_state = None
+        if state == "sleeping":
+            rec.sleep_ns += end - start
+        else:
+            rec.block_ns += end - start
+        em = emit.emitter()
+        if em is not None and end - start >= MIN_WAIT_EVENT_NS:
+            em.emit("wait", id=rec.id, state=state, t0=start, what=what, t=end)
+            if async_task_id is not None:
+                em.emit("wait", id=async_task_id, state="blocked", t0=start, what=what, t=end)
+
+
+def _describe_error(exc: BaseException | None) -> tuple[str, str]:
+    if exc is None:
+        return ("unknown error", "")
+    text = "".join(traceback.format_exception(exc))
+    return (f"{type(exc).__name__}: {exc}", text[-MAX_TRACEBACK:])
+
+
+def is_internal(thread: threading.Thread) -> bool:
+    if getattr(thread, "_concur_internal", False):
+        return True
+    target = getattr(thread, "_target", None)
+    owner = getattr(target, "__module__", None) or type(thread).__module__ or ""
+    return owner.startswith(INTERNAL_MODULES)
+
+
+def _patch(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+    original = getattr(owner, name)
+    if getattr(original, "_concur_patched", False):
+        return
+    replacement = make(original)
+    replacement._concur_patched = True
+    setattr(owner, name, replacement)
+
+
+def install() -> None:
+    """Patch threading and time so every thread and wait of the program is seen."""
+
+    def make_bootstrap(original: Callable[[threading.Thread], None]) -> Any:
+        def _bootstrap_inner(self: threading.Thread) -> None:
+            if getattr(self, "_concur_internal", False) or emit.emitter() is None:
+                return original(self)
+            rec = start_task(self.name, internal=is_internal(self))
+            try:
+                original(self)
+            finally:
+                end_task(rec)
+
+        return _bootstrap_inner
+
+    _patch(threading.Thread, "_bootstrap_inner", make_bootstrap)
+
+    previous_hook = threading.excepthook
+
+    def excepthook(args: Any) -> None:
+        rec = records.get(threading.get_ident())
+        if rec is not None:
+            rec.error = _describe_error(args.exc_value)
+        previous_hook(args)
+
+    excepthook._concur_patched = True  # type: ignore[attr-defined]
+    if not getattr(threading.excepthook, "_concur_patched", False):
+        threading.excepthook = excepthook
+
+    def make_sleep(original: Callable[[float], None]) -> Any:
+        def sleep(secs: float) -> None:
+            with waiting("sleeping", f"time.sleep({secs!r})", _current_async_task_id()):
+                original(secs)
+
+        return sleep
+
+    _patch(time, "sleep", make_sleep)
+
+    def make_blocking(label: str) -> Callable[[Any], Any]:
+        def make(original: Callable[..., Any]) -> Any:
+            def blocking(self: Any, *args: Any, **kwargs: Any) -> Any:
+                with waiting("blocked", label):
+                    return original(self, *args, **kwargs)
+
+            return blocking
+
+        return make
+
+    _patch(threading.Thread, "join", make_blocking("Thread.join"))
+    _patch(threading.Condition, "wait", make_blocking("waiting on a condition / event / queue"))
+
+    def make_select(original: Callable[..., Any]) -> Any:
+        def select(self: Any, timeout: float | None = None) -> Any:
+            with waiting("sleeping", "waiting for I/O or a timer (select)"):
+                return original(self, timeout)
+
+        return select
+
+    for cls_name in ("EpollSelector", "PollSelector", "SelectSelector", "DevpollSelector"):
+        cls = getattr(selectors, cls_name, None)
+        if cls is not None:
+            _patch(cls, "select", make_select)
+
+
+def _current_async_task_id() -> str | None:
+    """The asyncio task whose step runs on this thread now: its blocking call stalls the loop."""
+    return stepping.get(threading.get_ident())
