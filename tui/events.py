@@ -26,6 +26,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "run_end": {"outcome": (str,), "error": _OPT_STR},
     "task_start": {"id": (str,), "kind": (str,), "name": (str,)},
     "task_end": {"id": (str,), "outcome": (str,)},
+    "rename": {"id": (str,), "name": (str,)},
     "wait": {"id": (str,), "state": (str,), "t0": (int,), "what": (str,)},
     "step": {"id": (str,), "t0": (int,)},
     "ready": {"id": (str,), "t0": (int,)},
@@ -40,6 +41,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "threads": {"rows": (list,)},
     "procs": {"rows": (list,)},
     "note": {"text": (str,)},
+    "supervisor_end": {"exit_code": (int,)},
 }
 
 TASK_KINDS = ("thread", "process", "async")

@@ -1,0 +1,182 @@
+"""Find scenarios and check their parameters, without running (or importing) their code.
+
+A scenario's metadata are plain literals (see ``scenarios/__init__.py``), read
+here with ``ast``: listing a folder of someone's scripts never executes them.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BUILTIN_DIR = Path(importlib.util.find_spec("scenarios").origin or "").parent  # type: ignore[union-attr]
+KIND_ORDER = ("threads", "processes", "asyncio", "mixed", "script")
+
+
+class UsageError(Exception):
+    """Bad input from a person: reported in one or two lines, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    low: Any = None
+    high: Any = None
+    help: str = ""
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+    def parse(self, text: str) -> Any:
+        """The value of ``text`` for this parameter, or a UsageError saying what is wrong."""
+        kind = self.type
+        try:
+            if kind is bool:
+                lowered = text.strip().lower()
+                if lowered not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                    raise ValueError
+                value: Any = lowered in ("true", "1", "yes", "on")
+            else:
+                value = kind(text)
+        except ValueError:
+            raise UsageError(
+                f"parameter {self.name!r} takes {kind.__name__} values, not {text!r}"
+            ) from None
+        return self.check(value)
+
+    def check(self, value: Any) -> Any:
+        if self.low is not None and value < self.low or self.high is not None and value > self.high:
+            raise UsageError(
+                f"parameter {self.name!r} must be between {self.low} and {self.high}, not {value}"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    kind: str
+    lesson: str
+    path: Path
+    module: str | None  # import name for built-ins; None for a file run by path
+    has_main: bool
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    @property
+    def source(self) -> str:
+        return self.path.read_text(encoding="utf-8", errors="replace")
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise UsageError(f"{self.name} has no parameter {name!r} (its parameters: {known})")
+
+    def resolve(self, settings: list[str] | dict[str, Any] | None = None) -> dict[str, Any]:
+        """All parameters with defaults applied; ``settings`` as ``key=value`` strings or a dict."""
+        values = {p.name: p.default for p in self.params}
+        if not settings:
+            return values
+        if isinstance(settings, dict):
+            for name, value in settings.items():
+                param = self.param(name)
+                values[name] = param.parse(value) if isinstance(value, str) else param.check(value)
+            return values
+        for item in settings:
+            name, sep, text = item.partition("=")
+            if not sep or not name.strip():
+                raise UsageError(f"--set takes key=value, not {item!r}")
+            values[name.strip()] = self.param(name.strip()).parse(text.strip())
+        return values
+
+
+def _literal(tree: ast.Module, name: str) -> Any:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            try:
+                return ast.literal_eval(node.value)
+            except ValueError:
+                return None
+    return None
+
+
+def _params(raw: Any) -> tuple[Param, ...]:
+    if not isinstance(raw, dict):
+        return ()
+    params = []
+    for name, spec in raw.items():
+        if isinstance(spec, dict) and "default" in spec:
+            params.append(
+                Param(str(name), spec["default"], spec.get("min"), spec.get("max"), spec.get("help", ""))
+            )
+    return tuple(params)
+
+
+def load_file(path: Path, module: str | None = None) -> Scenario:
+    """Read a scenario (or any script) from a file; UsageError if it is missing or not Python."""
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    try:
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        raise UsageError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    params = _params(_literal(tree, "PARAMS"))
+    has_main = any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body)
+    docstring = ast.get_docstring(tree) or ""
+    return Scenario(
+        name=path.stem.replace("_", "-") if module else str(path),
+        title=_literal(tree, "TITLE") or (docstring.splitlines() or [path.name])[0],
+        kind=_literal(tree, "KIND") or "script",
+        lesson=_literal(tree, "LESSON") or docstring,
+        path=path,
+        module=module,
+        has_main=has_main and bool(params),
+        params=params if has_main else (),
+    )
+
+
+def builtins() -> list[Scenario]:
+    found = [
+        load_file(path, module=f"scenarios.{path.stem}")
+        for path in sorted(BUILTIN_DIR.glob("*.py"))
+        if not path.name.startswith("_")
+    ]
+    return sorted(found, key=lambda s: (KIND_ORDER.index(s.kind) if s.kind in KIND_ORDER else 99, s.name))
+
+
+def from_folder(folder: Path) -> list[Scenario]:
+    """Every ``*.py`` in ``folder`` as a scenario (files that do not parse are skipped)."""
+    if not folder.is_dir():
+        raise UsageError(f"--scenarios: no such folder: {folder}")
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        try:
+            found.append(load_file(path))
+        except UsageError:
+            continue
+    return found
+
+
+def find(name_or_path: str) -> Scenario:
+    """A built-in by name, or a file by path; UsageError naming the known ones otherwise."""
+    known = builtins()
+    for scenario in known:
+        if name_or_path in (scenario.name, scenario.path.stem):
+            return scenario
+    path = Path(name_or_path)
+    if path.suffix == ".py" or path.exists() or "/" in name_or_path:
+        return load_file(path)
+    names = ", ".join(s.name for s in known)
+    raise UsageError(f"unknown scenario {name_or_path!r}; known scenarios: {names}")

@@ -1,0 +1,148 @@
+"""The ``concur-tui`` command: the dashboard by default, ``list`` and headless ``run``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from tui import catalog
+from tui.catalog import UsageError
+from tui.model.run import RunModel
+from tui.model.summary import format_text, summarize
+from tui.supervisor.session import RunSession
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"concur-tui: {message} (see concur-tui --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="concur-tui",
+        description="Watch Python concurrency happen: threads, processes, asyncio and the GIL.",
+    )
+    parser.add_argument("--scenarios", type=Path, help="also list the scenario files in this folder")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    listing = sub.add_parser("list", help="list the scenarios")
+    listing.add_argument("--json", action="store_true", help="as JSON")
+    listing.add_argument("--scenarios", type=Path, help="also list the scenario files in this folder")
+
+    run = sub.add_parser("run", help="run a scenario headless and print what happened")
+    _scenario_args(run)
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+
+    watch = sub.add_parser("watch", help="open the dashboard on a scenario and run it")
+    _scenario_args(watch)
+    return parser
+
+
+def _scenario_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", help="a scenario name (see `concur-tui list`) or a .py file")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="set a parameter"
+    )
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    scenarios = catalog.builtins() + (catalog.from_folder(args.scenarios) if args.scenarios else [])
+    if args.json:
+        rows = [
+            {
+                "name": s.name,
+                "title": s.title,
+                "kind": s.kind,
+                "lesson": s.lesson,
+                "params": {
+                    p.name: {"default": p.default, "min": p.low, "max": p.high, "help": p.help}
+                    for p in s.params
+                },
+            }
+            for s in scenarios
+        ]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    width = max(len(s.name) for s in scenarios)
+    for s in scenarios:
+        print(f"{s.name:<{width}}  {s.kind:<9}  {s.title}")
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def run_headless(scenario: catalog.Scenario, params: dict[str, Any]) -> tuple[RunModel, bool]:
+    """Run to the end (or until interrupted) and return the model and whether it was interrupted."""
+    model = RunModel(clock=time.perf_counter_ns)
+    session = RunSession(scenario, params).start()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    interrupted = False
+    try:
+        for batch in session.events():
+            model.feed_many(batch)
+    except KeyboardInterrupt:
+        interrupted = True
+        session.cancel()
+        deadline = time.monotonic() + 5
+        for batch in session.events():
+            model.feed_many(batch)
+            if time.monotonic() > deadline:
+                session.kill()
+                break
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        session.kill()
+    model.feed_many(session.drain())
+    return model, interrupted
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario = catalog.find(args.scenario)
+    params = scenario.resolve(args.set)
+    model, interrupted = run_headless(scenario, params)
+    summary = summarize(model)
+    print(json.dumps(summary) if args.json else format_text(model, summary))
+    if interrupted or summary["outcome"] == "cancelled":
+        return EXIT_INTERRUPTED
+    return EXIT_OK if summary["outcome"] == "completed" else EXIT_FAILED
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from tui.app.app import ConcurApp
+
+    extra = catalog.from_folder(args.scenarios) if args.scenarios else []
+    start = None
+    if args.command == "watch":
+        scenario = catalog.find(args.scenario)
+        start = (scenario, scenario.resolve(args.set))
+    ConcurApp(extra_scenarios=extra, start=start).run()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            return cmd_list(args)
+        if args.command == "run":
+            return cmd_run(args)
+        return cmd_app(args)
+    except UsageError as exc:
+        print(f"concur-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def entry() -> None:
+    sys.exit(main())

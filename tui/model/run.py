@@ -1,0 +1,500 @@
+"""The pure model: events in, tasks with state spans and metric series out.
+
+No Textual, no I/O, no clock of its own: the live edge comes from the clock
+passed in, so a replay fed the same events at the same clock readings draws
+the same screen (snapshot tests depend on this). Times are seconds since the
+run's first event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.events import Event
+
+NS = 1e9
+DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
+
+# The states a task's time is split into, in the order the legend lists them.
+STATES = ("running", "waiting", "sleeping", "blocked")
+STATE_MEANING = {
+    "running": "on a CPU, running Python",
+    "waiting": "ready to run but not running: waiting for the GIL, the event loop or a core",
+    "sleeping": "sleeping or waiting for I/O or a timer (time.sleep, asyncio.sleep, select)",
+    "blocked": "blocked: joining, waiting on a lock/event/queue, awaiting another task,"
+    " or a blocking call inside async code",
+}
+
+
+@dataclass
+class Span:
+    t0: float
+    t1: float
+    state: str
+    what: str = ""
+
+
+@dataclass
+class LogEntry:
+    t: float
+    kind: str  # started | finished | failed | timeout | cancelled | cancel | stall | note | output
+    text: str
+    task_id: str | None = None
+
+
+@dataclass
+class Stall:
+    t0: float
+    t1: float | None
+    file: str
+    line: int
+    function: str
+    code: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Task:
+    id: str
+    kind: str
+    name: str
+    start: float
+    pid: int
+    tid: int | None = None
+    parent: str | None = None
+    coro: str | None = None
+    internal: bool = False
+    end: float | None = None
+    outcome: str | None = None
+    error: str | None = None
+    traceback: str | None = None
+    cancelled_by: dict[str, Any] | None = None
+    result: str | None = None
+    cores: set[int] = field(default_factory=set)
+    waits: list[Span] = field(default_factory=list)
+    steps: list[tuple[float, float]] = field(default_factory=list)
+    windows: list[tuple[float, float, float, float]] = field(default_factory=list)
+    cancel_requests: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    cpu_s: float | None = None
+    sleep_s: float | None = None
+    block_s: float | None = None
+    _spans: list[Span] | None = None
+
+    @property
+    def label(self) -> str:
+        """The name a person gave the task, or what it runs when it has only a default name."""
+        if self.kind == "async" and self.coro and DEFAULT_ASYNC_NAME.fullmatch(self.name):
+            return f"{self.coro.rsplit('.', 1)[-1]} ({self.name})"
+        return self.name
+
+    def duration(self, now: float) -> float:
+        return (self.end if self.end is not None else now) - self.start
+
+    def spans(self, now: float) -> list[Span]:
+        """The task's life as non-overlapping state spans up to ``now`` (cached once it ended)."""
+        if self._spans is not None:
+            return self._spans
+        spans = _build_spans(self, self.end if self.end is not None else now)
+        if self.end is not None:
+            self._spans = spans
+        return spans
+
+    def cells(self, t0: float, t1: float, count: int, now: float) -> list[str | None]:
+        """The state that fills most of each of ``count`` equal cells of [t0, t1), or None."""
+        width = (t1 - t0) / count if count else 0.0
+        if width <= 0:
+            return [None] * count
+        fill: list[dict[str, float]] = [{} for _ in range(count)]
+        for span in self.spans(now):
+            if span.t1 <= t0 or span.t0 >= t1:
+                continue
+            first = max(0, int((span.t0 - t0) / width))
+            last = min(count - 1, int((span.t1 - t0) / width))
+            for i in range(first, last + 1):
+                c0 = t0 + i * width
+                overlap = min(span.t1, c0 + width) - max(span.t0, c0)
+                if overlap > 0:
+                    fill[i][span.state] = fill[i].get(span.state, 0.0) + overlap
+        return [max(f, key=f.__getitem__) if f else None for f in fill]
+
+    def time_in(self, now: float) -> dict[str, float]:
+        """Seconds in each state. Ended tasks use the exact totals measured at their end."""
+        totals = dict.fromkeys(STATES, 0.0)
+        for span in self.spans(now):
+            totals[span.state] += span.t1 - span.t0
+        if self.end is not None and self.cpu_s is not None and self.kind in ("thread", "process"):
+            life = self.end - self.start
+            sleeping = min(self.sleep_s or 0.0, life)
+            blocked = min(self.block_s or 0.0, life - sleeping)
+            running = min(self.cpu_s, life - sleeping - blocked)
+            totals = {
+                "running": running,
+                "sleeping": sleeping,
+                "blocked": blocked,
+                "waiting": max(0.0, life - running - sleeping - blocked),
+            }
+        return totals
+
+    def gil_wait_s(self, now: float) -> float:
+        """Time ready to run Python without the GIL: a thread's unexplained off-CPU time."""
+        return self.time_in(now)["waiting"] if self.kind == "thread" else 0.0
+
+
+def _subtract(t0: float, t1: float, covered: list[Span]) -> list[tuple[float, float]]:
+    """The parts of [t0, t1) that no span in ``covered`` (sorted) overlaps."""
+    gaps: list[tuple[float, float]] = []
+    cursor = t0
+    for span in covered:
+        if span.t1 <= cursor:
+            continue
+        if span.t0 >= t1:
+            break
+        if span.t0 > cursor:
+            gaps.append((cursor, span.t0))
+        cursor = max(cursor, span.t1)
+    if cursor < t1:
+        gaps.append((cursor, t1))
+    return gaps
+
+
+def _build_spans(task: Task, until: float) -> list[Span]:
+    exact = sorted(
+        (Span(w.t0, min(w.t1, until), w.state, w.what) for w in task.waits if w.t0 < until),
+        key=lambda s: s.t0,
+    )
+    spans: list[Span] = list(exact)
+    if task.kind == "async":
+        # Steps are running; a blocking call inside a step stays marked blocked.
+        for t0, t1 in task.steps:
+            for g0, g1 in _subtract(t0, min(t1, until), exact):
+                spans.append(Span(g0, g1, "running"))
+        covered = sorted(spans, key=lambda s: s.t0)
+        for g0, g1 in _subtract(task.start, until, covered):
+            spans.append(Span(g0, g1, "blocked", "awaiting"))
+    elif task.kind == "process":
+        life = until - task.start
+        gaps = _subtract(task.start, until, exact)
+        if task.cpu_s is not None and life > 0:
+            free = sum(g1 - g0 for g0, g1 in gaps)
+            share = min(1.0, task.cpu_s / free) if free else 1.0
+            spans += _split(gaps, share)
+        else:
+            spans += [Span(g0, g1, "running") for g0, g1 in gaps]
+    else:
+        # Threads: within each observer window, the off-wait time is split between running
+        # and waiting for the GIL in the measured proportion (their order is not measured).
+        cursor = task.start
+        for w0, w1, ran, gil in task.windows:
+            w0 = max(w0, cursor)
+            w1 = min(w1, until)
+            if w1 <= w0:
+                continue
+            gaps = _subtract(w0, w1, exact)
+            share = ran / (ran + gil) if ran + gil > 0 else 1.0
+            spans += _split(gaps, share)
+            cursor = w1
+        if cursor < until:
+            spans += [Span(g0, g1, "running") for g0, g1 in _subtract(cursor, until, exact)]
+    spans = [s for s in spans if s.t1 > s.t0]
+    spans.sort(key=lambda s: s.t0)
+    return spans
+
+
+def _split(gaps: list[tuple[float, float]], running_share: float) -> list[Span]:
+    """Lay out gaps as running then waiting, in the given proportion of their total."""
+    total = sum(g1 - g0 for g0, g1 in gaps)
+    budget = total * running_share
+    spans: list[Span] = []
+    for g0, g1 in gaps:
+        run = min(budget, g1 - g0)
+        budget -= run
+        if run > 0:
+            spans.append(Span(g0, g0 + run, "running"))
+        if g0 + run < g1:
+            spans.append(Span(g0 + run, g1, "waiting"))
+    return spans
+
+
+@dataclass
+class Series:
+    """A time series of (t, value) samples."""
+
+    points: list[tuple[float, float]] = field(default_factory=list)
+
+    def add(self, t: float, value: float) -> None:
+        self.points.append((t, value))
+
+    def values(self) -> list[float]:
+        return [v for _, v in self.points]
+
+    def last(self, default: float = 0.0) -> float:
+        return self.points[-1][1] if self.points else default
+
+
+class RunModel:
+    """Everything known about one run, built only from its events."""
+
+    def __init__(self, clock: Callable[[], int] | None = None) -> None:
+        self._clock = clock
+        self.origin_ns: int | None = None
+        self.scenario = ""
+        self.params: dict[str, Any] = {}
+        self.info: dict[str, Any] = {}
+        self.tasks: dict[str, Task] = {}
+        self.order: list[str] = []
+        self.log: list[LogEntry] = []
+        self.output: list[tuple[float, str, str]] = []
+        self.stalls: list[Stall] = []
+        self.notes: list[str] = []
+        self.gil_busy = Series()
+        self.gil_lags_us: list[int] = []
+        self.loop_lag_ms = Series()
+        self.loop_lags_us: list[int] = []
+        self.cpu: list[tuple[float, list[float]]] = []
+        self.proc_cpu_s: dict[int, float] = {}
+        self.proc_names: dict[int, str] = {}
+        self.started: float | None = None
+        self.ended: float | None = None
+        self.outcome: str | None = None
+        self.error: str | None = None
+        self.traceback: str | None = None
+        self.kernel_cpu_s: float | None = None
+        self.events_seen = 0
+        self.last_t = 0.0
+        self.version = 0  # bumped on every change, so views can tell when to redraw
+
+    # -- time -------------------------------------------------------------------------------
+    def seconds(self, t_ns: int) -> float:
+        if self.origin_ns is None:
+            self.origin_ns = t_ns
+        return (t_ns - self.origin_ns) / NS
+
+    def now(self) -> float:
+        """The live edge: the run's end once it ended, else the injected clock."""
+        if self.ended is not None:
+            return self.ended
+        if self._clock is not None and self.origin_ns is not None:
+            return max(self.last_t, (self._clock() - self.origin_ns) / NS)
+        return self.last_t
+
+    @property
+    def elapsed(self) -> float:
+        if self.started is None:
+            return 0.0
+        return self.now() - self.started
+
+    # -- feeding ----------------------------------------------------------------------------
+    def feed_many(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.feed(event)
+
+    def feed(self, event: Event) -> None:
+        handler = getattr(self, "_on_" + str(event.get("e")), None)
+        t = self.seconds(event["t"])
+        self.last_t = max(self.last_t, t)
+        self.events_seen += 1
+        self.version += 1
+        if handler is not None:
+            handler(event, t)
+
+    def _on_hello(self, e: Event, t: float) -> None:
+        self.scenario = e["scenario"]
+        self.params = e["params"]
+        self.info = {k: v for k, v in e.items() if k not in ("e", "t", "pid", "params")}
+
+    def _on_run_start(self, e: Event, t: float) -> None:
+        self.started = t
+
+    def _on_run_end(self, e: Event, t: float) -> None:
+        self.ended = t
+        self.outcome = e["outcome"]
+        self.error = e.get("error")
+        self.traceback = e.get("traceback")
+        if "self_cpu_s" in e:
+            self.proc_cpu_s[e["pid"]] = max(self.proc_cpu_s.get(e["pid"], 0.0), e["self_cpu_s"])
+        for task in self.tasks.values():
+            if task.end is None:
+                task.end = t
+                task.outcome = task.outcome or ("cancelled" if self.outcome == "cancelled" else None)
+        self.log.append(LogEntry(t, "run", f"run {self.outcome}" + (f": {self.error}" if self.error else "")))
+
+    def _on_supervisor_end(self, e: Event, t: float) -> None:
+        """The supervisor's closing word: the kernel's CPU accounting, and ends it had to impose."""
+        self.kernel_cpu_s = e.get("kernel_cpu_s")
+        if self.ended is None:
+            self.ended = t
+            self.outcome = e.get("outcome", "failed")
+            self.error = e.get("error")
+            for task in self.tasks.values():
+                if task.end is None:
+                    task.end = t
+            self.log.append(LogEntry(t, "run", f"run {self.outcome}: {self.error}"))
+
+    def _on_task_start(self, e: Event, t: float) -> None:
+        task = Task(
+            id=e["id"],
+            kind=e["kind"],
+            name=e["name"],
+            start=t,
+            pid=e["pid"],
+            tid=e.get("tid"),
+            parent=e.get("parent"),
+            coro=e.get("coro"),
+            internal=bool(e.get("internal")),
+        )
+        if e.get("core") is not None:
+            task.cores.add(e["core"])
+        self.tasks[task.id] = task
+        if not task.internal:
+            self.order.append(task.id)
+            self.log.append(LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id))
+
+    def _on_rename(self, e: Event, t: float) -> None:
+        task = self.tasks.get(e["id"])
+        if task is not None:
+            task.name = e["name"]
+
+    def _on_task_end(self, e: Event, t: float) -> None:
+        task = self.tasks.get(e["id"])
+        if task is None:
+            return
+        task.end = t
+        task.outcome = e["outcome"]
+        task.error = e.get("error")
+        task.traceback = e.get("traceback")
+        task.result = e.get("result")
+        task.cancelled_by = e.get("cancelled_by")
+        task._spans = None
+        for key, attr in (("cpu_ns", "cpu_s"), ("sleep_ns", "sleep_s"), ("block_ns", "block_s")):
+            if e.get(key) is not None:
+                setattr(task, attr, e[key] / NS)
+        for core in [e.get("core"), *e.get("cores", [])]:
+            if core is not None:
+                task.cores.add(core)
+        if e.get("process_cpu_ns") is not None:
+            pid = e["pid"]
+            self.proc_cpu_s[pid] = max(self.proc_cpu_s.get(pid, 0.0), e["process_cpu_ns"] / NS)
+        if task.internal:
+            return
+        text = {
+            "done": f"{task.label} finished",
+            "error": f"{task.label} failed: {task.error}",
+            "timeout": f"{task.label} timed out",
+            "cancelled": f"{task.label} cancelled",
+        }.get(task.outcome, f"{task.label} ended ({task.outcome})")
+        if task.cancelled_by and task.outcome in ("cancelled", "timeout"):
+            text += f": {self.describe_cause(task.cancelled_by)}"
+        kind = {"done": "finished", "error": "failed"}.get(task.outcome, task.outcome)
+        self.log.append(LogEntry(t, kind, text, task.id))
+
+    def _on_wait(self, e: Event, t: float) -> None:
+        task = self.tasks.get(e["id"])
+        if task is not None:
+            task.waits.append(Span(self.seconds(e["t0"]), t, e["state"], e["what"]))
+
+    def _on_step(self, e: Event, t: float) -> None:
+        task = self.tasks.get(e["id"])
+        if task is not None:
+            task.steps.append((self.seconds(e["t0"]), t))
+
+    def _on_ready(self, e: Event, t: float) -> None:
+        task = self.tasks.get(e["id"])
+        if task is not None:
+            task.waits.append(Span(self.seconds(e["t0"]), t, "waiting", "ready, but the loop was busy"))
+
+    def _on_window(self, e: Event, t: float) -> None:
+        t0 = self.seconds(e["t0"])
+        for task_id, (ran, gil) in e["threads"].items():
+            task = self.tasks.get(task_id)
+            if task is not None:
+                task.windows.append((t0, t, ran / NS, gil / NS))
+
+    def _on_cancel(self, e: Event, t: float) -> None:
+        task = self.tasks.get(e["id"])
+        if task is None:
+            return
+        task.cancel_requests.append((t, e["cause"]))
+        if not task.internal:
+            text = f"cancel {task.label}: {self.describe_cause(e['cause'])}"
+            self.log.append(LogEntry(t, "cancel", text, task.id))
+
+    def _on_gil(self, e: Event, t: float) -> None:
+        self.gil_busy.add(t, float(e["busy"]))
+        self.gil_lags_us.extend(e["lags_us"])
+
+    def _on_loop(self, e: Event, t: float) -> None:
+        lags = e["lags_us"]
+        self.loop_lags_us.extend(lags)
+        self.loop_lag_ms.add(t, max(lags) / 1000 if lags else 0.0)
+
+    def _on_stall(self, e: Event, t: float) -> None:
+        stall = Stall(self.seconds(e["t0"]), None, e["file"], e["line"], e.get("function", ""), e["code"])
+        self.stalls.append(stall)
+        self.log.append(LogEntry(t, "stall", f"event loop stuck at {stall.where}: {stall.code}"))
+
+    def _on_stall_end(self, e: Event, t: float) -> None:
+        t0 = self.seconds(e["t0"])
+        for stall in self.stalls:
+            if stall.t1 is None and abs(stall.t0 - t0) < 1e-6:
+                stall.t1 = t
+                self.log.append(
+                    LogEntry(t, "stall", f"event loop free again after {1000 * (t - t0):.0f} ms")
+                )
+
+    def _on_output(self, e: Event, t: float) -> None:
+        self.output.append((t, e["stream"], e["text"]))
+
+    def _on_note(self, e: Event, t: float) -> None:
+        self.notes.append(e["text"])
+        self.log.append(LogEntry(t, "note", e["text"], e.get("id")))
+
+    def _on_cpu(self, e: Event, t: float) -> None:
+        self.cpu.append((t, [float(p) for p in e["per_core"]]))
+
+    def _on_procs(self, e: Event, t: float) -> None:
+        for pid, name, cpu_s in e["rows"]:
+            self.proc_cpu_s[pid] = max(self.proc_cpu_s.get(pid, 0.0), cpu_s)
+            self.proc_names[pid] = name
+
+    def _on_threads(self, e: Event, t: float) -> None:
+        """Which core each of the program's threads was last seen on (from /proc)."""
+        by_tid = {task.tid: task for task in self.tasks.values() if task.end is None and task.tid}
+        for _pid, tid, _state, _cpu_s, core in e["rows"]:
+            task = by_tid.get(tid)
+            if task is not None and core is not None:
+                task.cores.add(core)
+
+    # -- questions the views ask ------------------------------------------------------------
+    def visible_tasks(self) -> list[Task]:
+        return [self.tasks[i] for i in self.order]
+
+    def task_label(self, task_id: str | None) -> str:
+        task = self.tasks.get(task_id or "")
+        return task.label if task else "?"
+
+    def describe_cause(self, cause: dict[str, Any]) -> str:
+        kind = cause.get("kind")
+        by = cause.get("by")
+        if kind == "taskgroup" and by and "failed" not in str(cause.get("detail")):
+            return f"TaskGroup cancelled it after {self.task_label(by)} failed"
+        return str(cause.get("detail") or kind)
+
+    @property
+    def scenario_cpu_s(self) -> float:
+        """CPU seconds of the runner and every process it started (last reading of each)."""
+        return sum(self.proc_cpu_s.values())
+
+    def cores_used(self) -> list[int]:
+        used: set[int] = set()
+        for task in self.tasks.values():
+            used |= task.cores
+        return sorted(used)
+
+    def stdout_text(self) -> str:
+        return "".join(text for _, stream, text in self.output if stream == "stdout")

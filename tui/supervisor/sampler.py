@@ -1,0 +1,79 @@
+"""Out-of-process samples: per-core CPU (psutil) and the runner's process tree (/proc).
+
+/proc's ``task/<tid>/stat`` gives each thread's state, CPU time and last core
+(DESIGN.md: 14-37 us a thread a sweep); psutil's thread ids equal
+``threading.Thread.native_id``, so samples join the runner's own events.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import psutil
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def per_core_percent() -> list[float]:
+    return psutil.cpu_percent(percpu=True)
+
+
+def thread_rows(pid: int) -> list[list[Any]]:
+    """[pid, tid, state, cpu_s, core] for each thread of ``pid``."""
+    rows: list[list[Any]] = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return rows
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # after the ")" field 3 (state) is index 0; utime 14 -> 11, stime 15 -> 12, processor 39 -> 36
+        cpu_s = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        rows.append([pid, int(tid), fields[0].decode(), cpu_s, int(fields[36])])
+    return rows
+
+
+class TreeSampler:
+    """Samples the runner and every process it started, and the machine's cores."""
+
+    def __init__(self, root_pid: int) -> None:
+        self.root_pid = root_pid
+        self._known: dict[int, psutil.Process] = {}
+        psutil.cpu_percent(percpu=True)  # the first reading only sets the baseline
+        self._last = time.perf_counter_ns()
+
+    def _tree(self) -> list[psutil.Process]:
+        try:
+            root = self._known.get(self.root_pid) or psutil.Process(self.root_pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+        for proc in procs:
+            self._known.setdefault(proc.pid, proc)
+        return procs
+
+    def sample(self) -> list[dict[str, Any]]:
+        """One sweep as events (without ``pid``, which the session adds)."""
+        now = time.perf_counter_ns()
+        events: list[dict[str, Any]] = [
+            {"e": "cpu", "t": now, "t0": self._last, "per_core": per_core_percent()}
+        ]
+        self._last = now
+        procs, threads = [], []
+        for proc in self._tree():
+            try:
+                times = proc.cpu_times()
+                name = proc.name()
+            except psutil.Error:
+                continue
+            procs.append([proc.pid, name, times.user + times.system])
+            threads.extend(thread_rows(proc.pid))
+        events.append({"e": "procs", "t": now, "rows": procs})
+        events.append({"e": "threads", "t": now, "rows": threads})
+        return events
