@@ -38,15 +38,35 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--scenarios", type=Path, help="also list the scenario files in this folder")
 
     run = sub.add_parser("run", help="run a scenario headless and print what happened")
-    _scenario_args(run)
+    scenario_args(run)
     run.add_argument("--json", action="store_true", help="print one JSON object")
 
     watch = sub.add_parser("watch", help="open the dashboard on a scenario and run it")
-    _scenario_args(watch)
+    scenario_args(watch)
+    listing.set_defaults(func=cmd_list)
+    run.set_defaults(func=cmd_run)
+    watch.set_defaults(func=cmd_app)
+    for register in _more_commands():
+        register(sub)
     return parser
 
 
-def _scenario_args(parser: argparse.ArgumentParser) -> None:
+def _more_commands() -> list[Any]:
+    """Subcommands that live in their own modules: each exposes ``register(subparsers)``,
+    which adds its parser and sets ``func`` (called with the parsed args, returns an exit code)."""
+    import importlib
+
+    found = []
+    for name in ("replay", "export", "serve", "compare"):
+        try:
+            module = importlib.import_module(f"tui.commands.{name}")
+        except ModuleNotFoundError:
+            continue
+        found.append(module.register)
+    return found
+
+
+def scenario_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="a scenario name (see `concur-tui list`) or a .py file")
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="set a parameter"
@@ -132,11 +152,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "list":
-            return cmd_list(args)
-        if args.command == "run":
-            return cmd_run(args)
-        return cmd_app(args)
+        return int(getattr(args, "func", cmd_app)(args))
     except UsageError as exc:
         print(f"concur-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -64,6 +64,7 @@ def summarize(model: RunModel) -> dict[str, Any]:
                 "running_s": round(split["running"], 4),
                 "sleeping_s": round(split["sleeping"], 4),
                 "blocked_s": round(split["blocked"], 4),
+                "waiting_s": round(split["waiting"], 4),
                 "gil_wait_s": round(task.gil_wait_s(now), 4),
                 "error": task.error,
                 "traceback": task.traceback,

@@ -48,6 +48,7 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
                 kind="async",
                 name=self.get_name(),
                 parent=parent,
+                tid=threading.get_native_id(),
                 coro=qualname,
                 internal=qualname.startswith("BaseEventLoop."),
             )

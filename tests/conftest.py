@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui import catalog
+from tui.cli import run_headless
+from tui.model.run import RunModel
+from tui.model.summary import summarize
+
+PROGRAMS = Path(__file__).parent / "programs"
+
+
+def run_scenario(name: str, **params: Any) -> tuple[RunModel, dict[str, Any]]:
+    """Run a built-in scenario (or a file under tests/programs) headless; return model and summary."""
+    scenario = catalog.find(str(PROGRAMS / name) if name.endswith(".py") else name)
+    model, interrupted = run_headless(scenario, scenario.resolve(params))
+    assert not interrupted
+    return model, summarize(model)
+
+
+def task(summary: dict[str, Any], name: str) -> dict[str, Any]:
+    found = [t for t in summary["tasks"] if t["name"] == name]
+    assert found, f"no task {name!r} in {[t['name'] for t in summary['tasks']]}"
+    return found[0]
+
+
+@pytest.fixture
+def run() -> Any:
+    return run_scenario

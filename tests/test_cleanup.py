@@ -1,0 +1,95 @@
+"""Nothing left behind: interrupt, terminate or kill concur-tui mid-run, and no process survives."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+PROGRAMS = Path(__file__).parent / "programs"
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", "run", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def runner_tree(cli: subprocess.Popen[str], want_processes: int, timeout: float = 15) -> list[int]:
+    """The runner's pid and its descendants, once at least ``want_processes`` of them exist."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            children = psutil.Process(cli.pid).children()
+        except psutil.NoSuchProcess:
+            break
+        runners = [c for c in children if "tui.runner" in " ".join(c.cmdline())]
+        if runners:
+            tree = [runners[0], *runners[0].children(recursive=True)]
+            if len(tree) >= want_processes:
+                time.sleep(0.3)  # let the program get going
+                return [p.pid for p in [runners[0], *runners[0].children(recursive=True)]]
+        time.sleep(0.05)
+    pytest.fail("the runner (and its workers) did not start")
+
+
+def assert_gone(pids: list[int], within: float) -> None:
+    deadline = time.monotonic() + within
+    alive = pids
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
+        if not alive:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"still alive after {within} s: {alive}")
+
+
+CASES = {
+    "threads": (["thread-sleep", "--set", "delay=30"], 1),
+    "process pool": (["cpu-processes", "--set", "work=10"], 3),
+    "asyncio": (["async-gather", "--set", "delay=30"], 1),
+}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_interrupt_cancels_the_run_and_ends_every_process(case: str, sig: int) -> None:
+    args, processes = CASES[case]
+    cli = start(*args)
+    pids = runner_tree(cli, processes)
+    began = time.monotonic()
+    cli.send_signal(sig)
+    out, err = cli.communicate(timeout=15)
+    assert cli.returncode == 130, err
+    assert time.monotonic() - began < 6
+    assert "cancelled" in out
+    assert "Traceback" not in err
+    assert_gone(pids, within=3)
+
+
+def test_a_program_that_ignores_cancellation_is_killed() -> None:
+    cli = start(str(PROGRAMS / "ignores_cancel.py"))
+    pids = runner_tree(cli, 1)
+    cli.send_signal(signal.SIGINT)
+    out, _ = cli.communicate(timeout=15)
+    assert cli.returncode == 130
+    assert "ignoring the interrupt" in out
+    assert_gone(pids, within=3)
+
+
+@pytest.mark.parametrize("program", ["pool_forever.py", "ignores_cancel.py"])
+def test_runner_and_workers_exit_when_concur_tui_is_killed(program: str) -> None:
+    cli = start(str(PROGRAMS / program))
+    pids = runner_tree(cli, 3 if "pool" in program else 1)
+    os.kill(cli.pid, signal.SIGKILL)
+    cli.communicate(timeout=5)
+    assert_gone(pids, within=5)

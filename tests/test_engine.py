@@ -1,0 +1,150 @@
+"""Real scenarios, run headless in the instrumented runner: assertions on what was measured.
+
+Timing bounds are loose on purpose (a noisy 2-core machine); speed goals live in bench/.
+"""
+
+from __future__ import annotations
+
+from conftest import task
+
+
+def workers(summary: dict, kind: str) -> list[dict]:
+    return [t for t in summary["tasks"] if t["kind"] == kind and t["name"] != "MainThread"]
+
+
+def test_thread_sleep_overlaps_the_waits(run):
+    model, s = run("thread-sleep", tasks=3, delay=0.5)
+    assert s["outcome"] == "completed"
+    assert 0.45 <= s["elapsed_s"] < 1.2  # about one delay, not three
+    threads = workers(s, "thread")
+    assert [t["name"] for t in threads] == ["t0", "t1", "t2"]
+    for t in threads:
+        assert t["outcome"] == "done"
+        assert 0.45 <= t["sleeping_s"] <= 0.7
+        assert t["gil_wait_s"] < 0.05  # a sleeper is sleeping, not waiting for the GIL
+    assert sorted(s["stdout"].split()) == sorted("Done: t0 Done: t1 Done: t2".split())
+    main = task(s, "MainThread")
+    assert main["blocked_s"] >= 0.4  # joining
+
+
+def test_process_pool_items_are_timed_in_the_workers(run):
+    model, s = run("process-pool-squares", numbers=4, delay=0.2)
+    assert s["outcome"] == "completed"
+    assert "[1, 4, 9, 16]" in s["stdout"]
+    items = workers(s, "process")
+    assert len(items) == 4
+    assert {t["outcome"] for t in items} == {"done"}
+    assert all(0.15 <= t["running_s"] <= 0.5 for t in items)
+    assert all(t["cores"] for t in items)
+    assert len({t["pid"] for t in items}) >= 2  # a pool of workers, not the runner
+    assert model.info["start_method"] == "forkserver"
+    # The scenario's CPU agrees with the kernel's own account of the reaped process tree.
+    cpu = s["cpu"]
+    assert cpu["kernel_cpu_s"] > 0.8
+    assert abs(cpu["scenario_cpu_s"] - cpu["kernel_cpu_s"]) <= 0.05 * cpu["kernel_cpu_s"] + 0.02
+
+
+def test_async_gather_runs_the_sleeps_together(run):
+    _, s = run("async-gather", tasks=3, delay=0.4)
+    assert "['A done', 'B done', 'C done']" in s["stdout"]
+    assert 0.35 <= s["elapsed_s"] < 1.0
+    for name in "ABC":
+        t = task(s, name)
+        assert t["kind"] == "async" and t["outcome"] == "done"
+        assert 0.35 <= t["sleeping_s"] <= 0.6
+    assert s["loop_lag_ms"] is not None and s["loop_lag_ms"]["max"] <= 50
+
+
+def test_wait_for_timeout_is_seen_as_a_timeout(run):
+    _, s = run("wait-for-timeout", work=3.0, timeout=0.4)
+    assert s["stdout"].strip() == "Task timed out"
+    assert s["elapsed_s"] < 1.5
+    slow = task(s, "slow")
+    assert slow["outcome"] == "timeout"
+    assert slow["cancelled_by"]["kind"] == "timeout"
+    assert 0.3 <= slow["end_s"] - slow["start_s"] <= 0.8
+
+
+def test_taskgroup_failure_names_the_sibling_that_failed(run):
+    _, s = run("cancel-taskgroup")
+    failing = task(s, "failing")
+    assert failing["outcome"] == "error" and "ValueError" in failing["error"]
+    for name in ("worker-A", "worker-B"):
+        t = task(s, name)
+        assert t["outcome"] == "cancelled"
+        assert t["cancelled_by"]["kind"] == "taskgroup"
+        assert t["cancelled_by"]["by"] == failing["id"]
+    assert task(s, "slow")["outcome"] == "timeout"
+
+
+def test_failing_gather_leaves_the_other_tasks_running(run):
+    _, s = run("gather-errors")
+    names = {t["name"]: t for t in s["tasks"]}
+    assert names["fetch-A"]["outcome"] == "done"  # gather did not cancel it
+    assert names["fetch-C"]["outcome"] == "cancelled"
+    assert names["fetch-C"]["cancelled_by"]["kind"] == "run_exit"
+    assert names["fetch-B"]["outcome"] == "error"
+
+
+def test_an_error_is_reported_on_the_thread_that_raised(run):
+    _, s = run("raises_in_thread.py")
+    assert s["outcome"] == "completed"  # an uncaught thread error does not end the program
+    broken, fine = task(s, "broken"), task(s, "fine")
+    assert broken["outcome"] == "error" and "bad input in worker" in broken["error"]
+    assert "raises_in_thread.py" in broken["traceback"]
+    assert fine["outcome"] == "done"
+    assert "main carried on" in s["stdout"]
+
+
+def test_a_script_that_raises_fails_the_run(run):
+    _, s = run("raises_in_main.py")
+    assert s["outcome"] == "failed"
+    main = task(s, "MainThread")
+    assert main["outcome"] == "error" and "the script itself failed" in main["error"]
+
+
+def test_cpu_threads_contend_for_the_gil(run):
+    _, s = run("cpu-threads", threads=2, work=0.6)
+    assert s["gil"]["busy_mean"] >= 0.6
+    for t in workers(s, "thread"):
+        life = t["end_s"] - t["start_s"]
+        assert t["gil_wait_s"] >= 0.25 * life
+    assert s["cpu"]["scenario_cpu_s"] <= 1.2 * s["elapsed_s"] + 0.15  # about one core
+    assert s["gil"]["wait_p50_ms"] >= 1.0
+
+
+def test_sleeping_threads_and_processes_leave_the_gil_idle(run):
+    _, sleep = run("thread-sleep", tasks=3, delay=0.5)
+    assert sleep["gil"]["busy_mean"] <= 0.1
+    _, procs = run("cpu-processes", workers=2, work=1.0)
+    assert procs["gil"]["busy_mean"] <= 0.1
+    assert procs["cpu"]["scenario_cpu_s"] >= 1.5 * (procs["elapsed_s"] - 0.3)
+    assert procs["cpu"]["cores_used"] == [0, 1]
+
+
+def test_blocking_call_in_async_shows_as_loop_lag_with_its_culprit(run):
+    _, s = run("blocking-in-async", block=0.6)
+    assert s["loop_lag_ms"]["max"] >= 0.8 * 600
+    assert s["stalls"], "the watchdog should have caught the stall"
+    stall = s["stalls"][0]
+    assert stall["file"].endswith("blocking_in_async.py")
+    assert "time.sleep" in stall["code"]
+    blocker = task(s, "blocker")
+    assert blocker["blocked_s"] >= 0.5  # blocking inside a step, not sleeping politely
+
+
+def test_compare_io_reproduces_the_guide_table(run):
+    _, s = run("compare-io", tasks=3, delay=0.3)
+    lines = dict(line.split(":", 1) for line in s["stdout"].splitlines() if ":" in line)
+    seq = float(lines["Sequential"].strip().rstrip("s"))
+    thr = float(lines["Threading "].strip().rstrip("s"))
+    aio = float(lines["Asyncio   "].strip().rstrip("s"))
+    assert 0.85 <= seq <= 1.3
+    assert 0.25 <= thr <= 0.5 and 0.25 <= aio <= 0.5
+
+
+def test_gil_busy_fraction_matches_a_known_duty_cycle(run):
+    for fraction in (0.33, 0.67):
+        _, s = run("duty_cycle.py", fraction=fraction, seconds=2.0)
+        assert abs(s["gil"]["busy_mean"] - fraction) <= 0.12, (fraction, s["gil"])
+        assert s["gil"]["samples"] >= 10 * 1.8  # >= 10 samples a second

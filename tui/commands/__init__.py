@@ -1,0 +1,1 @@
+"""Subcommands beyond list/run/watch, one module each (see tui.cli._more_commands)."""
