@@ -13,7 +13,7 @@ def workers(summary: dict, kind: str) -> list[dict]:
 
 
 def test_thread_sleep_overlaps_the_waits(run):
-    model, s = run("thread-sleep", tasks=3, delay=0.5)
+    _model, s = run("thread-sleep", tasks=3, delay=0.5)
     assert s["outcome"] == "completed"
     assert 0.45 <= s["elapsed_s"] < 1.2  # about one delay, not three
     threads = workers(s, "thread")
@@ -22,7 +22,8 @@ def test_thread_sleep_overlaps_the_waits(run):
         assert t["outcome"] == "done"
         assert 0.45 <= t["sleeping_s"] <= 0.7
         assert t["gil_wait_s"] < 0.05  # a sleeper is sleeping, not waiting for the GIL
-    assert sorted(s["stdout"].split()) == sorted("Done: t0 Done: t1 Done: t2".split())
+    for name in ("t0", "t1", "t2"):  # threads print concurrently: lines may interleave
+        assert f"Done: {name}" in s["stdout"]
     main = task(s, "MainThread")
     assert main["blocked_s"] >= 0.4  # joining
 

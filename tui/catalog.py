@@ -50,7 +50,7 @@ class Param:
         return self.check(value)
 
     def check(self, value: Any) -> Any:
-        if self.low is not None and value < self.low or self.high is not None and value > self.high:
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise UsageError(
                 f"parameter {self.name!r} must be between {self.low} and {self.high}, not {value}"
             )
@@ -116,7 +116,13 @@ def _params(raw: Any) -> tuple[Param, ...]:
     for name, spec in raw.items():
         if isinstance(spec, dict) and "default" in spec:
             params.append(
-                Param(str(name), spec["default"], spec.get("min"), spec.get("max"), spec.get("help", ""))
+                Param(
+                    str(name),
+                    spec["default"],
+                    spec.get("min"),
+                    spec.get("max"),
+                    spec.get("help", ""),
+                )
             )
     return tuple(params)
 
@@ -153,7 +159,9 @@ def builtins() -> list[Scenario]:
         for path in sorted(BUILTIN_DIR.glob("*.py"))
         if not path.name.startswith("_")
     ]
-    return sorted(found, key=lambda s: (KIND_ORDER.index(s.kind) if s.kind in KIND_ORDER else 99, s.name))
+    return sorted(
+        found, key=lambda s: (KIND_ORDER.index(s.kind) if s.kind in KIND_ORDER else 99, s.name)
+    )
 
 
 def from_folder(folder: Path) -> list[Scenario]:

@@ -30,12 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="concur-tui",
         description="Watch Python concurrency happen: threads, processes, asyncio and the GIL.",
     )
-    parser.add_argument("--scenarios", type=Path, help="also list the scenario files in this folder")
+    parser.add_argument(
+        "--scenarios", type=Path, help="also list the scenario files in this folder"
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     listing = sub.add_parser("list", help="list the scenarios")
     listing.add_argument("--json", action="store_true", help="as JSON")
-    listing.add_argument("--scenarios", type=Path, help="also list the scenario files in this folder")
+    listing.add_argument(
+        "--scenarios", type=Path, help="also list the scenario files in this folder"
+    )
 
     run = sub.add_parser("run", help="run a scenario headless and print what happened")
     scenario_args(run)

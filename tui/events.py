@@ -67,7 +67,7 @@ def check(event: Any) -> Event:
         raise SchemaError(f"{kind} event without integer 't' and 'pid'")
     for name, types in fields.items():
         value = event.get(name)
-        if not isinstance(value, types) or isinstance(value, bool) and bool not in types:
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise SchemaError(f"{kind} event: field {name!r} missing or of the wrong type")
     if kind == "hello" and event["v"] != VERSION:
         raise SchemaError(f"event stream version {event['v']} (this concur-tui reads {VERSION})")

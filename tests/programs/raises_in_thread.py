@@ -9,7 +9,10 @@ def quiet():
     pass
 
 
-threads = [threading.Thread(target=work, name="broken"), threading.Thread(target=quiet, name="fine")]
+threads = [
+    threading.Thread(target=work, name="broken"),
+    threading.Thread(target=quiet, name="fine"),
+]
 for t in threads:
     t.start()
 for t in threads:

@@ -321,8 +321,12 @@ class RunModel:
         for task in self.tasks.values():
             if task.end is None:
                 task.end = t
-                task.outcome = task.outcome or ("cancelled" if self.outcome == "cancelled" else None)
-        self.log.append(LogEntry(t, "run", f"run {self.outcome}" + (f": {self.error}" if self.error else "")))
+                task.outcome = task.outcome or (
+                    "cancelled" if self.outcome == "cancelled" else None
+                )
+        self.log.append(
+            LogEntry(t, "run", f"run {self.outcome}" + (f": {self.error}" if self.error else ""))
+        )
 
     def _on_supervisor_end(self, e: Event, t: float) -> None:
         """The supervisor's closing word: the kernel's CPU accounting, and ends it had to impose."""
@@ -406,7 +410,9 @@ class RunModel:
     def _on_ready(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None:
-            task.waits.append(Span(self.seconds(e["t0"]), t, "waiting", "ready, but the loop was busy"))
+            task.waits.append(
+                Span(self.seconds(e["t0"]), t, "waiting", "ready, but the loop was busy")
+            )
 
     def _on_window(self, e: Event, t: float) -> None:
         t0 = self.seconds(e["t0"])
@@ -434,7 +440,9 @@ class RunModel:
         self.loop_lag_ms.add(t, max(lags) / 1000 if lags else 0.0)
 
     def _on_stall(self, e: Event, t: float) -> None:
-        stall = Stall(self.seconds(e["t0"]), None, e["file"], e["line"], e.get("function", ""), e["code"])
+        stall = Stall(
+            self.seconds(e["t0"]), None, e["file"], e["line"], e.get("function", ""), e["code"]
+        )
         self.stalls.append(stall)
         self.log.append(LogEntry(t, "stall", f"event loop stuck at {stall.where}: {stall.code}"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from tui.model.run import STATES, RunModel
@@ -16,7 +17,7 @@ def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    rank = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
     return ordered[rank]
 
 
@@ -104,11 +105,18 @@ def summarize(model: RunModel) -> dict[str, Any]:
             "samples": len(gil),
         },
         "loop_lag_ms": (
-            {"max": _round(max(loop_ms)), "p95": _round(percentile(loop_ms, 95))} if loop_ms else None
+            {"max": _round(max(loop_ms)), "p95": _round(percentile(loop_ms, 95))}
+            if loop_ms
+            else None
         ),
         "stalls": [
-            {"start_s": round(s.t0 - start, 4), "duration_s": _round((s.t1 or now) - s.t0),
-             "file": s.file, "line": s.line, "code": s.code}
+            {
+                "start_s": round(s.t0 - start, 4),
+                "duration_s": _round((s.t1 or now) - s.t0),
+                "file": s.file,
+                "line": s.line,
+                "code": s.code,
+            }
             for s in model.stalls
         ],
     }
@@ -138,12 +146,16 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
     ]
     names = [t["name"] for t in summary["tasks"]] or [""]
     name_width = min(28, max(len(n) for n in names))
-    lines.append(f"{'task':<{name_width}}  {'0 s':<{TIMELINE_WIDTH // 2}}{summary['elapsed_s']:>{TIMELINE_WIDTH - TIMELINE_WIDTH // 2}.2f} s")
+    lines.append(
+        f"{'task':<{name_width}}  {'0 s':<{TIMELINE_WIDTH // 2}}{summary['elapsed_s']:>{TIMELINE_WIDTH - TIMELINE_WIDTH // 2}.2f} s"
+    )
     for task in summary["tasks"]:
         mark = OUTCOME_MARK.get(task["outcome"], "?")
         row = text_row(model, task["id"])
         detail = f"run {task['running_s']:.2f}s  gil {task['gil_wait_s']:.2f}s  sleep {task['sleeping_s']:.2f}s"
-        lines.append(f"{task['name'][:name_width]:<{name_width}}  {row} {mark} {task['outcome'] or 'running'}  {detail}")
+        lines.append(
+            f"{task['name'][:name_width]:<{name_width}}  {row} {mark} {task['outcome'] or 'running'}  {detail}"
+        )
         if task["error"]:
             lines.append(f"{'':<{name_width}}  error: {task['error']}")
         if task["cancelled_by"]:
@@ -152,7 +164,9 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
     lines += ["", f"legend: {legend}   ✓ done ✗ error ⏱ timeout ⊘ cancelled", ""]
     cpu, gil, loop = summary["cpu"], summary["gil"], summary["loop_lag_ms"]
     per_core = " ".join(f"{p:.0f}%" for p in cpu["mean_percent_per_core"])
-    lines.append(f"CPU: {cpu['cores']} cores, mean per core [{per_core}], scenario used {cpu['scenario_cpu_s']:.2f} CPU-s")
+    lines.append(
+        f"CPU: {cpu['cores']} cores, mean per core [{per_core}], scenario used {cpu['scenario_cpu_s']:.2f} CPU-s"
+    )
     if gil["busy_mean"] is not None:
         lines.append(
             f"GIL: busy mean {gil['busy_mean']:.2f}, max {gil['busy_max']:.2f};"
@@ -161,7 +175,9 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
     if loop:
         lines.append(f"event loop lag: max {loop['max']:.1f} ms, p95 {loop['p95']:.1f} ms")
     for stall in summary["stalls"]:
-        lines.append(f"  loop stalled {stall['duration_s'] * 1000:.0f} ms at {stall['file']}:{stall['line']}: {stall['code']}")
+        lines.append(
+            f"  loop stalled {stall['duration_s'] * 1000:.0f} ms at {stall['file']}:{stall['line']}: {stall['code']}"
+        )
     if summary["stdout"]:
         lines += ["", "stdout:", summary["stdout"].rstrip()]
     return "\n".join(lines)

@@ -117,11 +117,15 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]
                     "by": outer._concur_id,
                     "detail": f"{outer.get_name()} was cancelled while awaiting it",
                 }
-        if name == "_on_timeout" or (name in ("wait_for", "_cancel_and_wait") and "asyncio" in code.co_filename):
+        if name == "_on_timeout" or (
+            name in ("wait_for", "_cancel_and_wait") and "asyncio" in code.co_filename
+        ):
             return {
                 "kind": "timeout",
                 "by": None,
-                "detail": "asyncio.wait_for timed out" if name != "_on_timeout" else "asyncio.timeout expired",
+                "detail": "asyncio.wait_for timed out"
+                if name != "_on_timeout"
+                else "asyncio.timeout expired",
                 "where": None,
             }
         if name == "_on_task_done" and type(owner).__name__ == "TaskGroup":
@@ -150,7 +154,12 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]
         if name == "_on_sigint":
             return {"kind": "user", "by": None, "detail": "the run was interrupted", "where": None}
         if name == "_user_cancel":
-            return {"kind": "user", "by": None, "detail": "cancelled from concur-tui", "where": None}
+            return {
+                "kind": "user",
+                "by": None,
+                "detail": "cancelled from concur-tui",
+                "where": None,
+            }
         if name == "cancel" and type(owner).__name__ == "_GatheringFuture":
             via_gather = True
         elif not _is_library(frame):
@@ -317,7 +326,14 @@ def install() -> None:
             em = emit.emitter()
             if em is not None:
                 end = min(now_ns(), due)
-                em.emit("wait", id=task._concur_id, state="sleeping", t0=start, what=f"asyncio.sleep({delay!r})", t=end)
+                em.emit(
+                    "wait",
+                    id=task._concur_id,
+                    state="sleeping",
+                    t0=start,
+                    what=f"asyncio.sleep({delay!r})",
+                    t=end,
+                )
 
     asyncio.sleep = sleep
     asyncio.tasks.sleep = sleep

@@ -7,6 +7,7 @@ runner and every pool worker can write to one stream without framing or locks.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -58,10 +59,8 @@ class Emitter:
     def _send(self, lines: list[str]) -> None:
         if not lines:
             return
-        try:
+        with contextlib.suppress(OSError):
             self._sock.sendto("\n".join(lines).encode(), self.path)
-        except OSError:
-            pass
 
 
 _emitter: Emitter | None = None

@@ -42,10 +42,8 @@ def _kill_own_group(*_: Any) -> None:
 def _die_with_parent() -> None:
     """If the supervisor dies, the kernel sends us SIGTERM, and we take our group down."""
     signal.signal(signal.SIGTERM, _kill_own_group)
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
 
 
 def _control_loop(fd: int, em: emit.Emitter) -> None:

@@ -10,6 +10,7 @@ window is busy time over total time. Its lags are the GIL acquire latency.
 from __future__ import annotations
 
 import linecache
+import os
 import random
 import sys
 import threading
@@ -36,6 +37,8 @@ class Observer(threading.Thread):
         self._stalls: dict[int, int] = {}
 
     def run(self) -> None:
+        if os.environ.get("CONCUR_TUI_PROBE", "1") == "0":
+            return self.run_without_probe()
         sleep = threads.real_sleep
         window_start = now_ns()
         busy = total = 0
@@ -55,6 +58,15 @@ class Observer(threading.Thread):
                 self.close_window(window_start, after, busy, total, lags)
                 window_start, busy, total, lags = after, 0, 0, []
         self.close_window(window_start, now_ns(), busy, total, lags)
+
+    def run_without_probe(self) -> None:
+        """Windows and sending only (bench/overhead.py --no-probe isolates the probe's cost)."""
+        window_start = now_ns()
+        while not self.stopping.wait(WINDOW_NS / 1e9):
+            end = now_ns()
+            self.close_window(window_start, end, 0, 0, [])
+            window_start = end
+        self.close_window(window_start, now_ns(), 0, 0, [])
 
     def close_window(self, start: int, end: int, busy: int, total: int, lags: list[int]) -> None:
         em = self.em

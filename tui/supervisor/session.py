@@ -46,7 +46,9 @@ def _kill_live_sessions() -> None:
 
 
 class RunSession:
-    def __init__(self, scenario: Scenario, params: dict[str, Any], python: str | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, params: dict[str, Any], python: str | None = None
+    ) -> None:
         self.scenario = scenario
         self.params = params
         self.python = python or sys.executable
@@ -107,7 +109,9 @@ class RunSession:
         return self
 
     def _spawn(self, target: Any, *args: Any) -> None:
-        thread = threading.Thread(target=target, args=args, daemon=True, name=f"session-{target.__name__}")
+        thread = threading.Thread(
+            target=target, args=args, daemon=True, name=f"session-{target.__name__}"
+        )
         thread.start()
         self._threads.append(thread)
 

@@ -1,0 +1,192 @@
+"""The pure model, fed synthetic events with an injected clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui import events
+from tui.model.run import RunModel
+from tui.model.summary import format_text, percentile, summarize
+
+MS = 1_000_000
+S = 1_000_000_000
+
+
+def ev(type_: str, t: int, /, **fields) -> dict:
+    return {"e": type_, "t": t, "pid": 100, **fields}
+
+
+def base_run() -> list[dict]:
+    return [
+        ev("hello", 0, v=events.VERSION, scenario="demo", params={"n": 2}, python="3.11", cores=2),
+        ev("run_start", 0),
+    ]
+
+
+def test_a_sleeping_thread_is_sleeping_not_waiting():
+    model = RunModel(clock=lambda: 2 * S)
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 10 * MS, id="th2", kind="thread", name="t0", tid=7),
+            ev("wait", 1010 * MS, id="th2", state="sleeping", t0=10 * MS, what="time.sleep(1.0)"),
+            ev(
+                "task_end",
+                1010 * MS,
+                id="th2",
+                outcome="done",
+                cpu_ns=1 * MS,
+                sleep_ns=1000 * MS,
+                block_ns=0,
+            ),
+        ]
+    )
+    task = model.tasks["th2"]
+    split = task.time_in(model.now())
+    assert split["sleeping"] == pytest.approx(1.0)
+    assert task.gil_wait_s(model.now()) == pytest.approx(0.0, abs=1e-6)
+    assert task.cells(0.0, 1.0, 10, model.now())[5] == "sleeping"
+
+
+def test_thread_windows_split_running_and_gil_wait_in_measured_proportion():
+    model = RunModel(clock=lambda: 1 * S)
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 0, id="th2", kind="thread", name="cpu", tid=7),
+            ev("window", 100 * MS, t0=0, threads={"th2": [25 * MS, 75 * MS]}),
+        ]
+    )
+    spans = model.tasks["th2"].spans(model.now())
+    running = sum(s.t1 - s.t0 for s in spans if s.state == "running" and s.t1 <= 0.1)
+    waiting = sum(s.t1 - s.t0 for s in spans if s.state == "waiting")
+    assert running == pytest.approx(0.025)
+    assert waiting == pytest.approx(0.075)
+    # live: the open task runs to the injected clock's edge
+    assert spans[-1].t1 == pytest.approx(1.0)
+
+
+def test_ended_thread_uses_exact_totals_from_its_end():
+    model = RunModel()
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 0, id="th2", kind="thread", name="cpu", tid=7),
+            ev("task_end", 2 * S, id="th2", outcome="done", cpu_ns=1 * S, sleep_ns=0, block_ns=0),
+        ]
+    )
+    task = model.tasks["th2"]
+    assert task.gil_wait_s(model.now()) == pytest.approx(1.0)
+    assert task.time_in(model.now())["running"] == pytest.approx(1.0)
+
+
+def test_async_task_steps_sleeps_and_cancel_cause():
+    model = RunModel()
+    cause = {
+        "kind": "taskgroup",
+        "by": "a2",
+        "detail": "TaskGroup cancelled its tasks after A failed",
+    }
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 0, id="a1", kind="async", name="Task-1", coro="main", parent=None),
+            ev("task_start", 0, id="a2", kind="async", name="A", coro="boom", parent="a1"),
+            ev("task_start", 0, id="a3", kind="async", name="Task-3", coro="fetch", parent="a1"),
+            ev("step", 1 * MS, id="a3", t0=0),
+            ev("wait", 500 * MS, id="a3", state="sleeping", t0=1 * MS, what="asyncio.sleep(1)"),
+            ev("task_end", 500 * MS, id="a2", outcome="error", error="ValueError: boom"),
+            ev("cancel", 500 * MS, id="a3", cause=cause),
+            ev("step", 501 * MS, id="a3", t0=500 * MS),
+            ev("task_end", 501 * MS, id="a3", outcome="cancelled", cancelled_by=cause),
+            ev("task_end", 502 * MS, id="a1", outcome="done"),
+            ev("run_end", 510 * MS, outcome="completed", error=None),
+        ]
+    )
+    fetch = model.tasks["a3"]
+    assert fetch.label == "fetch (Task-3)"  # a default name shows what the task runs
+    assert model.tasks["a2"].label == "A"
+    assert fetch.outcome == "cancelled"
+    assert fetch.cancel_requests and fetch.cancel_requests[0][1]["by"] == "a2"
+    split = fetch.time_in(model.now())
+    assert split["sleeping"] == pytest.approx(0.499)
+    assert split["running"] == pytest.approx(0.002)
+    texts = [entry.text for entry in model.log]
+    assert any("fetch (Task-3) cancelled" in t and "A failed" in t for t in texts)
+    assert model.elapsed == pytest.approx(0.51)
+
+
+def test_ready_span_marks_a_task_waiting_for_a_busy_loop():
+    model = RunModel()
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 0, id="a1", kind="async", name="tick", coro="tick"),
+            ev("wait", 100 * MS, id="a1", state="sleeping", t0=0, what="asyncio.sleep(0.1)"),
+            ev("ready", 900 * MS, id="a1", t0=100 * MS),
+            ev("step", 901 * MS, id="a1", t0=900 * MS),
+            ev("task_end", 901 * MS, id="a1", outcome="done"),
+        ]
+    )
+    assert model.tasks["a1"].time_in(model.now())["waiting"] == pytest.approx(0.8)
+
+
+def test_series_stalls_and_summary():
+    model = RunModel()
+    model.feed_many(
+        [
+            *base_run(),
+            ev("gil", 50 * MS, t0=0, busy=1.0, lags_us=[5000, 5100]),
+            ev("gil", 100 * MS, t0=50 * MS, busy=0.5, lags_us=[100, 5000]),
+            ev("loop", 100 * MS, t0=0, lags_us=[200, 900_000]),
+            ev(
+                "stall",
+                150 * MS,
+                t0=20 * MS,
+                file="x.py",
+                line=3,
+                function="f",
+                code="time.sleep(1)",
+            ),
+            ev("stall_end", 920 * MS, t0=20 * MS),
+            ev("cpu", 100 * MS, t0=0, per_core=[100.0, 0.0]),
+            ev("cpu", 200 * MS, t0=100 * MS, per_core=[50.0, 50.0]),
+            ev("procs", 200 * MS, rows=[[100, "python", 0.3], [101, "python", 0.2]]),
+            ev("procs", 300 * MS, rows=[[100, "python", 0.4]]),
+            ev("output", 300 * MS, stream="stdout", text="hello\n"),
+            ev("run_end", 1 * S, outcome="completed", error=None, self_cpu_s=0.45),
+        ]
+    )
+    s = summarize(model)
+    assert s["gil"]["busy_mean"] == pytest.approx(0.75)
+    assert s["gil"]["busy_max"] == 1.0
+    assert s["loop_lag_ms"]["max"] == pytest.approx(900.0)
+    assert s["cpu"]["mean_percent_per_core"] == [75.0, 25.0]
+    assert s["cpu"]["scenario_cpu_s"] == pytest.approx(0.65)  # last reading of each process
+    assert s["stalls"][0]["duration_s"] == pytest.approx(0.9)
+    assert s["stdout"] == "hello\n"
+    assert "GIL: busy mean 0.75" in format_text(model, s)
+
+
+def test_percentile_nearest_rank():
+    assert percentile([], 50) is None
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert percentile(list(map(float, range(1, 101))), 99) == 99.0
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ([1, 2], "JSON object"),
+        ({"e": "nope", "t": 1, "pid": 1}, "unknown event type"),
+        ({"e": "run_start", "t": "x", "pid": 1}, "integer"),
+        ({"e": "task_start", "t": 1, "pid": 1, "id": "a", "kind": "thread"}, "name"),
+        (
+            {"e": "hello", "t": 1, "pid": 1, "v": 99, "scenario": "", "params": {}, "python": ""},
+            "version",
+        ),
+    ],
+)
+def test_schema_rejects_bad_events(bad, message):
+    with pytest.raises(events.SchemaError, match=message):
+        events.check(bad)

@@ -1,0 +1,46 @@
+"""Small, shared ways of writing times and figures on screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OUTCOME_WORD = {
+    "done": "done",
+    "error": "error",
+    "timeout": "timed out",
+    "cancelled": "cancelled",
+    None: "running",
+}
+CAUSE_SHORT = {
+    "timeout": "by a timeout",
+    "taskgroup": "by its TaskGroup",
+    "gather": "by gather",
+    "run_exit": "by asyncio.run",
+    "user": "by you",
+    "program": "by the program",
+}
+
+
+def seconds(value: float | None) -> str:
+    """A duration in the unit a person reads fastest."""
+    if value is None:
+        return "-"
+    if value < 0.001:
+        return f"{value * 1e6:.0f} µs"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    if value < 100:
+        return f"{value:.2f} s"
+    return f"{value:.0f} s"
+
+
+def millis(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f} ms" if value < 10 else f"{value:.0f} ms"
+
+
+def short_cause(cause: dict[str, Any] | None) -> str:
+    if not cause:
+        return ""
+    return CAUSE_SHORT.get(str(cause.get("kind")), "")

@@ -1,0 +1,57 @@
+"""CPU: a bar per core with its recent history, and the cores the scenario's tasks ran on."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from tui.app.widgets.history import History
+
+from tui.app.widgets.meter import Meter
+from tui.model.run import RunModel
+
+HISTORY = 60
+
+
+class CpuPane(Vertical):
+    DEFAULT_CSS = """
+    CpuPane { height: auto; }
+    CpuPane .core { height: 1; }
+    CpuPane .core Meter { width: 3fr; }
+    CpuPane .core History { width: 2fr; margin-left: 1; }
+    CpuPane #cores-used { color: $foreground-muted; height: 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._cores = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("waiting for the first sample…", id="cores-used")
+
+    def show(self, model: RunModel) -> None:
+        if not model.cpu:
+            return
+        per_core = model.cpu[-1][1]
+        if len(per_core) != self._cores:
+            self._cores = len(per_core)
+            self.query(".core").remove()
+            rows = [
+                Horizontal(Meter(f"cpu{i}"), History(top=100.0, high=90.0), classes="core", id=f"core-{i}")
+                for i in range(self._cores)
+            ]
+            self.mount_all(rows, before="#cores-used")
+            self.call_after_refresh(self.show, model)
+            return
+        used = set(model.cores_used())
+        history = model.cpu[-HISTORY:]
+        for i, percent in enumerate(per_core):
+            row = self.query_one(f"#core-{i}")
+            meter = row.query_one(Meter)
+            meter.label = f"cpu{i}{'*' if i in used else ''}"
+            meter.fraction = percent / 100
+            meter.figure = f"{percent:3.0f}%"
+            row.query_one(History).data = [p[i] for _, p in history]
+        words = ", ".join(str(c) for c in sorted(used)) or "none seen yet"
+        self.query_one("#cores-used", Static).update(f"* scenario ran on: {words}")

@@ -1,0 +1,68 @@
+"""Log: task lifecycle events with names and times, interleaved with the program's output."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import RichLog
+
+from tui.model.run import RunModel
+
+KIND_MARK = {
+    "started": ("▶", "primary"),
+    "finished": ("✓", "success"),
+    "failed": ("✗", "error"),
+    "timeout": ("⏱", "warning"),
+    "cancelled": ("⊘", "accent"),
+    "cancel": ("⊘", "accent"),
+    "stall": ("⚠", "error"),
+    "note": ("ℹ", "warning"),
+    "run": ("■", "foreground"),
+}
+
+
+class EventLog(RichLog):
+    """Appends what the model learned since the last call; never redraws old lines."""
+
+    DEFAULT_CSS = """
+    EventLog { background: $surface; scrollbar-size-vertical: 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(wrap=True, markup=False, highlight=False, min_width=20, **kwargs)
+        self._log_seen = 0
+        self._out_seen = 0
+        self._origin = 0.0
+        self._partial = ""
+
+    def reset(self) -> None:
+        self.clear()
+        self._log_seen = self._out_seen = 0
+        self._partial = ""
+
+    def _colour(self, name: str) -> Style:
+        value = self.app.theme_variables.get(name)
+        return Style(color=value) if value else Style()
+
+    def show(self, model: RunModel) -> None:
+        origin = model.started or 0.0
+        entries: list[tuple[float, Text]] = []
+        for entry in model.log[self._log_seen :]:
+            mark, colour = KIND_MARK.get(entry.kind, ("•", "foreground"))
+            line = Text(f"{entry.t - origin:7.3f}s ", style=self._colour("foreground-muted"))
+            line.append(f"{mark} {entry.text}", style=self._colour(colour))
+            entries.append((entry.t, line))
+        self._log_seen = len(model.log)
+        for t, stream, text in model.output[self._out_seen :]:
+            text = self._partial + text
+            *lines, self._partial = text.split("\n")
+            for out in lines:
+                line = Text(f"{t - origin:7.3f}s ", style=self._colour("foreground-muted"))
+                line.append("│ " + out, style=self._colour("error" if stream == "stderr" else "foreground"))
+                entries.append((t, line))
+        self._out_seen = len(model.output)
+        if model.ended is not None and self._partial:
+            entries.append((model.ended, Text("          │ " + self._partial)))
+            self._partial = ""
+        for _, line in sorted(entries, key=lambda item: item[0]):
+            self.write(line)

@@ -1,0 +1,58 @@
+"""A short history as bars, one sample a cell, newest at the right, on a fixed scale.
+
+Textual's ``Sparkline`` rescales every series to its own min..max and stretches
+it over the width; that would draw a steady 50 % CPU as a full bar, and move
+old samples sideways as new ones arrive. Here 0 is always empty and ``top``
+always full, so a glance compares cores, and the GIL with its ceiling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import RenderResult
+from textual.reactive import reactive
+from textual.widget import Widget
+
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+class History(Widget):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"history--bar", "history--high", "history--base"}
+
+    DEFAULT_CSS = """
+    History { height: 1; width: 1fr; }
+    History > .history--bar { color: $primary; }
+    History > .history--high { color: $warning; }
+    History > .history--base { background: $foreground 5%; }
+    """
+
+    data: reactive[Sequence[float]] = reactive(tuple, always_update=True)
+    top: reactive[float | None] = reactive(1.0)
+    """The value drawn as a full cell; None scales to the largest sample."""
+    high: float | None = None
+    """Values at or above this take the warning colour."""
+
+    def __init__(self, data: Sequence[float] = (), *, top: float | None = 1.0, high: float | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.set_reactive(History.data, tuple(data))
+        self.set_reactive(History.top, top)
+        self.high = high
+
+    def render(self) -> RenderResult:
+        width = self.size.width
+        values = list(self.data)[-width:]
+        top = self.top if self.top is not None else max(values, default=0.0)
+        base = self.get_component_rich_style("history--base")
+        bar = self.get_component_rich_style("history--bar")
+        high = self.get_component_rich_style("history--high")
+        text = Text(" " * (width - len(values)), style=base, no_wrap=True, overflow="crop")
+        for value in values:
+            level = 0 if top <= 0 else round(max(0.0, min(1.0, value / top)) * (len(BARS) - 1))
+            if value > 0 and level == 0:
+                level = 1
+            style = high if self.high is not None and value >= self.high else bar
+            text.append(BARS[level], base + style)
+        return text

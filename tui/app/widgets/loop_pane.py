@@ -1,0 +1,52 @@
+"""Event loop: how late a callback that should run now actually runs, and what stalled it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.app.format import millis
+from tui.app.widgets.history import History
+from tui.model.run import RunModel
+from tui.model.summary import percentile
+
+SHOWN_STALLS = 3
+
+
+class LoopPane(Vertical):
+    DEFAULT_CSS = """
+    LoopPane { height: auto; }
+    LoopPane #loop-figures { height: 1; }
+    LoopPane #loop-stalls { height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield History(top=None, high=50.0, id="loop-history")
+        yield Static("lag: -", id="loop-figures")
+        yield Static("", id="loop-stalls")
+
+    def show(self, model: RunModel) -> None:
+        values = model.loop_lag_ms.values()
+        self.query_one("#loop-history", History).data = values[-120:]
+        lags = [us / 1000 for us in model.loop_lags_us[-5000:]]
+        self.query_one("#loop-figures", Static).update(
+            f"lag now {millis(model.loop_lag_ms.last())}  max {millis(max(lags, default=None))}"
+            f"  p95 {millis(percentile(lags, 95))}"
+        )
+        now = model.now()
+        parts: list[Content] = []
+        for stall in model.stalls[-SHOWN_STALLS:]:
+            length = (stall.t1 if stall.t1 is not None else now) - stall.t0
+            state = "stuck" if stall.t1 is None else "stalled"
+            parts.append(
+                Content.assemble(
+                    (f"⚠ {state} {length * 1000:.0f} ms", "$error bold"),
+                    f" at {Path(stall.file).name}:{stall.line}\n",
+                    (f"  {stall.code.strip()}", "$text-warning"),
+                )
+            )
+        self.query_one("#loop-stalls", Static).update(Content("\n").join(parts) if parts else "no stall")

@@ -1,0 +1,71 @@
+"""Everything measured about one task: where it ran, its times, its state split, how it ended."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.app.format import OUTCOME_WORD, seconds
+from tui.model.run import STATES, RunModel, Task
+from tui.model.summary import OUTCOME_MARK
+
+OUTCOME_STYLE = {"done": "$success", "error": "$error", "timeout": "$warning", "cancelled": "$accent"}
+KIND_WORD = {"thread": "thread", "process": "process pool item", "async": "asyncio task"}
+
+
+def describe(model: RunModel, task: Task) -> Content:
+    now = model.now()
+    origin = model.started or 0.0
+    where = [f"pid {task.pid}"]
+    if task.tid:
+        where.append(f"thread id {task.tid}")
+    if task.parent:
+        where.append(f"started by {model.task_label(task.parent)}")
+    cores = ", ".join(str(c) for c in sorted(task.cores)) or "not seen"
+    end = "still running" if task.end is None else f"ended {task.end - origin:.3f} s"
+    parts: list[Content | str | tuple[str, str]] = [
+        (task.label, "bold"),
+        f"  ({KIND_WORD.get(task.kind, task.kind)}",
+        f", runs {task.coro})\n" if task.coro else ")\n",
+        ", ".join(where) + f"; cores: {cores}\n",
+        f"started {task.start - origin:.3f} s, {end}, lasted {seconds(task.duration(now))}\n",
+    ]
+    split = task.time_in(now)
+    life = task.duration(now) or 1.0
+    words = {"running": "running", "waiting": "waiting (GIL/loop)", "sleeping": "sleeping/I-O", "blocked": "blocked"}
+    parts.append(
+        "time: "
+        + "  ".join(f"{words[s]} {seconds(split[s])} ({split[s] / life * 100:.0f}%)" for s in STATES)
+        + "\n"
+    )
+    if task.kind == "thread":
+        parts.append(f"GIL wait: {seconds(task.gil_wait_s(now))}\n")
+    mark = OUTCOME_MARK.get(task.outcome, "?")
+    parts.append((f"{mark} {OUTCOME_WORD.get(task.outcome, task.outcome)}", OUTCOME_STYLE.get(task.outcome or "", "bold")))
+    if task.cancelled_by:
+        parts.append(f": {model.describe_cause(task.cancelled_by)}")
+    if task.result:
+        parts.append(f"  result: {task.result}")
+    parts.append("\n")
+    for t, cause in task.cancel_requests:
+        parts.append(f"cancel requested at {t - origin:.3f} s: {model.describe_cause(cause)}\n")
+    if task.error:
+        parts.append((f"error: {task.error}\n", "$error"))
+    if task.traceback:
+        parts.append((task.traceback.rstrip() + "\n", "$text-muted"))
+    if task.kind == "thread" and task.end is None:
+        parts.append(("x asks to cancel it; Python cannot stop a running thread from outside.", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+class TaskDetail(Static):
+    DEFAULT_CSS = """
+    TaskDetail { height: auto; padding: 0 1; }
+    """
+
+    def show(self, model: RunModel | None, task_id: str | None) -> None:
+        task = model.tasks.get(task_id or "") if model else None
+        if model is None or task is None:
+            self.update("Select a task in the timeline (↑/↓) to see its details.")
+        else:
+            self.update(describe(model, task))

@@ -1,0 +1,473 @@
+"""Recordings: a run's event stream saved as versioned JSON lines, read back as untrusted data.
+
+A recording is UTF-8 text, one JSON object per line::
+
+    {"format": "concur-tui-recording", "version": 1, "events_version": 1, "events": 338, ...}
+    {"e": "hello", "t": 2104790031413, "pid": 7281, ...}
+    ...                                  (every event, in the order the model was fed them)
+
+The first line is the header (see ``docs/recording.md``); every other line is one event of
+``tui.events`` exactly as the live model consumed it: the runner's events, the program's
+output, the supervisor's cpu/procs/threads samples and its closing ``supervisor_end``.
+
+Reading never trusts the file: JSON only (no pickle, no eval), a size bound on the file, each
+line and the event count, the format and version checked, every event checked with
+``tui.events.check``, and the whole stream fed once through a model so that a file that loads
+also replays. Anything wrong raises ``RecordingError`` with a one-line message.
+
+``Replay`` plays a loaded recording into a ``RunModel`` at a virtual time, for the dashboard.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import importlib.resources
+import json
+import math
+import os
+import platform
+import stat
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tui import events as schema
+from tui.catalog import UsageError
+from tui.events import Event, SchemaError
+from tui.model.run import NS, RunModel
+
+FORMAT = "concur-tui-recording"
+VERSION = 1
+SUFFIX = ".jsonl"
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_LINE_BYTES = 1024 * 1024
+MAX_EVENTS = 2_000_000
+SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
+
+# Header fields this module writes and the JSON types it accepts back for them.
+_META_TYPES: dict[str, tuple[type, ...]] = {
+    "scenario": (str,),
+    "params": (dict,),
+    "python": (str,),
+    "cores": (int,),
+    "created": (str,),
+    "host": (str,),
+    "source": (str,),
+    "events": (int,),
+    "duration_s": (int, float),
+    "dropped_invalid": (int,),
+    "truncated": (bool,),
+}
+
+
+class RecordingError(UsageError):
+    """A recording that cannot be read or written; the message is one line, fit for stderr."""
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+class Recorder:
+    """Collects events as they arrive, in the order the model is fed them, and saves them.
+
+    Hand it every batch you feed the model (``recorder.extend(batch)`` next to
+    ``model.feed_many(batch)``); ``save(path)`` writes the recording at any time, so a
+    dashboard's record key can save a run that is still going. Events that do not follow the
+    schema are left out (and counted in the header), so whatever it saves loads again; past
+    ``MAX_EVENTS`` it stops collecting and marks the recording truncated.
+    """
+
+    def __init__(self, meta: dict[str, Any] | None = None, limit: int = MAX_EVENTS) -> None:
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.events: list[Event] = []
+        self.limit = limit
+        self.dropped = 0
+        self.truncated = False
+
+    def add(self, event: Event) -> None:
+        if len(self.events) >= self.limit:
+            self.truncated = True
+            return
+        try:
+            schema.check(event)
+        except SchemaError:
+            self.dropped += 1
+            return
+        self.events.append(event)
+
+    def extend(self, events: Iterable[Event]) -> Recorder:
+        for event in events:
+            self.add(event)
+        return self
+
+    def header(self) -> dict[str, Any]:
+        meta = dict(self.meta)
+        hello = next((e for e in self.events if e["e"] == "hello"), None)
+        if hello is not None:
+            meta.setdefault("scenario", hello["scenario"])
+            meta.setdefault("params", hello["params"])
+            meta.setdefault("python", hello["python"])
+            if isinstance(hello.get("cores"), int):
+                meta.setdefault("cores", hello["cores"])
+        meta.setdefault("host", platform.node())
+        meta["created"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        meta["events"] = len(self.events)
+        meta["duration_s"] = round(_release_times(self.events)[-1], 6) if self.events else 0.0
+        if self.dropped:
+            meta["dropped_invalid"] = self.dropped
+        if self.truncated:
+            meta["truncated"] = True
+        return {"format": FORMAT, "version": VERSION, "events_version": schema.VERSION, **meta}
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the recording to ``path`` (atomically: a complete file or none)."""
+        if not self.events:
+            raise RecordingError("nothing to save: no events were recorded")
+        target = Path(path)
+        lines = [_dumps(self.header())] + [_dumps(e) for e in self.events]
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".recording-", dir=target.parent or ".")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                    out.write("\n".join(lines) + "\n")
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return target
+
+
+def save(path: str | os.PathLike[str], events: Iterable[Event], meta: dict[str, Any] | None = None) -> Path:
+    """Save ``events`` (in the order the model consumed them) as a recording at ``path``."""
+    return Recorder(meta).extend(events).save(path)
+
+
+def scenario_meta(scenario: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """Header fields for a run of a catalog scenario: its name, parameters and source text."""
+    meta: dict[str, Any] = {"scenario": scenario.name, "params": dict(params)}
+    with contextlib.suppress(OSError):
+        source = scenario.source
+        if len(source) < MAX_LINE_BYTES // 4:
+            meta["source"] = source
+    return meta
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=repr)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def load(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Event]]:
+    """Read a recording: ``(meta, events)``, or ``RecordingError`` saying what is wrong."""
+    meta, events, _ = _load(path)
+    return meta, events
+
+
+def load_model(path: str | os.PathLike[str]) -> tuple[dict[str, Any], RunModel]:
+    """Read a recording and return its header and a model fed every event (the run's end state)."""
+    meta, _, model = _load(path)
+    return meta, model
+
+
+def summary_of_recording(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The headless summary of a recorded run: equal to the summary the live run printed."""
+    from tui.model.summary import summarize
+
+    return summarize(load_model(path)[1])
+
+
+def demo_names() -> list[str]:
+    """The demo recordings shipped in ``tui/demos``."""
+    folder = importlib.resources.files("tui.demos")
+    return sorted(p.name[: -len(SUFFIX)] for p in folder.iterdir() if p.name.endswith(SUFFIX))
+
+
+def demo_path(name: str) -> Path:
+    """The file of a shipped demo recording, or ``RecordingError`` listing the ones there are."""
+    names = demo_names()
+    if name not in names:
+        raise RecordingError(f"no demo recording {name!r} (there are: {', '.join(names) or 'none'})")
+    resource = importlib.resources.files("tui.demos") / f"{name}{SUFFIX}"
+    # Demos ship as plain files inside the package; as_file() would copy one out of a zip.
+    with importlib.resources.as_file(resource) as real:
+        return Path(real)
+
+
+def _load(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Event], RunModel]:
+    name = os.fspath(path)
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise RecordingError(f"cannot open {name}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RecordingError(f"{name} is not a regular file")
+        if info.st_size == 0:
+            raise RecordingError(f"{name} is empty, not a recording")
+        if info.st_size > MAX_FILE_BYTES:
+            raise RecordingError(
+                f"{name} is {info.st_size / 2**20:.0f} MB; recordings are limited to"
+                f" {MAX_FILE_BYTES // 2**20} MB"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            meta, events = _parse(name, stream)
+    finally:
+        os.close(fd)
+    model = _check_model(name, events)
+    return meta, events, model
+
+
+def _parse(name: str, stream: Any) -> tuple[dict[str, Any], list[Event]]:
+    meta: dict[str, Any] | None = None
+    events: list[Event] = []
+    total = 0
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            break
+        number += 1
+        total += len(raw)
+        if total > MAX_FILE_BYTES:
+            raise RecordingError(f"{name} grew past {MAX_FILE_BYTES // 2**20} MB while reading")
+        if not raw.endswith(b"\n"):
+            if len(raw) > MAX_LINE_BYTES:
+                raise RecordingError(
+                    f"{name}: line {number} is longer than {MAX_LINE_BYTES // 2**20} MB"
+                )
+            raise RecordingError(f"{name} is truncated: line {number} is incomplete")
+        if not raw.strip():
+            continue
+        value = _json_line(name, number, raw)
+        if meta is None:
+            meta = _check_header(name, value)
+            continue
+        if len(events) >= MAX_EVENTS:
+            raise RecordingError(f"{name} has more than {MAX_EVENTS} events")
+        try:
+            events.append(schema.check(value))
+        except SchemaError as exc:
+            raise RecordingError(f"{name}: line {number}: {exc}") from None
+    if meta is None:
+        raise RecordingError(f"{name} is empty, not a recording")
+    if not events:
+        raise RecordingError(f"{name} holds a header but no events")
+    expected = meta.get("events")
+    if expected is not None and expected != len(events):
+        raise RecordingError(
+            f"{name} is truncated or damaged: its header says {expected} events, it holds {len(events)}"
+        )
+    return meta, events
+
+
+def _json_line(name: str, number: int, raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RecordingError(f"{name}: line {number} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = "not a concur-tui recording (not JSON lines)" if number == 1 else "not valid JSON"
+        raise RecordingError(f"{name}: line {number} is {what}: {exc.msg}") from None
+    except RecursionError:
+        raise RecordingError(f"{name}: line {number} is nested too deeply") from None
+
+
+def _check_header(name: str, header: Any) -> dict[str, Any]:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise RecordingError(f"{name} is not a concur-tui recording (no {FORMAT!r} header)")
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise RecordingError(f"{name}: the header has no integer format version")
+    if version != VERSION:
+        raise RecordingError(
+            f"{name} is a version {version} recording; this concur-tui reads version {VERSION}"
+        )
+    events_version = header.get("events_version", schema.VERSION)
+    if events_version != schema.VERSION:
+        raise RecordingError(
+            f"{name} holds version {events_version} events; this concur-tui reads version"
+            f" {schema.VERSION}"
+        )
+    meta = {k: v for k, v in header.items() if k not in ("format", "version", "events_version")}
+    for key, types in _META_TYPES.items():
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool) and bool not in types):
+            raise RecordingError(f"{name}: header field {key!r} has the wrong type")
+    return meta
+
+
+def _check_model(name: str, events: list[Event]) -> RunModel:
+    """Feed every event to a model and summarize it once, so that what loads also replays."""
+    from tui.model.summary import summarize
+
+    model = RunModel()
+    index = 0
+    try:
+        for index, event in enumerate(events):  # noqa: B007 (index used in the message)
+            model.feed(event)
+        index = len(events)
+        summarize(model)
+    except Exception as exc:
+        where = f"event {index + 1} ({events[index]['e']})" if index < len(events) else "its summary"
+        raise RecordingError(
+            f"{name}: {where} does not make sense ({type(exc).__name__}: {exc})".splitlines()[0]
+        ) from None
+    return model
+
+
+# -- replaying -------------------------------------------------------------------------------
+
+
+def _release_times(events: list[Event]) -> list[float]:
+    """When each event is shown in a replay: seconds after the first event, never going back.
+
+    Events arrive in the order the model consumed them, which is not quite the order of their
+    timestamps (a sample can arrive after an event stamped later); an event is released at the
+    latest timestamp seen up to it, so order is kept and time only moves forward.
+    """
+    if not events:
+        return []
+    origin = events[0]["t"]
+    latest = origin
+    times = []
+    for event in events:
+        latest = max(latest, event["t"])
+        times.append((latest - origin) / NS)
+    return times
+
+
+class Replay:
+    """Play recorded events into a ``RunModel`` at a virtual time, deterministically.
+
+    ``replay.model`` is what the panes draw. Its clock is the replay's virtual time, so the
+    live edge, spans still open and everything the model derives are exactly what they were
+    at that moment of the recorded run. Time is seconds from the recording's first event.
+
+    - ``advance(wall_dt)``: call from a timer with the real seconds since the last call; moves
+      by ``wall_dt * speed`` unless paused or at the end. Returns True if anything changed.
+    - ``pause()``, ``play()``, ``toggle()``; ``paused``. ``play()`` at the end starts over.
+    - ``step(seconds=None)``: pause and move to the next event's time (None), or by
+      ``seconds`` (negative goes back).
+    - ``seek(t)``: jump to ``t`` (clamped to ``0..duration``). Going back rebuilds the model
+      from the start, **in place**: ``replay.model`` stays the same object (its ``version``
+      keeps growing), but its tasks and series are new ones, and ``generation`` is bumped so a
+      view that caches per-task state knows to drop it.
+    - ``set_speed(x)`` (clamped to 0.1..4), ``faster()``, ``slower()`` (along ``SPEEDS``).
+    - ``position``, ``duration``, ``finished``, ``meta`` (the recording's header).
+
+    No Textual and no clock of its own: the same calls give the same model every time.
+    """
+
+    def __init__(
+        self,
+        events: Iterable[Event],
+        meta: dict[str, Any] | None = None,
+        speed: float = 1.0,
+        paused: bool = False,
+    ) -> None:
+        self.events = list(events)
+        if not self.events:
+            raise ValueError("a replay needs at least one event")
+        self.meta = dict(meta or {})
+        self._times = _release_times(self.events)
+        self._origin = self.events[0]["t"]
+        self.duration = self._times[-1]
+        self.position = 0.0
+        self.paused = paused
+        self.speed = 1.0
+        self.set_speed(speed)
+        self.generation = 0
+        self._next = 0
+        self.model = RunModel(clock=self._clock)
+        self._feed_to(0.0)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> Replay:
+        meta, events = load(path)
+        return cls(events, meta, **kwargs)
+
+    @classmethod
+    def from_demo(cls, name: str, **kwargs: Any) -> Replay:
+        return cls.from_file(demo_path(name), **kwargs)
+
+    def _clock(self) -> int:
+        return self._origin + round(self.position * NS)
+
+    @property
+    def finished(self) -> bool:
+        return self.position >= self.duration
+
+    # -- time ----------------------------------------------------------------------------------
+    def advance(self, wall_dt: float) -> bool:
+        if self.paused or self.finished or not wall_dt > 0:
+            return False
+        self.seek(self.position + wall_dt * self.speed)
+        return True
+
+    def seek(self, t: float) -> None:
+        t = min(self.duration, max(0.0, t)) if math.isfinite(t) else self.position
+        if self._next and t < self._times[self._next - 1]:
+            self._rebuild()
+        self.position = t
+        self._feed_to(t)
+        self.model.version += 1
+
+    def step(self, seconds: float | None = None) -> None:
+        self.paused = True
+        if seconds is not None:
+            self.seek(self.position + seconds)
+        elif self._next < len(self.events):
+            self.seek(max(self.position, self._times[self._next]))
+        else:
+            self.seek(self.duration)
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def play(self) -> None:
+        if self.finished:
+            self.seek(0.0)
+        self.paused = False
+
+    def toggle(self) -> None:
+        if self.paused:
+            self.play()
+        else:
+            self.pause()
+
+    # -- speed ---------------------------------------------------------------------------------
+    def set_speed(self, speed: float) -> float:
+        if math.isfinite(speed):
+            self.speed = min(MAX_SPEED, max(MIN_SPEED, float(speed)))
+        return self.speed
+
+    def faster(self) -> float:
+        return self.set_speed(next((s for s in SPEEDS if s > self.speed + 1e-9), MAX_SPEED))
+
+    def slower(self) -> float:
+        return self.set_speed(next((s for s in reversed(SPEEDS) if s < self.speed - 1e-9), MIN_SPEED))
+
+    # -- internals -----------------------------------------------------------------------------
+    def _feed_to(self, t: float) -> None:
+        times, events, model = self._times, self.events, self.model
+        while self._next < len(events) and times[self._next] <= t:
+            model.feed(events[self._next])
+            self._next += 1
+
+    def _rebuild(self) -> None:
+        version = self.model.version
+        self.model.__init__(clock=self._clock)  # type: ignore[misc]  # same object, fresh state
+        self.model.version = version + 1
+        self.generation += 1
+        self._next = 0
