@@ -36,7 +36,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psutil
@@ -87,10 +86,10 @@ info = {
     "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
     "executable": sys.executable,
 }
-if tuple(sys.version_info[:2]) >= (%d, %d):
+if tuple(sys.version_info[:2]) >= MIN_PYTHON:
     import tui.runner.main
 print("CONCUR-PROBE " + json.dumps(info))
-""" % MIN_PYTHON
+""".replace("MIN_PYTHON", repr(MIN_PYTHON))
 
 
 def probe_python(path: str) -> Interpreter:
@@ -126,8 +125,6 @@ def probe_python(path: str) -> Interpreter:
             raise UsageError(f"{where}: cannot run the runner: {last}")
         raise UsageError(f"{where}: not a Python interpreter (it did not answer a Python probe)")
     info = json.loads(answer.split(" ", 1)[1])
-    if info["implementation"] != "CPython":
-        pass  # anything that runs the runner is welcome; the table names it
     major, minor = (int(x) for x in info["version"].split(".")[:2])
     if (major, minor) < MIN_PYTHON:
         need = ".".join(map(str, MIN_PYTHON))
@@ -355,9 +352,11 @@ def resolve_params(workload: str, settings: list[str] | dict[str, Any] | None) -
     if workload not in WORKLOADS:
         raise UsageError(f"--workload must be one of {', '.join(WORKLOADS)}, not {workload!r}")
     scenario = catalog.find(SCENARIO)
-    items = settings.items() if isinstance(settings, dict) else [
-        s.partition("=")[::2] for s in settings or []
-    ]
+    items = (
+        settings.items()
+        if isinstance(settings, dict)
+        else [s.partition("=")[::2] for s in settings or []]
+    )
     for name, _ in items:
         if name.strip() == "mode":
             raise UsageError("compare runs every mode itself: --set mode is not allowed")
@@ -389,13 +388,17 @@ def compare(
     """
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
-        raise UsageError(f"modes must be among {', '.join(MODES)}, not {', '.join(unknown) or 'none'}")
+        raise UsageError(
+            f"modes must be among {', '.join(MODES)}, not {', '.join(unknown) or 'none'}"
+        )
     ordered_modes = [m for m in MODES if m in modes]
     resolved = resolve_params(workload, params)
     interpreters = _labelled([probe_python(p) for p in (pythons or [sys.executable])])
     scenario = catalog.find(SCENARIO)
     cores = os.cpu_count() or 1
-    result = CompareResult(workload, {k: v for k, v in resolved.items() if k != "mode"}, cores, interpreters)
+    result = CompareResult(
+        workload, {k: v for k, v in resolved.items() if k != "mode"}, cores, interpreters
+    )
     for interp in interpreters:
         baseline: float | None = None
         for mode in ordered_modes:
@@ -629,8 +632,3 @@ def advise(dominant: str, tasks: int) -> Advice:
         workload,
         {"tasks": demo},
     )
-
-
-def python_label(path: str) -> str:
-    """A short name for an interpreter path, for messages."""
-    return Path(path).name

@@ -61,7 +61,8 @@ machine's load, the dashboard included.
 - **busy**: the share of time the GIL was held by someone. A probe thread in the
   runner sleeps a short random interval and measures how late it gets the GIL back;
   a late wake-up means the GIL was held, and that whole cycle counts as busy.
-  Checked against known loads: 0.33 / 0.67 / 1.00 for one, two, three busy thirds.
+  Checked against loads that hold the GIL a known share of the time (1/3, 2/3, all),
+  it reads 0.33, 0.67 and 1.00.
 - **acquire p50 / p99**: how long the probe waited to get the GIL back, median and
   99th percentile. About 0.1 ms when nobody holds it; with CPU-bound threads at least
   the 5 ms switch interval.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.widgets import RichLog
 
 from tui.model.run import RunModel
@@ -41,8 +42,11 @@ class EventLog(RichLog):
         self._partial = ""
 
     def _colour(self, name: str) -> Style:
-        value = self.app.theme_variables.get(name)
-        return Style(color=value) if value else Style()
+        variables = self.app.theme_variables
+        if name not in variables:
+            return Style()
+        colour = Color.parse(variables.get("surface", "black")) + Color.parse(variables[name])
+        return Style(color=colour.rich_color)
 
     def show(self, model: RunModel) -> None:
         origin = model.started or 0.0

@@ -1,0 +1,91 @@
+"""concur-tui's Textual app: the scenario picker, the dashboard, help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tui import catalog
+from tui.app.screens.dashboard import DashboardScreen
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.picker import PickerScreen
+from tui.app.source import LiveSource, ReplaySource
+from tui.catalog import Scenario
+from tui.events import Event
+
+
+class ConcurApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "concur-tui"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(
+        self,
+        extra_scenarios: Iterable[Scenario] = (),
+        start: tuple[Scenario, dict[str, Any]] | None = None,
+        replay: list[Event] | None = None,
+        replay_until_s: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.scenarios = catalog.builtins() + list(extra_scenarios)
+        self.start = start
+        self.replay = replay
+        self.replay_until_s = replay_until_s
+
+    def on_mount(self) -> None:
+        self.push_screen(PickerScreen(self.scenarios))
+        if self.start is not None:
+            self.start_run(*self.start)
+        elif self.replay is not None:
+            self.start_replay(self.replay, self.replay_until_s)
+
+    def start_run(self, scenario: Scenario, params: dict[str, Any]) -> None:
+        self.push_screen(
+            DashboardScreen(partial(LiveSource, scenario, params), scenario.source, scenario.title)
+        )
+
+    def start_replay(self, events: list[Event], until_s: float | None = None) -> None:
+        """Open the dashboard on recorded events (used by tests, screenshots and replays)."""
+        name = next((e.get("scenario", "") for e in events if e.get("e") == "hello"), "")
+        try:
+            source = catalog.find(name).source if name else ""
+        except catalog.UsageError:
+            source = ""
+        self.push_screen(DashboardScreen(partial(ReplaySource, events, until_s), source, name))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """End every run first: nothing the scenario started may outlive the app."""
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                screen.source.kill()
+        self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen = {"Quit"}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and binding.description not in seen:
+                seen.add(binding.description)
+                yield SystemCommand(
+                    binding.description,
+                    f"key: {binding.key_display or binding.key}",
+                    partial(self._run_binding, active.node, binding.action),
+                )
+
+    async def _run_binding(self, node: Any, action: str) -> None:
+        await self.run_action(action, node)

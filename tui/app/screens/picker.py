@@ -1,0 +1,172 @@
+"""The first screen: every scenario by kind; the highlighted one's lesson, parameters and source."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.catalog import KIND_ORDER, Param, Scenario, UsageError
+from tui.app.widgets.source_view import SourceView
+
+KIND_TITLE = {
+    "threads": "Threads",
+    "processes": "Processes",
+    "asyncio": "asyncio",
+    "mixed": "Compared side by side",
+    "script": "Your scripts",
+}
+
+
+class ParamInput(Input):
+    """An Input that knows which scenario parameter it edits."""
+
+    def __init__(self, param: Param, value: str) -> None:
+        super().__init__(value, id=f"param-{param.name}", classes="param-input")
+        self.param = param
+
+
+class PickerScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "start", "Run", priority=False),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, scenarios: list[Scenario]) -> None:
+        super().__init__()
+        self.scenarios = {s.name: s for s in scenarios}
+        self.current: Scenario | None = None
+        self.edits: dict[str, dict[str, str]] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="picker"):
+            yield OptionList(*self._options(), id="scenario-list")
+            with Vertical(id="about"):
+                with VerticalScroll(id="about-top"):
+                    yield Static(id="scenario-title")
+                    yield Static(id="scenario-lesson")
+                    yield Vertical(id="params")
+                    yield Static(id="params-error")
+                with VerticalScroll(id="source-box"):
+                    yield SourceView(id="picker-source")
+        yield Footer()
+
+    def _options(self) -> list[Option | None]:
+        options: list[Option | None] = []
+        kinds = sorted(
+            {s.kind for s in self.scenarios.values()},
+            key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99,
+        )
+        for kind in kinds:
+            if options:
+                options.append(None)
+            title = Content.styled(KIND_TITLE.get(kind, kind), "bold $text-accent")
+            options.append(Option(title, id=f"kind:{kind}", disabled=True))
+            for scenario in self.scenarios.values():
+                if scenario.kind == kind:
+                    options.append(Option(f"  {scenario.title}", id=scenario.name))
+        return options
+
+    def on_mount(self) -> None:
+        self.query_one("#scenario-list").border_title = "Scenarios"
+        self.query_one("#source-box").border_title = "Source"
+        listing = self.query_one(OptionList)
+        listing.focus()
+        for index in range(listing.option_count):
+            if not listing.get_option_at_index(index).disabled:
+                listing.highlighted = index
+                break
+
+    @on(OptionList.OptionHighlighted)
+    async def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        scenario = self.scenarios.get(event.option.id or "")
+        if scenario is not None and scenario is not self.current:
+            await self.show(scenario)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_start()
+
+    async def show(self, scenario: Scenario) -> None:
+        self.current = scenario
+        self.query_one("#scenario-title", Static).update(
+            Content.assemble((scenario.title, "bold"), (f"   {scenario.name} · {scenario.kind}", "$text-muted"))
+        )
+        self.query_one("#scenario-lesson", Static).update(scenario.lesson.strip())
+        self.query_one(SourceView).show(scenario.source)
+        self.query_one("#source-box", VerticalScroll).scroll_home(animate=False)
+        box = self.query_one("#params", Vertical)
+        await box.remove_children()
+        edits = self.edits.setdefault(scenario.name, {})
+        rows = []
+        for param in scenario.params:
+            limits = ""
+            if param.low is not None or param.high is not None:
+                limits = f" ({param.low}–{param.high})"
+            rows.append(
+                Vertical(
+                    Horizontal(
+                        Label(param.name, classes="param-name"),
+                        ParamInput(param, edits.get(param.name, str(param.default))),
+                        Label(f"{param.help}{limits}", classes="param-help"),
+                        classes="param-row",
+                    ),
+                    Static("", classes="param-error", id=f"error-{param.name}"),
+                    classes="param",
+                )
+            )
+        if not rows:
+            rows.append(Static("No parameters.", classes="param-help"))
+        await box.mount_all(rows)
+        for param in scenario.params:
+            self._check(param, edits.get(param.name, str(param.default)))
+        self.query_one("#params-error", Static).update("")
+
+    def _check(self, param: Param, text: str) -> str | None:
+        """Validate one field exactly as the CLI does; show the problem under it."""
+        try:
+            param.parse(text)
+            problem = None
+        except UsageError as exc:
+            problem = str(exc)
+        error = self.query_one(f"#error-{param.name}", Static)
+        error.update(problem or "")
+        error.set_class(problem is not None, "-shown")
+        self.query_one(f"#param-{param.name}", Input).set_class(problem is not None, "-invalid")
+        return problem
+
+    @on(Input.Changed, ".param-input")
+    def _changed(self, event: Input.Changed) -> None:
+        assert isinstance(event.input, ParamInput) and self.current is not None
+        self.edits.setdefault(self.current.name, {})[event.input.param.name] = event.value
+        self._check(event.input.param, event.value)
+
+    @on(Input.Submitted, ".param-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.action_start()
+
+    def chosen_params(self) -> dict[str, Any]:
+        """The parameters for a run, or UsageError: the same validation as ``--set``."""
+        assert self.current is not None
+        edits = self.edits.get(self.current.name, {})
+        return self.current.resolve({p.name: edits.get(p.name, str(p.default)) for p in self.current.params})
+
+    def action_start(self) -> None:
+        if self.current is None:
+            return
+        try:
+            params = self.chosen_params()
+        except UsageError as exc:
+            self.query_one("#params-error", Static).update(f"Cannot start: {exc}")
+            self.notify(str(exc), title="Cannot start", severity="error", timeout=4)
+            return
+        self.query_one("#params-error", Static).update("")
+        self.app.start_run(self.current, params)  # type: ignore[attr-defined]

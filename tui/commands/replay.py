@@ -1,0 +1,81 @@
+"""``concur-tui replay FILE|--demo NAME``: play a recording in the dashboard, or print its summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from tui.recording import MAX_SPEED, MIN_SPEED, RecordingError, Replay, demo_names, demo_path, load
+
+EXIT_USAGE = 2
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "replay",
+        help="play a recording (or a built-in demo) in the dashboard, in slow motion if you like",
+        description="Play a recording made with --record (or a built-in demo) in the dashboard:"
+        " space pauses, and step, seek and speed keys work as in the footer."
+        f" Demos: {', '.join(_demos())}.",
+    )
+    parser.add_argument("file", nargs="?", help="a recording (.jsonl)")
+    parser.add_argument("--demo", metavar="NAME", help="a built-in demo recording instead of FILE")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help=f"playback speed, {MIN_SPEED}x to {MAX_SPEED}x (default 1)"
+    )
+    parser.add_argument("--paused", action="store_true", help="start paused at the beginning")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--json", action="store_true", help="print the run's summary as JSON, no dashboard")
+    how.add_argument("--text", action="store_true", help="print the run's text summary, no dashboard")
+    parser.set_defaults(func=cmd_replay)
+
+
+def _demos() -> list[str]:
+    try:
+        return demo_names()
+    except (OSError, ModuleNotFoundError):
+        return []
+
+
+def recording_path(args: argparse.Namespace) -> str:
+    """FILE or the path of ``--demo NAME``; RecordingError (exit 2) when neither or both."""
+    if args.demo and args.file:
+        raise RecordingError("give a recording FILE or --demo NAME, not both")
+    if args.demo:
+        return str(demo_path(args.demo))
+    if not args.file:
+        raise RecordingError(f"give a recording FILE or --demo NAME (demos: {', '.join(_demos())})")
+    return str(args.file)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    try:
+        return _replay(args)
+    except RecordingError as exc:
+        print(f"concur-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _replay(args: argparse.Namespace) -> int:
+    if not MIN_SPEED <= args.speed <= MAX_SPEED:
+        raise RecordingError(f"--speed must be between {MIN_SPEED} and {MAX_SPEED}, not {args.speed:g}")
+    path = recording_path(args)
+    if args.json or args.text:
+        from tui.model.summary import format_text, summarize
+        from tui.recording import load_model
+
+        _, model = load_model(path)
+        summary = summarize(model)
+        print(json.dumps(summary) if args.json else format_text(model, summary))
+        return 0
+    meta, events = load(path)
+    replay = Replay(events, meta, speed=args.speed, paused=args.paused)
+    try:
+        from tui.app.app import ConcurApp
+    except ImportError as exc:
+        print(f"concur-tui: the dashboard is not available ({exc})", file=sys.stderr)
+        return 1
+    ConcurApp(replay=replay).run()
+    return 0
