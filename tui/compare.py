@@ -54,6 +54,8 @@ PROBE_TIMEOUT_S = 30.0
 RSS_INTERVAL_S = 0.05
 # A measured speed-up "agrees" with the prediction within this factor either way.
 AGREE_FACTOR = 1.35
+# Other work on the machine (cores, on average over a run) from which a row carries a warning.
+BUSY_MACHINE_CORES = 0.5
 
 ProgressCallback = Callable[[str, RunModel], None]
 RowCallback = Callable[["Row"], None]
@@ -123,7 +125,9 @@ def probe_python(path: str) -> Interpreter:
         last = (done.stderr.strip().splitlines() or [""])[-1].strip()
         if "Traceback" in done.stderr or "Error" in last:
             raise UsageError(f"{where}: cannot run the runner: {last}")
-        raise UsageError(f"{where}: not a Python interpreter (it did not answer a Python probe)")
+        first = (done.stderr.strip().splitlines() or [""])[0].strip()
+        said = f"; it said: {first[:80]}" if first else ""
+        raise UsageError(f"{where}: not a Python interpreter (no answer to a Python probe{said})")
     info = json.loads(answer.split(" ", 1)[1])
     major, minor = (int(x) for x in info["version"].split(".")[:2])
     if (major, minor) < MIN_PYTHON:
@@ -308,6 +312,7 @@ class Row:
     gil_busy: float | None
     peak_rss_mb: float
     loop_lag_max_ms: float | None
+    other_load: float | None  # cores busy with work outside this run (machine minus run)
     predicted_speedup: float
     prediction: str
     verdict: str
@@ -406,7 +411,13 @@ def compare(
                 result.interrupted = True
                 return _sorted(result)
             callback = (lambda model, mode=mode: on_progress(mode, model)) if on_progress else None
-            measured = run_once(scenario, {**resolved, "mode": mode}, interp.path, callback, stop)
+            try:
+                measured = run_once(
+                    scenario, {**resolved, "mode": mode}, interp.path, callback, stop
+                )
+            except KeyboardInterrupt:  # Ctrl-C: the run was killed; keep the rows so far
+                result.interrupted = True
+                return _sorted(result)
             row = _row(result, interp, mode, measured)
             if mode == "sequential" and row.outcome == "completed":
                 baseline = row.elapsed_s
@@ -444,6 +455,9 @@ def _row(result: CompareResult, interp: Interpreter, mode: str, measured: Measur
     elapsed = summary["elapsed_s"]
     cpu_s = summary["cpu"]["scenario_cpu_s"]
     loop = summary["loop_lag_ms"]
+    machine = sum(summary["cpu"]["mean_percent_per_core"]) / 100
+    cores_used = cpu_s / elapsed if elapsed > 0 else None
+    other = round(max(0.0, machine - cores_used), 2) if cores_used is not None and machine else None
     return Row(
         mode=mode,
         python=interp.label,
@@ -455,10 +469,11 @@ def _row(result: CompareResult, interp: Interpreter, mode: str, measured: Measur
         wall_s=round(measured.wall_s, 3),
         speedup=None,
         cpu_s=round(cpu_s, 3),
-        cores_used=round(cpu_s / elapsed, 2) if elapsed > 0 else None,
+        cores_used=None if cores_used is None else round(cores_used, 2),
         gil_busy=summary["gil"]["busy_mean"],
         peak_rss_mb=round(measured.peak_rss / 2**20, 1),
         loop_lag_max_ms=loop["max"] if loop else None,
+        other_load=other,
         predicted_speedup=prediction.speedup,
         prediction=prediction.reason,
         verdict="n/a",
@@ -470,6 +485,11 @@ def _fill_speedup(row: Row, baseline: float | None) -> None:
         row.verdict = "failed"
         row.note = row.error or "the run did not complete"
         return
+    if row.other_load is not None and row.other_load >= BUSY_MACHINE_CORES:
+        row.note = (
+            f"the machine was busy with other work (~{row.other_load:.1f} cores on average):"
+            " times may be disturbed; run again when it is quiet. "
+        )
     if baseline is None or row.elapsed_s <= 0:
         return
     row.speedup = round(baseline / row.elapsed_s, 2)
@@ -478,11 +498,12 @@ def _fill_speedup(row: Row, baseline: float | None) -> None:
         expected_s = baseline / row.predicted_speedup
         extra = row.elapsed_s - expected_s
         if extra > 0 and row.mode == "processes":
-            row.note = f"{extra:.2f} s more than predicted: starting and stopping worker processes"
+            row.note += f"{extra:.2f} s more than predicted: starting and stopping worker processes"
         elif extra > 0:
-            row.note = f"{extra:.2f} s more than predicted"
+            row.note += f"{extra:.2f} s more than predicted"
         else:
-            row.note = f"{-extra:.2f} s less than predicted"
+            row.note += f"{-extra:.2f} s less than predicted"
+    row.note = row.note.strip()
 
 
 # -- text -------------------------------------------------------------------------------------

@@ -84,7 +84,11 @@ class _Tracks:
 
     def place(self, task: Task, now: float) -> tuple[int, int]:
         end = task.end if task.end is not None else now
-        preferred = None if task.kind == "async" else task.tid or (task.pid if task.kind == "process" else None)
+        preferred = (
+            None
+            if task.kind == "async"
+            else task.tid or (task.pid if task.kind == "process" else None)
+        )
         if preferred is not None:
             key = (task.pid, preferred)
             if all(end <= s or task.start >= e for s, e in self.busy.get(key, [])):
@@ -181,7 +185,9 @@ def build_trace(model: RunModel) -> dict[str, Any]:
             if task.cancelled_by:
                 args["cause"] = task.cancelled_by
                 args["why"] = model.describe_cause(task.cancelled_by)
-            name = {"error": "error", "timeout": "timed out", "cancelled": "cancelled"}[task.outcome]
+            name = {"error": "error", "timeout": "timed out", "cancelled": "cancelled"}[
+                task.outcome
+            ]
             events.append(_instant(name, t1, pid, tid, args))
 
     if model.stalls:
@@ -252,7 +258,15 @@ def build_trace(model: RunModel) -> dict[str, Any]:
 
 
 def _instant(name: str, ts: float, pid: int, tid: int, args: dict[str, Any]) -> dict[str, Any]:
-    return {"ph": "i", "name": name, "s": "t", "pid": pid, "tid": tid, "ts": ts, "args": _clean(args)}
+    return {
+        "ph": "i",
+        "name": name,
+        "s": "t",
+        "pid": pid,
+        "tid": tid,
+        "ts": ts,
+        "args": _clean(args),
+    }
 
 
 def _counter(name: str, ts: float, pid: int, args: dict[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ import os
 import platform
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +143,9 @@ class Recorder:
         return target
 
 
-def save(path: str | os.PathLike[str], events: Iterable[Event], meta: dict[str, Any] | None = None) -> Path:
+def save(
+    path: str | os.PathLike[str], events: Iterable[Event], meta: dict[str, Any] | None = None
+) -> Path:
     """Save ``events`` (in the order the model consumed them) as a recording at ``path``."""
     return Recorder(meta).extend(events).save(path)
 
@@ -194,7 +196,9 @@ def demo_path(name: str) -> Path:
     """The file of a shipped demo recording, or ``RecordingError`` listing the ones there are."""
     names = demo_names()
     if name not in names:
-        raise RecordingError(f"no demo recording {name!r} (there are: {', '.join(names) or 'none'})")
+        raise RecordingError(
+            f"no demo recording {name!r} (there are: {', '.join(names) or 'none'})"
+        )
     resource = importlib.resources.files("tui.demos") / f"{name}{SUFFIX}"
     # Demos ship as plain files inside the package; as_file() would copy one out of a zip.
     with importlib.resources.as_file(resource) as real:
@@ -302,7 +306,9 @@ def _check_header(name: str, header: Any) -> dict[str, Any]:
     meta = {k: v for k, v in header.items() if k not in ("format", "version", "events_version")}
     for key, types in _META_TYPES.items():
         value = meta.get(key)
-        if value is not None and (not isinstance(value, types) or isinstance(value, bool) and bool not in types):
+        if value is not None and (
+            not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
+        ):
             raise RecordingError(f"{name}: header field {key!r} has the wrong type")
     return meta
 
@@ -319,7 +325,9 @@ def _check_model(name: str, events: list[Event]) -> RunModel:
         index = len(events)
         summarize(model)
     except Exception as exc:
-        where = f"event {index + 1} ({events[index]['e']})" if index < len(events) else "its summary"
+        where = (
+            f"event {index + 1} ({events[index]['e']})" if index < len(events) else "its summary"
+        )
         raise RecordingError(
             f"{name}: {where} does not make sense ({type(exc).__name__}: {exc})".splitlines()[0]
         ) from None
@@ -364,7 +372,10 @@ class Replay:
       keeps growing), but its tasks and series are new ones, and ``generation`` is bumped so a
       view that caches per-task state knows to drop it.
     - ``set_speed(x)`` (clamped to 0.1..4), ``faster()``, ``slower()`` (along ``SPEEDS``).
-    - ``position``, ``duration``, ``finished``, ``meta`` (the recording's header).
+    - ``position``, ``duration``, ``finished``, ``meta`` (the recording's header);
+      ``clock()`` is the model's clock (ns, the recording's own timestamps).
+    - Iterating a Replay yields all its events (``len()`` counts them), so code that takes a
+      plain list of recorded events can take a Replay too.
 
     No Textual and no clock of its own: the same calls give the same model every time.
     """
@@ -389,7 +400,7 @@ class Replay:
         self.set_speed(speed)
         self.generation = 0
         self._next = 0
-        self.model = RunModel(clock=self._clock)
+        self.model = RunModel(clock=self.clock)
         self._feed_to(0.0)
 
     @classmethod
@@ -401,8 +412,14 @@ class Replay:
     def from_demo(cls, name: str, **kwargs: Any) -> Replay:
         return cls.from_file(demo_path(name), **kwargs)
 
-    def _clock(self) -> int:
+    def clock(self) -> int:
         return self._origin + round(self.position * NS)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
 
     @property
     def finished(self) -> bool:
@@ -456,7 +473,9 @@ class Replay:
         return self.set_speed(next((s for s in SPEEDS if s > self.speed + 1e-9), MAX_SPEED))
 
     def slower(self) -> float:
-        return self.set_speed(next((s for s in reversed(SPEEDS) if s < self.speed - 1e-9), MIN_SPEED))
+        return self.set_speed(
+            next((s for s in reversed(SPEEDS) if s < self.speed - 1e-9), MIN_SPEED)
+        )
 
     # -- internals -----------------------------------------------------------------------------
     def _feed_to(self, t: float) -> None:
@@ -467,7 +486,7 @@ class Replay:
 
     def _rebuild(self) -> None:
         version = self.model.version
-        self.model.__init__(clock=self._clock)  # type: ignore[misc]  # same object, fresh state
+        self.model.__init__(clock=self.clock)  # type: ignore[misc]  # same object, fresh state
         self.model.version = version + 1
         self.generation += 1
         self._next = 0

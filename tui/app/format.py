@@ -12,12 +12,12 @@ OUTCOME_WORD = {
     None: "running",
 }
 CAUSE_SHORT = {
-    "timeout": "by a timeout",
-    "taskgroup": "by its TaskGroup",
+    "timeout": "by timeout",
+    "taskgroup": "by TaskGroup",
     "gather": "by gather",
     "run_exit": "by asyncio.run",
     "user": "by you",
-    "program": "by the program",
+    "program": "by program",
 }
 
 

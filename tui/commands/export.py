@@ -34,7 +34,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         source = recording_path(args)
         _, model = load_model(source)
-        output = args.output or f"{Path(args.demo or source).name.removesuffix('.jsonl')}.trace.json"
+        output = (
+            args.output or f"{Path(args.demo or source).name.removesuffix('.jsonl')}.trace.json"
+        )
         try:
             path, count = write_trace(model, output)
         except OSError as exc:
@@ -43,5 +45,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"concur-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     size = path.stat().st_size
-    print(f"wrote {path} ({count} trace events, {size / 1024:.0f} KB): open it at https://ui.perfetto.dev")
+    print(
+        f"wrote {path} ({count} trace events, {size / 1024:.0f} KB): open it at https://ui.perfetto.dev"
+    )
     return 0

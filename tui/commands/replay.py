@@ -23,12 +23,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument("file", nargs="?", help="a recording (.jsonl)")
     parser.add_argument("--demo", metavar="NAME", help="a built-in demo recording instead of FILE")
     parser.add_argument(
-        "--speed", type=float, default=1.0, help=f"playback speed, {MIN_SPEED}x to {MAX_SPEED}x (default 1)"
+        "--speed",
+        type=float,
+        default=1.0,
+        help=f"playback speed, {MIN_SPEED}x to {MAX_SPEED}x (default 1)",
     )
     parser.add_argument("--paused", action="store_true", help="start paused at the beginning")
     how = parser.add_mutually_exclusive_group()
-    how.add_argument("--json", action="store_true", help="print the run's summary as JSON, no dashboard")
-    how.add_argument("--text", action="store_true", help="print the run's text summary, no dashboard")
+    how.add_argument(
+        "--json", action="store_true", help="print the run's summary as JSON, no dashboard"
+    )
+    how.add_argument(
+        "--text", action="store_true", help="print the run's text summary, no dashboard"
+    )
     parser.set_defaults(func=cmd_replay)
 
 
@@ -60,7 +67,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     if not MIN_SPEED <= args.speed <= MAX_SPEED:
-        raise RecordingError(f"--speed must be between {MIN_SPEED} and {MAX_SPEED}, not {args.speed:g}")
+        raise RecordingError(
+            f"--speed must be between {MIN_SPEED} and {MAX_SPEED}, not {args.speed:g}"
+        )
     path = recording_path(args)
     if args.json or args.text:
         from tui.model.summary import format_text, summarize

@@ -34,6 +34,10 @@ def register(subparsers: Any) -> None:
         default=DEFAULT_HOST,
         help=f"address to listen on (default {DEFAULT_HOST}; anything else is reachable by others)",
     )
+    parser.add_argument(
+        "--public-url",
+        help="the address browsers use to reach the server (default: from --host)",
+    )
     parser.add_argument("args", nargs=argparse.REMAINDER, help="the concur-tui command to serve")
     parser.set_defaults(func=cmd_serve)
 
@@ -66,6 +70,23 @@ def port_problem(host: str, port: int) -> str | None:
     return None
 
 
+def public_url(host: str, port: int) -> str:
+    """The page's own address (its websocket URL is built from it)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = _primary_address()
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _primary_address() -> str:
+    """This machine's address on its default route (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return socket.gethostname()
+
+
 def served_command(args: list[str]) -> str:
     """The shell command textual-serve runs per browser tab: this very concur-tui."""
     script = Path(sys.argv[0])
@@ -95,9 +116,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from textual_serve.server import Server
 
     command = served_command(list(args.args))
-    public = None
-    if args.host in ("0.0.0.0", "::", ""):
-        public = f"http://{socket.gethostname()}:{args.port}"
-    server = Server(command=command, host=args.host, port=args.port, title="concur-tui", public_url=public)
+    public = args.public_url or public_url(args.host, args.port)
+    server = Server(
+        command=command, host=args.host, port=args.port, title="concur-tui", public_url=public
+    )
     server.serve()
     return 0

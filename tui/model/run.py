@@ -341,6 +341,15 @@ class RunModel:
             self.log.append(LogEntry(t, "run", f"run {self.outcome}: {self.error}"))
 
     def _on_task_start(self, e: Event, t: float) -> None:
+        queued = self.tasks.get(e["id"])
+        if queued is not None:
+            # A submitted call a worker has now taken: until now it was queued.
+            queued.waits.append(Span(queued.start, t, "blocked", "queued for a free worker"))
+            queued.pid, queued.tid = e["pid"], e.get("tid")
+            if e.get("core") is not None:
+                queued.cores.add(e["core"])
+            self.log.append(LogEntry(t, "started", f"{queued.label} taken by worker {e['pid']}", queued.id))
+            return
         task = Task(
             id=e["id"],
             kind=e["kind"],

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import events
-from tui.runner import asyncio_tasks, emit, observer, threads
+from tui.runner import asyncio_tasks, emit, observer, pools, threads
 
 SITE_DIR = str(Path(__file__).parent / "site")
 PR_SET_PDEATHSIG = 1
@@ -63,10 +63,18 @@ def _control_loop(fd: int, em: emit.Emitter) -> None:
 def _cancel_task(task_id: str, em: emit.Emitter) -> None:
     if asyncio_tasks.cancel_task(task_id):
         return
-    if task_id.startswith("th"):
+    queued = pools.cancel_queued(task_id)
+    if queued:
+        return
+    if queued is False:
+        text = "a worker has already started this item: Python cannot interrupt it."
+    elif task_id.startswith("th"):
         text = "Python cannot stop a running thread from outside: it has to return on its own."
     elif task_id.startswith("p"):
-        text = "a pool item that has started runs to its end: Python cannot interrupt it."
+        text = (
+            "a pool item that has started runs to its end; and multiprocessing.Pool"
+            " has no way to cancel queued items (concurrent.futures can)."
+        )
     else:
         text = f"task {task_id} is not running, so there is nothing to cancel."
     em.emit("note", text=text, id=task_id)
@@ -145,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     em = emit.install(args.socket)
     threads.install()
     asyncio_tasks.install()
+    pools.install_submit_hook()
     source_file = args.path or (importlib.util.find_spec(args.module).origin or "")
     source = Path(source_file).read_text(errors="replace")
     start_method = _prepare_children(args.socket, source)

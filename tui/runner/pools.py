@@ -34,11 +34,17 @@ def _label(func: Callable[..., Any], args: tuple[Any, ...]) -> str:
 
 def timed_call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run one work item as a task of kind ``process``."""
+    return _timed(None, func, args, kwargs)
+
+
+def _timed(
+    task_id: str | None, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     em = emit.emitter()
     rec = threads.record_for_current()
     if em is None or rec is None:
         return func(*args, **kwargs)
-    task_id = f"p{os.getpid()}.{next(_seq)}"
+    task_id = task_id or f"p{os.getpid()}.{next(_seq)}"
     rec.id = task_id
     rec.sleep_ns = rec.block_ns = 0
     core = threads.current_core()
@@ -102,11 +108,81 @@ def _wrap_call_item(item: Any) -> Any:
     fn = getattr(item, "fn", None)
     if fn is None:
         return item
+    queued_id = None
+    if isinstance(fn, functools.partial) and fn.func is _queued:
+        queued_id, fn = fn.args
     if isinstance(fn, functools.partial) and fn.func is cf_process._process_chunk:
-        item.fn = functools.partial(cf_process._process_chunk, _per_item(fn.args[0]))
+        inner = fn.args[0]
+        if queued_id is not None:
+            item.fn = functools.partial(_timed_chunk, queued_id, inner)
+        else:
+            item.fn = functools.partial(cf_process._process_chunk, _per_item(inner))
     else:
-        item.fn = _per_item(fn)
+        item.fn = functools.partial(_timed_kwargs, queued_id, fn)
     return item
+
+
+def _timed_kwargs(task_id: str | None, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return _timed(task_id, func, args, kwargs)
+
+
+def _timed_chunk(task_id: str, func: Callable[..., Any], chunk: list[tuple[Any, ...]]) -> list[Any]:
+    """A map chunk submitted as one queued task: timed as that task."""
+    return _timed(task_id, lambda: [func(*args) for args in chunk], (), {}) if len(chunk) > 1 else [
+        _timed(task_id, func, chunk[0], {})
+    ]
+
+
+def _queued(task_id: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Marks a submitted call with the id of its queued task (unwrapped again in the worker)."""
+    return func(*args, **kwargs)
+
+
+# Runner side: calls submitted to a ProcessPoolExecutor and not finished, by task id.
+queued: dict[str, Any] = {}
+
+
+def install_submit_hook() -> None:
+    """Show submitted calls as tasks while they wait for a worker, so they can be cancelled."""
+    import concurrent.futures.process as cf_process
+
+    original_submit = cf_process.ProcessPoolExecutor.submit
+    counter = itertools.count(1)
+
+    def submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        em = emit.emitter()
+        if em is None:
+            return original_submit(self, fn, *args, **kwargs)
+        task_id = f"q{next(counter)}"
+        if isinstance(fn, functools.partial) and fn.func is cf_process._process_chunk:
+            chunk = args[0] if args else []
+            inner = fn.args[0]
+            label = _label(inner, chunk[0]) if len(chunk) == 1 else f"{_label(inner, ())} x{len(chunk)}"
+        else:
+            label = _label(fn, args)
+        em.emit("task_start", id=task_id, kind="process", name=label, queued=True)
+        future = original_submit(self, functools.partial(_queued, task_id, fn), *args, **kwargs)
+        queued[task_id] = future
+        future.add_done_callback(functools.partial(_on_future_done, task_id))
+        return future
+
+    cf_process.ProcessPoolExecutor.submit = submit
+
+
+def _on_future_done(task_id: str, future: Any) -> None:
+    queued.pop(task_id, None)
+    em = emit.emitter()
+    if em is not None and future.cancelled():
+        cause = {"kind": "user", "by": None, "detail": "cancelled before a worker took it", "where": None}
+        em.emit("task_end", id=task_id, outcome="cancelled", cancelled_by=cause)
+
+
+def cancel_queued(task_id: str) -> bool | None:
+    """Cancel a submitted call that no worker has taken yet: True done, False too late, None unknown."""
+    future = queued.get(task_id)
+    if future is None:
+        return None
+    return bool(future.cancel())
 
 
 class _TimedQueue:

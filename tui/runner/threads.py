@@ -228,6 +228,20 @@ def install() -> None:
     _patch(threading.Thread, "join", make_blocking("Thread.join"))
     _patch(threading.Condition, "wait", make_blocking("waiting on a condition / event / queue"))
 
+    import multiprocessing.connection
+    import multiprocessing.forkserver
+
+    _patch(
+        multiprocessing.connection.Connection,
+        "_recv_bytes",
+        make_blocking("reading from a pipe to another process"),
+    )
+    _patch(
+        multiprocessing.forkserver.ForkServer,
+        "connect_to_new_process",
+        make_blocking("starting a worker process"),
+    )
+
     def make_select(original: Callable[..., Any]) -> Any:
         def select(self: Any, timeout: float | None = None) -> Any:
             with waiting("sleeping", "waiting for I/O or a timer (select)"):

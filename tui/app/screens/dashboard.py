@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
@@ -70,7 +70,7 @@ class DashboardScreen(Screen):
                 yield EventLog(id="event-log")
             with TabPane("Task", id="task"), VerticalScroll():
                 yield TaskDetail(id="task-detail")
-            with TabPane("Source", id="source"), VerticalScroll():
+            with TabPane("Source", id="source"), ScrollableContainer():
                 yield SourceView(self.source_text, id="source-view")
         yield Footer()
 
@@ -83,6 +83,10 @@ class DashboardScreen(Screen):
         self.source.start()
         self._poll()
         self.set_interval(POLL_S, self._poll)
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self) -> None:
+        self._drawn_version = -1  # redraw on the next tick, in the new colours
 
     def on_unmount(self) -> None:
         self.source.kill()
@@ -97,7 +101,9 @@ class DashboardScreen(Screen):
             self._notes_seen = len(self.model.notes)
         if self.paused:
             return
-        if self.model.version != self._drawn_version or self.model.ended is None and self.source.live:
+        if self.model.version != self._drawn_version or (
+            self.model.ended is None and self.source.live
+        ):
             self.redraw()
 
     def redraw(self) -> None:
@@ -166,7 +172,7 @@ class DashboardScreen(Screen):
     def action_zoom(self, factor: float) -> None:
         timeline = self.query_one(Timeline)
         timeline.zoom_by(factor)
-        self.notify(f"zoom ×{timeline.zoom:g}", timeout=1)
+        self.notify(f"zoom ×{timeline.zoom:g}", timeout=1)  # noqa: RUF001
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -21,8 +21,11 @@ KEYS = [
     ("+ / -", "zoom the timeline in / out"),
     ("r", "run the same scenario again"),
     ("c", "cancel the run: ask the program to stop, end it by force after 2 s"),
-    ("x", "cancel the selected task, where Python allows it: an asyncio task, a pool item"
-     " not yet started. A running thread cannot be stopped from outside; the log says so"),
+    (
+        "x",
+        "cancel the selected task, where Python allows it: an asyncio task, a pool item"
+        " not yet started. A running thread cannot be stopped from outside; the log says so",
+    ),
     ("p", "pause the view: keep collecting, stop redrawing (press again to catch up)"),
     ("l / t / s", "show the Log / Task / Source tab"),
     ("?", "this help"),
@@ -63,7 +66,7 @@ machine's load, the dashboard included.
   a late wake-up means the GIL was held, and that whole cycle counts as busy.
   Checked against loads that hold the GIL a known share of the time (1/3, 2/3, all),
   it reads 0.33, 0.67 and 1.00.
-- **acquire p50 / p99**: how long the probe waited to get the GIL back, median and
+- **wait p50 / p99** (GIL acquire latency): how long the probe waited to get the GIL back, median and
   99th percentile. About 0.1 ms when nobody holds it; with CPU-bound threads at least
   the 5 ms switch interval.
 - **GIL wait per thread**: each thread's time ready to run Python but not on a CPU,
@@ -92,8 +95,8 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        keys = "\n".join(f"| `{key}` | {what} |" for key, what in KEYS)
-        text = f"# Keys\n\n| key | what it does |\n|---|---|\n{keys}\n{DEFINITIONS}"
+        keys = "\n".join(f"- **{key}**: {what}" for key, what in KEYS)
+        text = f"## Keys\n\n{keys}\n{DEFINITIONS}"
         with VerticalScroll(id="help-box"):
             yield Markdown(text)
 

@@ -7,14 +7,14 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.catalog import KIND_ORDER, Param, Scenario, UsageError
 from tui.app.widgets.source_view import SourceView
+from tui.catalog import KIND_ORDER, Param, Scenario, UsageError
 
 KIND_TITLE = {
     "threads": "Threads",
@@ -23,6 +23,12 @@ KIND_TITLE = {
     "mixed": "Compared side by side",
     "script": "Your scripts",
 }
+
+
+def reflow(text: str) -> str:
+    """Join a docstring's hard-wrapped lines so the lesson wraps to the pane's width."""
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 class ParamInput(Input):
@@ -35,7 +41,7 @@ class ParamInput(Input):
 
 class PickerScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "start", "Run", priority=False),
+        Binding("enter", "start", "Run", priority=True),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -55,7 +61,7 @@ class PickerScreen(Screen):
                     yield Static(id="scenario-lesson")
                     yield Vertical(id="params")
                     yield Static(id="params-error")
-                with VerticalScroll(id="source-box"):
+                with ScrollableContainer(id="source-box"):
                     yield SourceView(id="picker-source")
         yield Footer()
 
@@ -86,10 +92,10 @@ class PickerScreen(Screen):
                 break
 
     @on(OptionList.OptionHighlighted)
-    async def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         scenario = self.scenarios.get(event.option.id or "")
         if scenario is not None and scenario is not self.current:
-            await self.show(scenario)
+            self.run_worker(self.show(scenario), group="show", exclusive=True)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -98,11 +104,13 @@ class PickerScreen(Screen):
     async def show(self, scenario: Scenario) -> None:
         self.current = scenario
         self.query_one("#scenario-title", Static).update(
-            Content.assemble((scenario.title, "bold"), (f"   {scenario.name} · {scenario.kind}", "$text-muted"))
+            Content.assemble(
+                (scenario.title, "bold"), (f"   {scenario.name} · {scenario.kind}", "$text-muted")
+            )
         )
-        self.query_one("#scenario-lesson", Static).update(scenario.lesson.strip())
+        self.query_one("#scenario-lesson", Static).update(reflow(scenario.lesson))
         self.query_one(SourceView).show(scenario.source)
-        self.query_one("#source-box", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#source-box", ScrollableContainer).scroll_home(animate=False)
         box = self.query_one("#params", Vertical)
         await box.remove_children()
         edits = self.edits.setdefault(scenario.name, {})
@@ -110,7 +118,7 @@ class PickerScreen(Screen):
         for param in scenario.params:
             limits = ""
             if param.low is not None or param.high is not None:
-                limits = f" ({param.low}–{param.high})"
+                limits = f" ({param.low} to {param.high})"
             rows.append(
                 Vertical(
                     Horizontal(
@@ -137,15 +145,18 @@ class PickerScreen(Screen):
             problem = None
         except UsageError as exc:
             problem = str(exc)
-        error = self.query_one(f"#error-{param.name}", Static)
-        error.update(problem or "")
-        error.set_class(problem is not None, "-shown")
-        self.query_one(f"#param-{param.name}", Input).set_class(problem is not None, "-invalid")
+        for error in self.query(f"#error-{param.name}").results(Static):
+            error.update(problem or "")
+            error.set_class(problem is not None, "-shown")
+        for field in self.query(f"#param-{param.name}").results(Input):
+            field.set_class(problem is not None, "-invalid")
         return problem
 
     @on(Input.Changed, ".param-input")
     def _changed(self, event: Input.Changed) -> None:
-        assert isinstance(event.input, ParamInput) and self.current is not None
+        assert isinstance(event.input, ParamInput)
+        if self.current is None or event.input.param not in self.current.params:
+            return  # a field of the scenario shown before, on its way out
         self.edits.setdefault(self.current.name, {})[event.input.param.name] = event.value
         self._check(event.input.param, event.value)
 
@@ -156,8 +167,9 @@ class PickerScreen(Screen):
     def chosen_params(self) -> dict[str, Any]:
         """The parameters for a run, or UsageError: the same validation as ``--set``."""
         assert self.current is not None
-        edits = self.edits.get(self.current.name, {})
-        return self.current.resolve({p.name: edits.get(p.name, str(p.default)) for p in self.current.params})
+        fields = {field.param.name: field.value for field in self.query(ParamInput)}
+        self.edits[self.current.name] = dict(fields)
+        return self.current.resolve(fields)
 
     def action_start(self) -> None:
         if self.current is None:

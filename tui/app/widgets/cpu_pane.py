@@ -7,7 +7,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from tui.app.widgets.history import History
-
 from tui.app.widgets.meter import Meter
 from tui.model.run import RunModel
 
@@ -38,7 +37,9 @@ class CpuPane(Vertical):
             self._cores = len(per_core)
             self.query(".core").remove()
             rows = [
-                Horizontal(Meter(f"cpu{i}"), History(top=100.0, high=90.0), classes="core", id=f"core-{i}")
+                Horizontal(
+                    Meter(f"cpu{i}"), History(top=100.0, high=90.0), classes="core", id=f"core-{i}"
+                )
                 for i in range(self._cores)
             ]
             self.mount_all(rows, before="#cores-used")

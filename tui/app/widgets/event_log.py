@@ -17,7 +17,7 @@ KIND_MARK = {
     "cancelled": ("⊘", "accent"),
     "cancel": ("⊘", "accent"),
     "stall": ("⚠", "error"),
-    "note": ("ℹ", "warning"),
+    "note": ("!", "warning"),
     "run": ("■", "foreground"),
 }
 
@@ -35,6 +35,14 @@ class EventLog(RichLog):
         self._out_seen = 0
         self._origin = 0.0
         self._partial = ""
+        self._stale = False
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._restyle, init=False)
+
+    def _restyle(self) -> None:
+        """Lines carry the colours of the theme they were written in: write them again."""
+        self._stale = True
 
     def reset(self) -> None:
         self.clear()
@@ -43,17 +51,22 @@ class EventLog(RichLog):
 
     def _colour(self, name: str) -> Style:
         variables = self.app.theme_variables
-        if name not in variables:
+        if name == "foreground" or name not in variables:
             return Style()
         colour = Color.parse(variables.get("surface", "black")) + Color.parse(variables[name])
         return Style(color=colour.rich_color)
 
     def show(self, model: RunModel) -> None:
+        if self._stale:
+            self.reset()
+            self._stale = False
         origin = model.started or 0.0
         entries: list[tuple[float, Text]] = []
         for entry in model.log[self._log_seen :]:
             mark, colour = KIND_MARK.get(entry.kind, ("•", "foreground"))
-            line = Text(f"{entry.t - origin:7.3f}s ", style=self._colour("foreground-muted"))
+            line = Text(
+                f"{round(entry.t - origin, 3) + 0.0:7.3f}s ", style=self._colour("foreground-muted")
+            )
             line.append(f"{mark} {entry.text}", style=self._colour(colour))
             entries.append((entry.t, line))
         self._log_seen = len(model.log)
@@ -61,8 +74,12 @@ class EventLog(RichLog):
             text = self._partial + text
             *lines, self._partial = text.split("\n")
             for out in lines:
-                line = Text(f"{t - origin:7.3f}s ", style=self._colour("foreground-muted"))
-                line.append("│ " + out, style=self._colour("error" if stream == "stderr" else "foreground"))
+                line = Text(
+                    f"{round(t - origin, 3) + 0.0:7.3f}s ", style=self._colour("foreground-muted")
+                )
+                line.append(
+                    "│ " + out, style=self._colour("error" if stream == "stderr" else "foreground")
+                )
                 entries.append((t, line))
         self._out_seen = len(model.output)
         if model.ended is not None and self._partial:

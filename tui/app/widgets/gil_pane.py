@@ -29,7 +29,7 @@ class GilPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Meter("busy", id="gil-busy")
         yield History(top=1.0, high=0.9, id="gil-history")
-        yield Static("acquire latency: -", id="gil-latency")
+        yield Static("wait p50 - p99 -", id="gil-latency")
         yield Static("", id="gil-threads")
 
     def show(self, model: RunModel) -> None:
@@ -42,7 +42,7 @@ class GilPane(Vertical):
             self._lags_seen = len(model.gil_lags_us)
             lags = [us / 1000 for us in model.gil_lags_us[-5000:]]
             self.query_one("#gil-latency", Static).update(
-                f"acquire p50 {millis(percentile(lags, 50))}  p99 {millis(percentile(lags, 99))}"
+                f"wait p50 {millis(percentile(lags, 50))} p99 {millis(percentile(lags, 99))}"
             )
         now = model.now()
         threads = [

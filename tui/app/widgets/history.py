@@ -35,7 +35,14 @@ class History(Widget):
     high: float | None = None
     """Values at or above this take the warning colour."""
 
-    def __init__(self, data: Sequence[float] = (), *, top: float | None = 1.0, high: float | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        data: Sequence[float] = (),
+        *,
+        top: float | None = 1.0,
+        high: float | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.set_reactive(History.data, tuple(data))
         self.set_reactive(History.top, top)

@@ -49,4 +49,6 @@ class LoopPane(Vertical):
                     (f"  {stall.code.strip()}", "$text-warning"),
                 )
             )
-        self.query_one("#loop-stalls", Static).update(Content("\n").join(parts) if parts else "no stall")
+        self.query_one("#loop-stalls", Static).update(
+            Content("\n").join(parts) if parts else "no stall"
+        )

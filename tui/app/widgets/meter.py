@@ -11,7 +11,12 @@ from textual.widget import Widget
 
 
 class Meter(Widget):
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"meter--label", "meter--bar", "meter--high", "meter--empty"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "meter--label",
+        "meter--bar",
+        "meter--high",
+        "meter--empty",
+    }
 
     DEFAULT_CSS = """
     Meter { height: 1; width: 1fr; }
@@ -38,7 +43,10 @@ class Meter(Widget):
         filled = round(max(0.0, min(1.0, self.fraction)) * width)
         bar_part = "meter--high" if self.fraction >= self.high else "meter--bar"
         text = Text(no_wrap=True, overflow="crop")
-        text.append(f"{self.label:<{self.label_width}}"[: self.label_width], self.get_component_rich_style("meter--label"))
+        text.append(
+            f"{self.label:<{self.label_width}}"[: self.label_width],
+            self.get_component_rich_style("meter--label"),
+        )
         text.append("█" * filled, self.get_component_rich_style(bar_part))
         text.append("░" * (width - filled), self.get_component_rich_style("meter--empty"))
         text.append(figure)

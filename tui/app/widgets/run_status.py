@@ -19,20 +19,46 @@ class RunStatus(Static):
     RunStatus { height: auto; padding: 0 1; background: $panel; }
     """
 
+    _estimate: tuple[int, int, float] = (0, -1, 0.0)
+
+    def _sequential(self, model: RunModel) -> float:
+        """The summary's one-after-another estimate, worked out once per model change."""
+        key = (id(model), model.version)
+        if self._estimate[:2] != key:
+            self._estimate = (*key, sequential_estimate(model))
+        return self._estimate[2]
+
+    _tally: tuple[int, int, Counter] = (0, -1, Counter())
+
+    def _counts(self, model: RunModel) -> Counter:
+        key = (id(model), model.version)
+        if self._tally[:2] != key:
+            self._tally = (*key, Counter(model.tasks[i].outcome for i in model.order))
+        return self._tally[2]
+
     def show(self, model: RunModel, paused: bool = False) -> None:
-        params = " ".join(f"{k}={v}" for k, v in model.params.items())
-        head: list[Content | str | tuple[str, str]] = [(model.scenario or "starting…", "bold"), f"  {params}  "]
-        counts = Counter(model.tasks[i].outcome for i in model.order)
-        tally = "  ".join(
-            f"{OUTCOME_MARK.get(o, '?')} {n} {OUTCOME_WORD.get(o, o)}" for o, n in counts.items()
+        compact = self.size.width < 100
+        params = "" if compact else " ".join(f"{k}={v}" for k, v in model.params.items())
+        head: list[Content | str | tuple[str, str]] = [
+            (model.scenario or "starting…", "bold"),
+            f"  {params}  ",
+        ]
+        counts = self._counts(model)
+        tally = (
+            ""
+            if compact
+            else "  ".join(
+                f"{OUTCOME_MARK.get(o, '?')} {n} {OUTCOME_WORD.get(o, o)}"
+                for o, n in counts.items()
+            )
         )
         if model.ended is None:
             state = "● running" if model.started is not None else "○ starting"
             head += [(state, "$primary bold"), f" {seconds(model.elapsed)}   {tally}"]
         else:
-            sequential = sequential_estimate(model)
+            sequential = self._sequential(model)
             elapsed = model.elapsed
-            speedup = f"  speed-up ×{sequential / elapsed:.2f}" if elapsed > 0 else ""
+            speedup = f"  speed-up ×{sequential / elapsed:.2f}" if elapsed > 0 else ""  # noqa: RUF001
             head += [
                 (f"■ {model.outcome}", f"{RUN_STYLE.get(model.outcome or '', '$error')} bold"),
                 f" in {seconds(elapsed)}  one after another ~{seconds(sequential)}{speedup}   {tally}",

@@ -28,7 +28,7 @@ class SourceView(Static):
                 "python",
                 theme="monokai" if dark else "friendly",
                 line_numbers=True,
-                background_color="default",
+                background_color=self.app.theme_variables.get("surface", "default"),
                 highlight_lines=highlight_lines,
                 word_wrap=False,
             )

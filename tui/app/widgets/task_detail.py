@@ -9,7 +9,12 @@ from tui.app.format import OUTCOME_WORD, seconds
 from tui.model.run import STATES, RunModel, Task
 from tui.model.summary import OUTCOME_MARK
 
-OUTCOME_STYLE = {"done": "$success", "error": "$error", "timeout": "$warning", "cancelled": "$accent"}
+OUTCOME_STYLE = {
+    "done": "$success",
+    "error": "$error",
+    "timeout": "$warning",
+    "cancelled": "$accent",
+}
 KIND_WORD = {"thread": "thread", "process": "process pool item", "async": "asyncio task"}
 
 
@@ -32,16 +37,28 @@ def describe(model: RunModel, task: Task) -> Content:
     ]
     split = task.time_in(now)
     life = task.duration(now) or 1.0
-    words = {"running": "running", "waiting": "waiting (GIL/loop)", "sleeping": "sleeping/I-O", "blocked": "blocked"}
+    words = {
+        "running": "running",
+        "waiting": "waiting (GIL/loop)",
+        "sleeping": "sleeping/I-O",
+        "blocked": "blocked",
+    }
     parts.append(
         "time: "
-        + "  ".join(f"{words[s]} {seconds(split[s])} ({split[s] / life * 100:.0f}%)" for s in STATES)
+        + "  ".join(
+            f"{words[s]} {seconds(split[s])} ({split[s] / life * 100:.0f}%)" for s in STATES
+        )
         + "\n"
     )
     if task.kind == "thread":
         parts.append(f"GIL wait: {seconds(task.gil_wait_s(now))}\n")
     mark = OUTCOME_MARK.get(task.outcome, "?")
-    parts.append((f"{mark} {OUTCOME_WORD.get(task.outcome, task.outcome)}", OUTCOME_STYLE.get(task.outcome or "", "bold")))
+    parts.append(
+        (
+            f"{mark} {OUTCOME_WORD.get(task.outcome, task.outcome)}",
+            OUTCOME_STYLE.get(task.outcome or "", "bold"),
+        )
+    )
     if task.cancelled_by:
         parts.append(f": {model.describe_cause(task.cancelled_by)}")
     if task.result:
@@ -54,7 +71,12 @@ def describe(model: RunModel, task: Task) -> Content:
     if task.traceback:
         parts.append((task.traceback.rstrip() + "\n", "$text-muted"))
     if task.kind == "thread" and task.end is None:
-        parts.append(("x asks to cancel it; Python cannot stop a running thread from outside.", "$text-muted"))
+        parts.append(
+            (
+                "x asks to cancel it; Python cannot stop a running thread from outside.",
+                "$text-muted",
+            )
+        )
     return Content.assemble(*parts)
 
 

@@ -31,11 +31,21 @@ MIN_SPAN_S = 1.0
 MAX_ZOOM = 4096.0
 LEGEND_WORDS = {
     "running": "running",
-    "waiting": "waiting (GIL/loop)",
-    "sleeping": "sleeping/I-O",
+    "waiting": "waiting",
+    "sleeping": "sleeping",
     "blocked": "blocked",
 }
 OUTCOMES = ("done", "error", "timeout", "cancelled")
+LEGEND_SHORT = {
+    "running": "run ",
+    "waiting": "wait ",
+    "sleeping": "sleep ",
+    "blocked": "block ",
+    "done": "done ",
+    "error": "error ",
+    "timeout": "timeout ",
+    "cancelled": "cancel",
+}
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -66,10 +76,10 @@ class Timeline(ScrollView, can_focus=True):
     Timeline > .timeline--waiting { color: $warning; }
     Timeline > .timeline--sleeping { color: $primary; }
     Timeline > .timeline--blocked { color: $secondary; }
-    Timeline > .timeline--done { color: $success; text-style: bold; }
-    Timeline > .timeline--error { color: $error; text-style: bold; }
-    Timeline > .timeline--timeout { color: $warning; text-style: bold; }
-    Timeline > .timeline--cancelled { color: $accent; text-style: bold; }
+    Timeline > .timeline--done { color: $text-success; text-style: bold; }
+    Timeline > .timeline--error { color: $text-error; text-style: bold; }
+    Timeline > .timeline--timeout { color: $text-warning; text-style: bold; }
+    Timeline > .timeline--cancelled { color: $text-accent; text-style: bold; }
     Timeline > .timeline--live { color: $foreground-muted; }
     Timeline > .timeline--cursor { background: $primary 40%; text-style: bold; }
     Timeline > .timeline--axis { color: $foreground-muted; }
@@ -107,7 +117,9 @@ class Timeline(ScrollView, can_focus=True):
             super().__init__()
             self.task_id = task_id
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.model: RunModel | None = None
         self.follow = True
@@ -243,7 +255,7 @@ class Timeline(ScrollView, can_focus=True):
     def _layout(self, width: int) -> tuple[int, int, int]:
         """Widths of the name column, the bars and the outcome column."""
         name = min(self._name_width, max(6, width // 4))
-        outcome = 13 if width >= 70 else 2
+        outcome = (24 if width >= 90 else 11) if width >= 48 else 2
         return name, max(4, width - name - outcome - 2), outcome
 
     def render_line(self, y: int) -> Strip:
@@ -283,37 +295,52 @@ class Timeline(ScrollView, can_focus=True):
         if task.end is not None and t0 <= task.end <= t1:
             at = min(bars_w - 1, int((task.end - t0) / (t1 - t0) * bars_w))
             chars[at] = OUTCOME_MARK.get(task.outcome, "?")
-            styles[at] = self._style(task.outcome) if task.outcome in OUTCOMES else self._style("axis")
+            styles[at] = (
+                self._style(task.outcome) if task.outcome in OUTCOMES else self._style("axis")
+            )
         run_start = 0
         for i in range(1, bars_w + 1):
             if i == bars_w or styles[i] is not styles[run_start]:
                 style = styles[run_start]
-                segments.append(Segment("".join(chars[run_start:i]), base + style if style else base))
+                segments.append(
+                    Segment("".join(chars[run_start:i]), base + style if style else base)
+                )
                 run_start = i
         segments.append(Segment(" ", base))
-        segments.append(self._outcome(task, outcome_w, base))
+        marked = task.end is not None and t0 <= task.end <= t1
+        segments.append(self._outcome(task, outcome_w, base, marked))
         return Strip(segments, width).crop_extend(0, width, base)
 
-    def _outcome(self, task: Task, width: int, base: Style) -> Segment:
+    def _outcome(self, task: Task, width: int, base: Style, marked: bool) -> Segment:
+        """The outcome in words; its mark too when the end is outside the visible window."""
         mark = OUTCOME_MARK.get(task.outcome, "?")
-        style = base + (self._style(task.outcome) if task.outcome in OUTCOMES else self._style("live"))
+        style = base + (
+            self._style(task.outcome) if task.outcome in OUTCOMES else self._style("live")
+        )
         if width <= 2:
-            return Segment(mark, style)
-        text = f"{mark} {OUTCOME_WORD.get(task.outcome, task.outcome)}"
+            return Segment(" " if marked else mark, style)
+        word = OUTCOME_WORD.get(task.outcome, task.outcome)
+        short = short_cause(task.cancelled_by) if task.outcome in ("cancelled", "timeout") else ""
+        if short and task.outcome == "timeout":
+            short = ""
+        text = f"{' ' if marked else mark} {word}" + (f" {short}" if short else "")
         return Segment(f"{text:<{width}}"[:width], style)
 
     def _legend(self, width: int) -> Strip:
         base = self.rich_style
+        short = width < 90
         segments = []
         for state in STATES:
+            word = LEGEND_SHORT[state] if short else f" {LEGEND_WORDS[state]} "
             segments += [
                 Segment(STATE_CHAR[state], base + self._style(state)),
-                Segment(f" {LEGEND_WORDS[state]}  ", base + self._style("axis")),
+                Segment(word, base + self._style("axis")),
             ]
         for outcome in OUTCOMES:
+            word = LEGEND_SHORT[outcome] if short else f" {OUTCOME_WORD[outcome]} "
             segments += [
                 Segment(OUTCOME_MARK[outcome], base + self._style(outcome)),
-                Segment(f" {OUTCOME_WORD[outcome]} ", base + self._style("axis")),
+                Segment(word, base + self._style("axis")),
             ]
         return Strip(segments).crop_extend(0, width, base)
 
@@ -325,13 +352,15 @@ class Timeline(ScrollView, can_focus=True):
         start = (self.model.started or 0.0) if self.model else 0.0
         span = t1 - t0
         line = [" "] * bars_w
-        step = _nice_step(span / max(1, bars_w / 12))
+        step = _nice_step(span / max(1, bars_w / 8))
         first = math.ceil((t0 - start) / step - 1e-9) * step
         tick = first
         while tick + start <= t1:
             at = int((tick + start - t0) / span * bars_w)
             label = f"▏{_tick_label(tick, step)}"
-            if at + len(label) <= bars_w and all(c == " " for c in line[max(0, at - 1) : at + len(label)]):
+            if at + len(label) <= bars_w and all(
+                c == " " for c in line[max(0, at - 1) : at + len(label)]
+            ):
                 line[at : at + len(label)] = label
             tick += step
         caption = "time →" if self.follow else "time (paused view)"

@@ -1,0 +1,162 @@
+"""The dashboard driven as a person would: pick, edit a parameter, run, cancel, rerun, back, quit."""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+from textual.widgets import Input, OptionList, Static
+
+from tui import catalog
+from tui.app.app import ConcurApp
+from tui.app.screens.dashboard import DashboardScreen
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.picker import PickerScreen
+from tui.app.screens.task_screen import TaskScreen
+from tui.app.widgets.timeline import Timeline
+
+SIZE = (120, 40)
+
+
+async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.05)
+
+
+async def highlight(pilot, app: ConcurApp, name: str) -> PickerScreen:
+    picker = app.screen
+    assert isinstance(picker, PickerScreen)
+    listing = picker.query_one(OptionList)
+    listing.highlighted = listing.get_option_index(name)
+    await wait_for(pilot, lambda: picker.current is not None and picker.current.name == name)
+    await pilot.pause()
+    return picker
+
+
+def tree_alive(pid: int, children: list[psutil.Process]) -> list[int]:
+    alive = [p.pid for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    if psutil.pid_exists(pid):
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+async def test_pick_edit_run_cancel_rerun_back_quit() -> None:
+    app = ConcurApp()
+    async with app.run_test(size=SIZE) as pilot:
+        picker = await highlight(pilot, app, "thread-sleep")
+        delay = picker.query_one("#param-delay", Input)
+
+        delay.value = "soon"
+        await pilot.pause()
+        error = picker.query_one("#error-delay", Static)
+        assert "takes float values" in str(error.render())
+        assert delay.has_class("-invalid")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PickerScreen), "a bad value must not start a run"
+        assert "Cannot start" in str(picker.query_one("#params-error", Static).render())
+
+        delay.value = "99"
+        await pilot.pause()
+        assert "between 0.0 and 30.0" in str(error.render())
+
+        delay.value = "0.3"
+        await pilot.pause()
+        assert not delay.has_class("-invalid")
+        await pilot.press("enter")
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        await wait_for(pilot, lambda: dashboard.model.ended is not None)
+        model = dashboard.model
+        assert model.params == {"tasks": 3, "delay": 0.3}
+        assert model.outcome == "completed"
+        assert [model.tasks[i].outcome for i in model.order] == ["done"] * 4
+        await pilot.pause(0.2)
+        assert "completed" in str(dashboard.query_one("#status").render())
+
+        # Details of a task: the modal opens on enter and closes on escape.
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, TaskScreen)
+        await pilot.press("escape")
+        assert app.screen is dashboard
+
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, PickerScreen)
+        assert picker.query_one("#param-delay", Input).value == "0.3", "edits are kept"
+
+        delay.value = "20"
+        await pilot.press("enter")
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        await wait_for(pilot, lambda: len(dashboard.model.order) >= 4)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: dashboard.model.ended is not None)
+        assert dashboard.model.outcome == "cancelled"
+
+        first = dashboard.model
+        await pilot.press("r")
+        assert dashboard.model is not first
+        await wait_for(pilot, lambda: dashboard.model.started is not None)
+        pid = dashboard.source.pid
+        assert psutil.pid_exists(pid)
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, PickerScreen)
+        assert tree_alive(pid, []) == [], "going back ends the run"
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_quitting_mid_run_leaves_no_process() -> None:
+    scenario = catalog.find("cpu-processes")
+    app = ConcurApp(start=(scenario, scenario.resolve(["work=5.0"])))
+    async with app.run_test(size=SIZE) as pilot:
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        await wait_for(
+            pilot, lambda: any(t.kind == "process" for t in dashboard.model.tasks.values())
+        )
+        pid = dashboard.source.pid
+        children = psutil.Process(pid).children(recursive=True)
+        assert children, "the scenario should have started worker processes"
+        await pilot.press("q")
+    deadline = time.monotonic() + 5
+    while tree_alive(pid, children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert tree_alive(pid, children) == []
+
+
+async def test_cancel_selected_task_and_pause() -> None:
+    scenario = catalog.find("thread-sleep")
+    app = ConcurApp(start=(scenario, scenario.resolve(["delay=3", "tasks=2"])))
+    async with app.run_test(size=SIZE) as pilot:
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        await wait_for(pilot, lambda: len(dashboard.model.order) >= 3)
+        await pilot.press("p")
+        version = dashboard._drawn_version
+        await pilot.pause(0.3)
+        assert dashboard._drawn_version == version, "a paused view does not redraw"
+        await pilot.press("p")
+        timeline = dashboard.query_one(Timeline)
+        timeline.cursor = 1
+        await pilot.press("x")
+        # A running thread cannot be cancelled from outside: the runner says so in a note.
+        await wait_for(pilot, lambda: dashboard.model.notes, timeout=5)
+        assert dashboard.model.log[-1].kind == "note" or any(
+            e.kind == "note" for e in dashboard.model.log
+        )
+        await pilot.press("plus", "plus")
+        assert timeline.zoom == 4
+        await pilot.press("minus")
+        assert timeline.zoom == 2
+        await pilot.press("q")

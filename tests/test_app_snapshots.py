@@ -1,0 +1,68 @@
+"""Pictures of each screen, on recorded runs replayed with a stopped clock (so they never drift).
+
+Update the baselines with ``pytest tests/test_app_snapshots.py --snapshot-update`` and look at
+them (``tests/__snapshots__/``) before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+
+from tui.app.app import ConcurApp
+from tui.app.source import load_events
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SIZE = (140, 45)
+
+
+def replay(name: str, until_s: float | None = None) -> ConcurApp:
+    return ConcurApp(replay=load_events(FIXTURES / f"{name}.jsonl"), replay_until_s=until_s)
+
+
+def test_picker(snap_compare) -> None:
+    async def highlight_thread_sleep(pilot) -> None:
+        listing = pilot.app.screen.query_one(OptionList)
+        listing.highlighted = listing.get_option_index("thread-sleep")
+        while not pilot.app.screen.query("#param-delay"):
+            await pilot.pause(0.02)
+        pilot.app.screen.query_one("#param-delay").value = "nope"
+        await pilot.pause()
+
+    assert snap_compare(ConcurApp(), terminal_size=SIZE, run_before=highlight_thread_sleep)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "until_s"),
+    [
+        ("cpu_threads", None),
+        ("cpu_threads", 0.9),
+        ("cancel_taskgroup", None),
+        ("blocking_in_async", None),
+        ("process_pool_squares", None),
+    ],
+)
+def test_dashboard(snap_compare, fixture: str, until_s: float | None) -> None:
+    assert snap_compare(replay(fixture, until_s), terminal_size=SIZE)
+
+
+def test_dashboard_small_terminal(snap_compare) -> None:
+    assert snap_compare(replay("cancel_taskgroup"), terminal_size=(80, 24))
+
+
+def test_task_details(snap_compare) -> None:
+    async def open_cancelled_task(pilot) -> None:
+        await pilot.press("down", "down", "enter")
+
+    assert snap_compare(
+        replay("cancel_taskgroup"), terminal_size=SIZE, run_before=open_cancelled_task
+    )
+
+
+def test_help(snap_compare) -> None:
+    async def open_help(pilot) -> None:
+        await pilot.press("question_mark")
+
+    assert snap_compare(replay("cpu_threads"), terminal_size=SIZE, run_before=open_help)
