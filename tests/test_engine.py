@@ -149,3 +149,13 @@ def test_gil_busy_fraction_matches_a_known_duty_cycle(run):
         _, s = run("duty_cycle.py", fraction=fraction, seconds=2.0)
         assert abs(s["gil"]["busy_mean"] - fraction) <= 0.12, (fraction, s["gil"])
         assert s["gil"]["samples"] >= 10 * 1.8  # >= 10 samples a second
+
+
+def test_gil_convoy_shows_the_io_thread_waiting_for_the_gil(run):
+    _, s = run("gil-convoy", duration=0.6)
+    clients = [t for t in s["tasks"] if t["name"] == "client"]
+    alone, with_hog = clients[0], clients[-1]
+    assert alone["gil_wait_s"] < 0.05
+    # After each wake-up it must wait for the CPU-bound thread to hand over the GIL.
+    assert with_hog["gil_wait_s"] >= 0.3 * (with_hog["end_s"] - with_hog["start_s"])
+    assert "with CPU hog" in s["stdout"]

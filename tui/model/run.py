@@ -348,7 +348,9 @@ class RunModel:
             queued.pid, queued.tid = e["pid"], e.get("tid")
             if e.get("core") is not None:
                 queued.cores.add(e["core"])
-            self.log.append(LogEntry(t, "started", f"{queued.label} taken by worker {e['pid']}", queued.id))
+            self.log.append(
+                LogEntry(t, "started", f"{queued.label} taken by worker {e['pid']}", queued.id)
+            )
             return
         task = Task(
             id=e["id"],

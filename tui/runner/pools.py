@@ -128,9 +128,11 @@ def _timed_kwargs(task_id: str | None, func: Callable[..., Any], *args: Any, **k
 
 def _timed_chunk(task_id: str, func: Callable[..., Any], chunk: list[tuple[Any, ...]]) -> list[Any]:
     """A map chunk submitted as one queued task: timed as that task."""
-    return _timed(task_id, lambda: [func(*args) for args in chunk], (), {}) if len(chunk) > 1 else [
-        _timed(task_id, func, chunk[0], {})
-    ]
+    return (
+        _timed(task_id, lambda: [func(*args) for args in chunk], (), {})
+        if len(chunk) > 1
+        else [_timed(task_id, func, chunk[0], {})]
+    )
 
 
 def _queued(task_id: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -157,7 +159,9 @@ def install_submit_hook() -> None:
         if isinstance(fn, functools.partial) and fn.func is cf_process._process_chunk:
             chunk = args[0] if args else []
             inner = fn.args[0]
-            label = _label(inner, chunk[0]) if len(chunk) == 1 else f"{_label(inner, ())} x{len(chunk)}"
+            label = (
+                _label(inner, chunk[0]) if len(chunk) == 1 else f"{_label(inner, ())} x{len(chunk)}"
+            )
         else:
             label = _label(fn, args)
         em.emit("task_start", id=task_id, kind="process", name=label, queued=True)
@@ -173,7 +177,12 @@ def _on_future_done(task_id: str, future: Any) -> None:
     queued.pop(task_id, None)
     em = emit.emitter()
     if em is not None and future.cancelled():
-        cause = {"kind": "user", "by": None, "detail": "cancelled before a worker took it", "where": None}
+        cause = {
+            "kind": "user",
+            "by": None,
+            "detail": "cancelled before a worker took it",
+            "where": None,
+        }
         em.emit("task_end", id=task_id, outcome="cancelled", cancelled_by=cause)
 
 

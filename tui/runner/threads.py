@@ -9,6 +9,7 @@ life is time it was ready to run Python but did not hold the GIL (DESIGN.md,
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import selectors
 import threading
@@ -25,6 +26,8 @@ real_sleep = time.sleep
 MAX_TRACEBACK = 8000
 # A wait shorter than this is counted in the totals but not sent as its own span.
 MIN_WAIT_EVENT_NS = 500_000
+# Returning this much later than a wait's deadline or wake-up means waiting for the GIL.
+LATE_NS = 250_000
 # Threads the standard library starts for its own bookkeeping are not the program's tasks.
 INTERNAL_MODULES = ("multiprocessing", "concurrent.futures.process", "tui.")
 
@@ -46,6 +49,7 @@ class ThreadRecord:
         "start_ns",
         "wait_start",
         "wait_state",
+        "woken_at",
     )
 
     def __init__(self, task_id: str) -> None:
@@ -59,6 +63,7 @@ class ThreadRecord:
         self.block_ns = 0
         self.wait_state: str | None = None
         self.wait_start = 0
+        self.woken_at = 0
         self.error: tuple[str, str] | None = None
 
     def waited_ns(self, at: int) -> int:
@@ -129,26 +134,37 @@ def current_core() -> int | None:
 
 
 @contextmanager
-def waiting(state: str, what: str, async_task_id: str | None = None) -> Iterator[None]:
-    """Mark the calling thread as sleeping or blocked for the duration of the block."""
+def waiting(
+    state: str, what: str, async_task_id: str | None = None, due_ns: int | None = None
+) -> Iterator[None]:
+    """Mark the calling thread as sleeping or blocked for the duration of the block.
+
+    A wait ends when its deadline passes (``due_ns``) or another thread wakes it
+    (``ThreadRecord.woken_at``, stamped by ``Condition.notify``); the thread then
+    needs the GIL back before the call returns. Lateness beyond that point is not
+    counted as the wait, so it is left over as time waiting for the GIL.
+    """
     rec = records.get(threading.get_ident())
     if rec is None or rec.wait_state is not None:
         yield
         return
     start = now_ns()
-    rec.wait_state, rec.wait_start = state, start
+    rec.wait_state, rec.wait_start, rec.woken_at = state, start, 0
     try:
         yield
     finally:
         end = now_ns()
+        wake = rec.woken_at or due_ns or end
+        if not start <= wake <= end or end - wake < LATE_NS:
+            wake = end
         rec.wait_state = None
         if state == "sleeping":
-            rec.sleep_ns += end - start
+            rec.sleep_ns += wake - start
         else:
-            rec.block_ns += end - start
+            rec.block_ns += wake - start
         em = emit.emitter()
         if em is not None and end - start >= MIN_WAIT_EVENT_NS:
-            em.emit("wait", id=rec.id, state=state, t0=start, what=what, t=end)
+            em.emit("wait", id=rec.id, state=state, t0=start, what=what, t=wake)
             if async_task_id is not None:
                 em.emit("wait", id=async_task_id, state="blocked", t0=start, what=what, t=end)
 
@@ -208,7 +224,8 @@ def install() -> None:
 
     def make_sleep(original: Callable[[float], None]) -> Any:
         def sleep(secs: float) -> None:
-            with waiting("sleeping", f"time.sleep({secs!r})", _current_async_task_id()):
+            due = now_ns() + int(secs * 1e9)
+            with waiting("sleeping", f"time.sleep({secs!r})", _current_async_task_id(), due):
                 original(secs)
 
         return sleep
@@ -226,7 +243,8 @@ def install() -> None:
         return make
 
     _patch(threading.Thread, "join", make_blocking("Thread.join"))
-    _patch(threading.Condition, "wait", make_blocking("waiting on a condition / event / queue"))
+    _patch(threading.Condition, "wait", _make_condition_wait)
+    _patch(threading.Condition, "notify", _make_condition_notify)
 
     import multiprocessing.connection
     import multiprocessing.forkserver
@@ -253,6 +271,41 @@ def install() -> None:
         cls = getattr(selectors, cls_name, None)
         if cls is not None:
             _patch(cls, "select", make_select)
+
+
+# Condition -> the thread records waiting on it, in the order they began (as Condition wakes them).
+_condition_waiters: dict[int, list[ThreadRecord]] = {}
+
+
+def _make_condition_wait(original: Callable[..., Any]) -> Any:
+    def wait(self: threading.Condition, timeout: float | None = None) -> Any:
+        rec = records.get(threading.get_ident())
+        if rec is None:
+            return original(self, timeout)
+        due = now_ns() + int(timeout * 1e9) if timeout is not None and timeout >= 0 else None
+        waiters = _condition_waiters.setdefault(id(self), [])
+        waiters.append(rec)
+        try:
+            with waiting("blocked", "waiting on a condition / event / queue", None, due):
+                return original(self, timeout)
+        finally:
+            with contextlib.suppress(ValueError):
+                waiters.remove(rec)
+            if not waiters:
+                _condition_waiters.pop(id(self), None)
+
+    return wait
+
+
+def _make_condition_notify(original: Callable[..., Any]) -> Any:
+    def notify(self: threading.Condition, n: int = 1) -> None:
+        now = now_ns()
+        for rec in _condition_waiters.get(id(self), [])[:n]:
+            if rec.wait_state is not None and not rec.woken_at:
+                rec.woken_at = now
+        original(self, n)
+
+    return notify
 
 
 def _current_async_task_id() -> str | None:
