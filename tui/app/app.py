@@ -51,17 +51,25 @@ class ConcurApp(App):
 
     def start_run(self, scenario: Scenario, params: dict[str, Any]) -> None:
         self.push_screen(
-            DashboardScreen(partial(LiveSource, scenario, params), scenario.source, scenario.title)
+            DashboardScreen(
+                partial(LiveSource, scenario, params),
+                scenario.source,
+                scenario.title,
+                scenario.path.name,
+            )
         )
 
     def start_replay(self, events: list[Event], until_s: float | None = None) -> None:
         """Open the dashboard on recorded events (used by tests, screenshots and replays)."""
         name = next((e.get("scenario", "") for e in events if e.get("e") == "hello"), "")
         try:
-            source = catalog.find(name).source if name else ""
+            scenario = catalog.find(name) if name else None
         except catalog.UsageError:
-            source = ""
-        self.push_screen(DashboardScreen(partial(ReplaySource, events, until_s), source, name))
+            scenario = None
+        source, file = (scenario.source, scenario.path.name) if scenario else ("", "")
+        self.push_screen(
+            DashboardScreen(partial(ReplaySource, events, until_s), source, name, file)
+        )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

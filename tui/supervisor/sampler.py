@@ -39,24 +39,43 @@ def thread_rows(pid: int) -> list[list[Any]]:
     return rows
 
 
+def _stat_fields(path: str) -> tuple[str, list[bytes]] | None:
+    """The command name and the fields after it of a /proc stat file."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    head, _, rest = data.rpartition(b")")
+    return head.partition(b"(")[2].decode(errors="replace"), rest.split()
+
+
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it, from /proc/<pid>/task/<tid>/children."""
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                    pending.extend(int(child) for child in f.read().split())
+            except OSError:
+                continue
+    return found
+
+
 class TreeSampler:
     """Samples the runner and every process it started, and the machine's cores."""
 
     def __init__(self, root_pid: int) -> None:
         self.root_pid = root_pid
-        self._known: dict[int, psutil.Process] = {}
         psutil.cpu_percent(percpu=True)  # the first reading only sets the baseline
         self._last = time.perf_counter_ns()
-
-    def _tree(self) -> list[psutil.Process]:
-        try:
-            root = self._known.get(self.root_pid) or psutil.Process(self.root_pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return []
-        for proc in procs:
-            self._known.setdefault(proc.pid, proc)
-        return procs
 
     def sample(self) -> list[dict[str, Any]]:
         """One sweep as events (without ``pid``, which the session adds)."""
@@ -66,14 +85,13 @@ class TreeSampler:
         ]
         self._last = now
         procs, threads = [], []
-        for proc in self._tree():
-            try:
-                times = proc.cpu_times()
-                name = proc.name()
-            except psutil.Error:
+        for pid in descendants(self.root_pid):
+            stat = _stat_fields(f"/proc/{pid}/stat")
+            if stat is None:
                 continue
-            procs.append([proc.pid, name, times.user + times.system])
-            threads.extend(thread_rows(proc.pid))
+            name, fields = stat
+            procs.append([pid, name, (int(fields[11]) + int(fields[12])) / CLK_TCK])
+            threads.extend(thread_rows(pid))
         events.append({"e": "procs", "t": now, "rows": procs})
         events.append({"e": "threads", "t": now, "rows": threads})
         return events

@@ -46,16 +46,20 @@ class DashboardScreen(Screen):
         Binding("s", "tab('source')", "Source", show=False),
     ]
 
-    def __init__(self, factory: SourceFactory, source_text: str = "", title: str = "") -> None:
+    def __init__(
+        self, factory: SourceFactory, source_text: str = "", title: str = "", source_name: str = ""
+    ) -> None:
         super().__init__()
         self.factory = factory
         self.source: EventSource = factory()
         self.model = RunModel(clock=self.source.clock)
         self.source_text = source_text
         self.run_title = title
+        self.source_name = source_name or "\0"  # the file whose lines a stall may name
         self.paused = False
         self._notes_seen = 0
         self._drawn_version = -1
+        self._stalls_shown = 0
 
     def compose(self) -> ComposeResult:
         yield RunStatus(id="status")
@@ -119,6 +123,10 @@ class DashboardScreen(Screen):
         if loop.display:
             loop.show(model)
         self.query_one(EventLog).show(model)
+        if len(model.stalls) != self._stalls_shown:
+            self._stalls_shown = len(model.stalls)
+            lines = {stall.line for stall in model.stalls if stall.file.endswith(self.source_name)}
+            self.query_one(SourceView).show(self.source_text, lines or None)
         task = timeline.highlighted_task
         self.query_one(TaskDetail).show(model, task.id if task else None)
 
@@ -138,6 +146,7 @@ class DashboardScreen(Screen):
         self.model = RunModel(clock=self.source.clock)
         self._notes_seen = 0
         self._drawn_version = -1
+        self._stalls_shown = 0
         self.paused = False
         self.query_one(EventLog).reset()
         self.source.start()

@@ -75,7 +75,7 @@ class Timeline(ScrollView, can_focus=True):
     Timeline > .timeline--running { color: $success; }
     Timeline > .timeline--waiting { color: $warning; }
     Timeline > .timeline--sleeping { color: $primary; }
-    Timeline > .timeline--blocked { color: $secondary; }
+    Timeline > .timeline--blocked { color: $foreground 70%; }
     Timeline > .timeline--done { color: $text-success; text-style: bold; }
     Timeline > .timeline--error { color: $text-error; text-style: bold; }
     Timeline > .timeline--timeout { color: $text-warning; text-style: bold; }
