@@ -82,6 +82,7 @@ class Task:
     windows: list[tuple[float, float, float, float]] = field(default_factory=list)
     cancel_requests: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
     cpu_s: float | None = None
+    cpu_queue_s: float = 0.0
     sleep_s: float | None = None
     block_s: float | None = None
     _spans: list[Span] | None = None
@@ -142,8 +143,11 @@ class Task:
         return totals
 
     def gil_wait_s(self, now: float) -> float:
-        """Time ready to run Python without the GIL: a thread's unexplained off-CPU time."""
-        return self.time_in(now)["waiting"] if self.kind == "thread" else 0.0
+        """Time ready to run Python without the GIL: a thread's unexplained off-CPU time,
+        less the time it was runnable but every core was busy (its run-queue wait)."""
+        if self.kind != "thread":
+            return 0.0
+        return max(0.0, self.time_in(now)["waiting"] - self.cpu_queue_s)
 
 
 def _subtract(t0: float, t1: float, covered: list[Span]) -> list[tuple[float, float]]:
@@ -386,6 +390,7 @@ class RunModel:
         task.result = e.get("result")
         task.cancelled_by = e.get("cancelled_by")
         task._spans = None
+        task.cpu_queue_s = e.get("cpu_queue_ns", 0) / NS
         for key, attr in (("cpu_ns", "cpu_s"), ("sleep_ns", "sleep_s"), ("block_ns", "block_s")):
             if e.get(key) is not None:
                 setattr(task, attr, e[key] / NS)

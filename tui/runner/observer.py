@@ -2,9 +2,11 @@
 
 GIL busy fraction (DESIGN.md, "GIL busy fraction, in pure Python"): the probe
 sleeps a short random (exponential) interval and measures how late it gets the
-GIL back. A cycle whose lateness exceeds ``WAITED_NS`` found the GIL held and
-counts as busy for its whole length (sleep plus lag); the busy fraction of a
-window is busy time over total time. Its lags are the GIL acquire latency.
+GIL back, less the time it spent runnable without a CPU (its run-queue wait
+from /proc, so a machine whose cores are all busy does not read as a busy GIL).
+A cycle whose lateness exceeds ``WAITED_NS`` found the GIL held and counts as
+busy for its whole length (sleep plus lag); the busy fraction of a window is
+busy time over total time. Its lags are the GIL acquire latency.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import random
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from tui.runner import asyncio_tasks, emit, threads
@@ -40,16 +43,20 @@ class Observer(threading.Thread):
         if os.environ.get("CONCUR_TUI_PROBE", "1") == "0":
             return self.run_without_probe()
         sleep = threads.real_sleep
+        queued = run_queue_wait()
         window_start = now_ns()
         busy = total = 0
         lags: list[int] = []
         while not self.stopping.is_set():
             interval = self._rng.expovariate(1 / PROBE_MEAN_S)
             before = now_ns()
+            waited_for_cpu = queued()
             sleep(interval)
             after = now_ns()
+            waited_for_cpu = queued() - waited_for_cpu
             elapsed = after - before
-            lag = max(0, elapsed - int(interval * 1e9))
+            # Late because every core was busy is not late because of the GIL.
+            lag = max(0, elapsed - int(interval * 1e9) - waited_for_cpu)
             total += elapsed
             lags.append(lag // 1000)
             if lag > WAITED_NS:
@@ -111,6 +118,25 @@ class Observer(threading.Thread):
                 self.em.emit("stall", t0=monitor.last_beat, **where)
         elif not late and key in self._stalls:
             self.em.emit("stall_end", t0=self._stalls.pop(key), t=monitor.last_beat)
+
+
+def run_queue_wait() -> Callable[[], int]:
+    """A reader of the calling thread's total time spent runnable but without a CPU (ns).
+
+    From ``/proc/thread-self/schedstat`` (second field); reads 0 where unavailable.
+    """
+    try:
+        fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+    except OSError:
+        return lambda: 0
+
+    def read() -> int:
+        try:
+            return int(os.pread(fd, 100, 0).split()[1])
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    return read
 
 
 def culprit(frame: Any) -> dict[str, Any] | None:

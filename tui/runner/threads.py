@@ -47,6 +47,7 @@ class ThreadRecord:
         "sleep_ns",
         "start_cpu",
         "start_ns",
+        "start_queued",
         "wait_start",
         "wait_state",
         "woken_at",
@@ -59,6 +60,7 @@ class ThreadRecord:
         self.clock = time.pthread_getcpuclockid(self.ident)
         self.start_ns = now_ns()
         self.start_cpu = time.thread_time_ns()
+        self.start_queued = run_queue_ns()
         self.sleep_ns = 0
         self.block_ns = 0
         self.wait_state: str | None = None
@@ -118,9 +120,19 @@ def end_task(rec: ThreadRecord, outcome: str | None = None) -> None:
         cpu_ns=cpu,
         sleep_ns=rec.sleep_ns,
         block_ns=rec.block_ns,
+        cpu_queue_ns=run_queue_ns() - rec.start_queued,
         core=current_core(),
         t=end,
     )
+
+
+def run_queue_ns() -> int:
+    """Time this thread has spent runnable but without a CPU (second field of schedstat)."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as f:
+            return int(f.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def current_core() -> int | None:

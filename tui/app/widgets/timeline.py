@@ -255,7 +255,7 @@ class Timeline(ScrollView, can_focus=True):
     def _layout(self, width: int) -> tuple[int, int, int]:
         """Widths of the name column, the bars and the outcome column."""
         name = min(self._name_width, max(6, width // 4))
-        outcome = (24 if width >= 90 else 11) if width >= 48 else 2
+        outcome = (26 if width >= 90 else 11) if width >= 48 else 2
         return name, max(4, width - name - outcome - 2), outcome
 
     def render_line(self, y: int) -> Strip:
