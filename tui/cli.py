@@ -7,12 +7,13 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from tui import catalog
 from tui.catalog import UsageError
+from tui.events import Event
 from tui.model.run import RunModel
 from tui.model.summary import format_text, summarize
 from tui.supervisor.session import RunSession
@@ -42,8 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     run = sub.add_parser("run", help="run a scenario headless and print what happened")
-    scenario_args(run)
+    scenario_args(run, required=False)
     run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--record", metavar="FILE", type=Path, help="also save the run as a recording")
+    run.add_argument(
+        "--export", metavar="FILE", type=Path, help="also write a Chrome trace (ui.perfetto.dev)"
+    )
+    run.add_argument(
+        "--replay", metavar="FILE", help="summarize a recording instead of running a scenario"
+    )
 
     watch = sub.add_parser("watch", help="open the dashboard on a scenario and run it")
     scenario_args(watch)
@@ -70,8 +78,12 @@ def _more_commands() -> list[Any]:
     return found
 
 
-def scenario_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", help="a scenario name (see `concur-tui list`) or a .py file")
+def scenario_args(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument(
+        "scenario",
+        nargs=None if required else "?",
+        help="a scenario name (see `concur-tui list`) or a .py file",
+    )
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="set a parameter"
     )
@@ -105,35 +117,80 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def run_headless(scenario: catalog.Scenario, params: dict[str, Any]) -> tuple[RunModel, bool]:
-    """Run to the end (or until interrupted) and return the model and whether it was interrupted."""
+def run_headless(
+    scenario: catalog.Scenario,
+    params: dict[str, Any],
+    on_events: Callable[[list[Event]], Any] | None = None,
+) -> tuple[RunModel, bool]:
+    """Run to the end (or until interrupted) and return the model and whether it was interrupted.
+
+    ``on_events`` (a Recorder's ``extend``) sees every batch the model is fed, in order."""
     model = RunModel(clock=time.perf_counter_ns)
+
+    def feed(batch: list[Event]) -> None:
+        model.feed_many(batch)
+        if on_events is not None:
+            on_events(batch)
+
     session = RunSession(scenario, params).start()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     interrupted = False
     try:
         for batch in session.events():
-            model.feed_many(batch)
+            feed(batch)
     except KeyboardInterrupt:
         interrupted = True
         session.cancel()
         deadline = time.monotonic() + 5
         for batch in session.events():
-            model.feed_many(batch)
+            feed(batch)
             if time.monotonic() > deadline:
                 session.kill()
                 break
     finally:
         signal.signal(signal.SIGTERM, previous)
         session.kill()
-    model.feed_many(session.drain())
+    feed(session.drain())
     return model, interrupted
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = catalog.find(args.scenario)
-    params = scenario.resolve(args.set)
-    model, interrupted = run_headless(scenario, params)
+    if args.replay:
+        if args.scenario or args.record:
+            raise UsageError("--replay FILE summarizes a recording: give no SCENARIO or --record")
+        from tui.recording import load_model
+
+        _, model = load_model(args.replay)  # a bad file: RecordingError, a UsageError (exit 2)
+        interrupted = False
+    else:
+        if not args.scenario:
+            raise UsageError("give a SCENARIO to run (see `concur-tui list`) or --replay FILE")
+        scenario = catalog.find(args.scenario)
+        params = scenario.resolve(args.set)
+        recorder = None
+        if args.record:
+            from tui.recording import Recorder, scenario_meta
+
+            if not args.record.parent.is_dir():
+                raise UsageError(f"cannot record to {args.record}: no such folder")
+            recorder = Recorder(scenario_meta(scenario, params))
+        model, interrupted = run_headless(
+            scenario, params, on_events=recorder.extend if recorder else None
+        )
+        if recorder is not None:
+            recorder.save(args.record)
+            print(f"recorded {len(recorder.events)} events to {args.record}", file=sys.stderr)
+    if args.export:
+        from tui.export import write_trace
+
+        try:
+            _, count = write_trace(model, args.export)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.export}: {exc.strerror or exc}") from None
+        print(
+            f"wrote {args.export} ({count} trace events): open it at https://ui.perfetto.dev",
+            file=sys.stderr,
+        )
     summary = summarize(model)
     print(json.dumps(summary) if args.json else format_text(model, summary))
     if interrupted or summary["outcome"] == "cancelled":

@@ -137,7 +137,7 @@ def probe_python(path: str) -> Interpreter:
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
         raise UsageError(f"{where}: cannot run the runner: {last}")
     return Interpreter(
-        path=resolved,
+        path=os.path.abspath(resolved),
         version=info["version"],
         implementation=info["implementation"],
         gil_enabled=info["gil_enabled"],

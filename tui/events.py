@@ -28,6 +28,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "task_end": {"id": (str,), "outcome": (str,)},
     "rename": {"id": (str,), "name": (str,)},
     "wait": {"id": (str,), "state": (str,), "t0": (int,), "what": (str,)},
+    "wait_start": {"id": (str,), "state": (str,), "what": (str,)},
     "step": {"id": (str,), "t0": (int,)},
     "ready": {"id": (str,), "t0": (int,)},
     "window": {"t0": (int,), "threads": (dict,)},

@@ -8,6 +8,7 @@ run's first event.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class Task:
     steps: list[tuple[float, float]] = field(default_factory=list)
     windows: list[tuple[float, float, float, float]] = field(default_factory=list)
     cancel_requests: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    open_wait: Span | None = None  # a wait still in progress (its end not known yet)
     cpu_s: float | None = None
     cpu_queue_s: float = 0.0
     sleep_s: float | None = None
@@ -168,8 +170,9 @@ def _subtract(t0: float, t1: float, covered: list[Span]) -> list[tuple[float, fl
 
 
 def _build_spans(task: Task, until: float) -> list[Span]:
+    waits = [*task.waits, task.open_wait] if task.open_wait is not None else task.waits
     exact = sorted(
-        (Span(w.t0, min(w.t1, until), w.state, w.what) for w in task.waits if w.t0 < until),
+        (Span(w.t0, min(w.t1, until), w.state, w.what) for w in waits if w.t0 < until),
         key=lambda s: s.t0,
     )
     spans: list[Span] = list(exact)
@@ -251,6 +254,7 @@ class RunModel:
         self.params: dict[str, Any] = {}
         self.info: dict[str, Any] = {}
         self.tasks: dict[str, Task] = {}
+        self._live_threads: dict[str, Task] = {}
         self.order: list[str] = []
         self.log: list[LogEntry] = []
         self.output: list[tuple[float, str, str]] = []
@@ -370,6 +374,8 @@ class RunModel:
         if e.get("core") is not None:
             task.cores.add(e["core"])
         self.tasks[task.id] = task
+        if task.kind == "thread":
+            self._live_threads[task.id] = task
         if not task.internal:
             self.order.append(task.id)
             self.log.append(LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id))
@@ -384,6 +390,8 @@ class RunModel:
         if task is None:
             return
         task.end = t
+        task.open_wait = None
+        self._live_threads.pop(task.id, None)
         task.outcome = e["outcome"]
         task.error = e.get("error")
         task.traceback = e.get("traceback")
@@ -417,6 +425,12 @@ class RunModel:
         task = self.tasks.get(e["id"])
         if task is not None:
             task.waits.append(Span(self.seconds(e["t0"]), t, e["state"], e["what"]))
+            task.open_wait = None
+
+    def _on_wait_start(self, e: Event, t: float) -> None:
+        task = self.tasks.get(e["id"])
+        if task is not None and task.end is None:
+            task.open_wait = Span(t, math.inf, e["state"], e["what"])
 
     def _on_step(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
@@ -432,6 +446,14 @@ class RunModel:
 
     def _on_window(self, e: Event, t: float) -> None:
         t0 = self.seconds(e["t0"])
+        waiting = e.get("waiting", {})
+        for task in self._live_threads.values():
+            if task.pid != e["pid"]:
+                continue
+            state, start_ns, what = waiting.get(task.id, (None, 0, ""))
+            start = self.seconds(start_ns) if state else 0.0
+            closed = any(w.t0 == start for w in task.waits[-3:])
+            task.open_wait = Span(start, math.inf, state, what) if state and not closed else None
         for task_id, (ran, gil) in e["threads"].items():
             task = self.tasks.get(task_id)
             if task is not None:
@@ -505,7 +527,7 @@ class RunModel:
     def describe_cause(self, cause: dict[str, Any]) -> str:
         kind = cause.get("kind")
         by = cause.get("by")
-        if kind == "taskgroup" and by and "failed" not in str(cause.get("detail")):
+        if kind == "taskgroup" and by and not cause.get("detail"):
             return f"TaskGroup cancelled it after {self.task_label(by)} failed"
         return str(cause.get("detail") or kind)
 

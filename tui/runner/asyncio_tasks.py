@@ -133,7 +133,7 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]
             return {
                 "kind": "taskgroup",
                 "by": _task_id(failed),
-                "detail": f"TaskGroup cancelled its tasks after {_name_of(failed)} failed"
+                "detail": f"TaskGroup cancelled its tasks after task {_name_of(failed)!r} failed"
                 f" ({_exc_text(failed)})",
                 "where": None,
             }
@@ -320,6 +320,9 @@ def install() -> None:
         start = now_ns()
         due = start + int(delay * 1e9)
         task._concur_wake_due = due
+        em = emit.emitter()
+        if em is not None:
+            em.emit("wait_start", id=task._concur_id, state="sleeping", what=f"asyncio.sleep({delay!r})")
         try:
             return await original_sleep(delay, result)
         finally:

@@ -88,9 +88,13 @@ class Observer(threading.Thread):
         em.flush()
 
     def split_threads(self, start: int, end: int) -> None:
-        """Each live thread's time in the window: CPU, and off-CPU time no hooked wait explains."""
+        """Each live thread's time in the window: CPU, and off-CPU time no hooked wait explains;
+        and the waits still in progress, so a live view can draw them before they end."""
         split: dict[str, list[int]] = {}
+        open_waits: dict[str, list[Any]] = {}
         for rec in list(threads.records.values()):
+            if rec.wait_state is not None:
+                open_waits[rec.id] = [rec.wait_state, rec.wait_start, rec.wait_what]
             try:
                 cpu = time.clock_gettime_ns(rec.clock)
             except OSError:
@@ -103,8 +107,8 @@ class Observer(threading.Thread):
             gil = max(0, span - ran - (waited - last_waited))
             if ran or gil:
                 split[rec.id] = [ran, gil]
-        if split:
-            self.em.emit("window", t0=start, t=end, threads=split)
+        if split or open_waits:
+            self.em.emit("window", t0=start, t=end, threads=split, waiting=open_waits)
 
     def watch_stall(self, monitor: asyncio_tasks.LagMonitor, now: int) -> None:
         """When the loop misses its beat, say where its thread is stuck."""

@@ -28,6 +28,9 @@ def _short(value: Any) -> str:
 
 
 def _label(func: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    while isinstance(func, functools.partial):  # name what runs, not the wrapper
+        args = (*func.args, *args)
+        func = func.func
     name = getattr(func, "__name__", type(func).__name__)
     return f"{name}({', '.join(_short(a) for a in args)})"[:80]
 

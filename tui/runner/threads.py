@@ -50,6 +50,7 @@ class ThreadRecord:
         "start_queued",
         "wait_start",
         "wait_state",
+        "wait_what",
         "woken_at",
     )
 
@@ -64,6 +65,7 @@ class ThreadRecord:
         self.sleep_ns = 0
         self.block_ns = 0
         self.wait_state: str | None = None
+        self.wait_what = ""
         self.wait_start = 0
         self.woken_at = 0
         self.error: tuple[str, str] | None = None
@@ -161,7 +163,7 @@ def waiting(
         yield
         return
     start = now_ns()
-    rec.wait_state, rec.wait_start, rec.woken_at = state, start, 0
+    rec.wait_state, rec.wait_start, rec.wait_what, rec.woken_at = state, start, what, 0
     try:
         yield
     finally:
