@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="list the scenarios")
     listing.add_argument("--json", action="store_true", help="as JSON")
     listing.add_argument(
-        "--scenarios", type=Path, help="also list the scenario files in this folder"
+        "--scenarios",
+        type=Path,
+        default=argparse.SUPPRESS,  # keep a --scenarios given before `list`
+        help="also list the scenario files in this folder",
     )
 
     run = sub.add_parser("run", help="run a scenario headless and print what happened")
