@@ -162,3 +162,11 @@ def test_gil_convoy_shows_the_io_thread_waiting_for_the_gil(run):
     # After each wake-up it must wait for the CPU-bound thread to hand over the GIL.
     assert with_hog["gil_wait_s"] >= 0.3 * (with_hog["end_s"] - with_hog["start_s"])
     assert "with CPU hog" in s["stdout"]
+
+
+def test_a_program_may_choose_its_own_start_method(run):
+    # The runner makes forkserver the default without fixing it: spawn still works, hooked.
+    _, s = run("spawn_pool.py")
+    assert s["outcome"] == "completed", s["stderr"]
+    assert s["stdout"].splitlines() == ["[1, 8, 27]", "spawn"]
+    assert sorted(t["name"] for t in workers(s, "process")) == ["cube(1)", "cube(2)", "cube(3)"]

@@ -94,10 +94,14 @@ def _prepare_children(socket_path: str, source: str) -> str:
         p for p in (SITE_DIR, os.environ.get("PYTHONPATH", "")) if p
     )
     # The runner has threads of its own: forking it could copy a held lock into the child.
-    multiprocessing.set_start_method("forkserver", force=True)
+    # Forkserver becomes the default without being "set", so a program may still choose
+    # its own method with multiprocessing.set_start_method().
+    default = multiprocessing.context._default_context
+    default._default_context = multiprocessing.get_context("forkserver")  # type: ignore[attr-defined]
     if any(word in source for word in POOL_WORDS):
         multiprocessing.forkserver.ensure_running()
-    return "forkserver"
+        default._actual_context = None  # type: ignore[attr-defined]  # starting it chose no method
+    return "forkserver"  # unless the program chooses another
 
 
 def _load_and_run(args: argparse.Namespace, params: dict[str, Any]) -> None:
