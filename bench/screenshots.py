@@ -17,7 +17,7 @@ from textual.widgets import OptionList
 
 from tui import catalog
 from tui.app.app import ConcurApp
-from tui.app.source import load_events
+from tui.recording import load
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -65,9 +65,9 @@ async def main(use_live: bool) -> None:
     OUT.mkdir(exist_ok=True)
     await picker("picker")
     for fixture, until, name in REPLAYS:
-        events = load_events(FIXTURES / f"{fixture}.jsonl")
+        events = load(FIXTURES / f"{fixture}.jsonl")[1]
         await shoot(ConcurApp(replay=events, replay_until_s=until), name)
-    events = load_events(FIXTURES / "cancel_taskgroup.jsonl")
+    events = load(FIXTURES / "cancel_taskgroup.jsonl")[1]
     await shoot(ConcurApp(replay=events), "task-details", keys=("down", "down", "enter"))
     await shoot(ConcurApp(replay=events), "help", keys=("question_mark",))
     await shoot(ConcurApp(replay=events), "dashboard-80x24", size=(80, 24))

@@ -12,14 +12,15 @@ import pytest
 from textual.widgets import OptionList
 
 from tui.app.app import ConcurApp
-from tui.app.source import load_events
+from tui.recording import load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZE = (140, 45)
 
 
 def replay(name: str, until_s: float | None = None) -> ConcurApp:
-    return ConcurApp(replay=load_events(FIXTURES / f"{name}.jsonl"), replay_until_s=until_s)
+    _, events = load(FIXTURES / f"{name}.jsonl")
+    return ConcurApp(replay=events, replay_until_s=until_s)
 
 
 def test_picker(snap_compare) -> None:

@@ -84,7 +84,7 @@ def cpu_result() -> tuple[CompareResult, list[str]]:
 
     def make() -> CompareResult:
         seen.clear()
-        modes = ("sequential", "threads", "processes")
+        modes = ("sequential", "threads", "processes", "asyncio")
         return compare("cpu", {"tasks": 4, "cpu_work": 0.3}, modes=modes, on_progress=progress)
 
     return measured(make, check_cpu), seen
@@ -99,12 +99,16 @@ def io_result() -> CompareResult:
 def test_cpu_processes_beat_threads_and_threads_do_not_beat_sequential(cpu_result) -> None:
     result, seen = cpu_result
     check_cpu(result)  # processes >= 1.4x faster than threads; threads >= 0.85x sequential
-    assert seen == ["sequential", "threads", "processes"]
-    sequential, threads, processes = (result.row(m) for m in seen)
+    assert seen == ["sequential", "threads", "processes", "asyncio"]
+    sequential, threads, processes, asyncio_ = (result.row(m) for m in seen)
     assert threads.gil_busy is not None and threads.gil_busy >= 0.8
     assert sequential.speedup == 1.0
     assert threads.predicted_speedup == 1.0
     assert processes.predicted_speedup == round(4 / math.ceil(4 / min(4, CORES)), 2)
+    # Computing inside coroutines blocks the loop: no faster, and the loop stalls throughout.
+    assert asyncio_.elapsed_s >= 0.7 * sequential.elapsed_s
+    assert asyncio_.loop_stalled_s >= 0.5 * asyncio_.elapsed_s
+    assert threads.loop_stalled_s == 0
     # Worker processes are more resident memory than one interpreter.
     assert processes.peak_rss_mb > threads.peak_rss_mb > 5
 
@@ -226,7 +230,7 @@ def test_format_table_names_failures() -> None:
     interp = Interpreter("/x/python", "3.13.0", "CPython", False, True, "3.13.0t")
     failed = Row(
         "threads", "3.13.0t", "/x/python", False, "failed", "boom", 0.1, 0.2, None, 0.0,
-        None, None, 10.0, None, None, 2.0, "no GIL", "failed", "boom",
+        None, None, 10.0, None, 0.0, None, 2.0, "no GIL", "failed", "boom",
     )  # fmt: skip
     text = format_table(CompareResult("cpu", {"tasks": 2}, 2, [interp], [failed]))
     assert "no-GIL" in text and "free-threaded" in text and "boom" in text

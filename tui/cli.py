@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     watch = sub.add_parser("watch", help="open the dashboard on a scenario and run it")
     scenario_args(watch)
+    watch.add_argument(
+        "--record", metavar="FILE", type=Path, help="save the run as a recording when it ends"
+    )
     listing.set_defaults(func=cmd_list)
     run.set_defaults(func=cmd_run)
     watch.set_defaults(func=cmd_app)
@@ -206,10 +209,16 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     extra = catalog.from_folder(args.scenarios) if args.scenarios else []
     start = None
+    record = getattr(args, "record", None)
     if args.command == "watch":
         scenario = catalog.find(args.scenario)
         start = (scenario, scenario.resolve(args.set))
-    ConcurApp(extra_scenarios=extra, start=start).run()
+        if record is not None and not record.parent.is_dir():
+            raise UsageError(f"cannot record to {record}: no such folder")
+    app = ConcurApp(extra_scenarios=extra, start=start, record=record)
+    app.run()
+    if app.record_message:
+        print(f"concur-tui: {app.record_message}", file=sys.stderr)
     return EXIT_OK
 
 

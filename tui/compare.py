@@ -312,6 +312,7 @@ class Row:
     gil_busy: float | None
     peak_rss_mb: float
     loop_lag_max_ms: float | None
+    loop_stalled_s: float  # time the event loop was stuck in one step (a blocking call)
     other_load: float | None  # cores busy with work outside this run (machine minus run)
     predicted_speedup: float
     prediction: str
@@ -473,6 +474,7 @@ def _row(result: CompareResult, interp: Interpreter, mode: str, measured: Measur
         gil_busy=summary["gil"]["busy_mean"],
         peak_rss_mb=round(measured.peak_rss / 2**20, 1),
         loop_lag_max_ms=loop["max"] if loop else None,
+        loop_stalled_s=round(sum(st["duration_s"] or 0.0 for st in summary["stalls"]), 3),
         other_load=other,
         predicted_speedup=prediction.speedup,
         prediction=prediction.reason,

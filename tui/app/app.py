@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -14,9 +15,10 @@ from tui import catalog
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.picker import PickerScreen
-from tui.app.source import LiveSource, ReplaySource
+from tui.app.source import LiveSource, PlaybackSource, ReplaySource
 from tui.catalog import Scenario
 from tui.events import Event
+from tui.recording import Replay
 
 
 class ConcurApp(App):
@@ -33,43 +35,59 @@ class ConcurApp(App):
         self,
         extra_scenarios: Iterable[Scenario] = (),
         start: tuple[Scenario, dict[str, Any]] | None = None,
-        replay: list[Event] | None = None,
+        replay: Replay | list[Event] | None = None,
         replay_until_s: float | None = None,
+        record: Path | None = None,
     ) -> None:
+        """``replay``: a ``Replay`` is played (pause, step, seek and speed keys); a list of
+        events is shown at once, its clock stopped at ``replay_until_s`` (or its end).
+        ``record``: where the ``start`` run is saved as a recording when it ends or the app
+        quits (``record_message`` then says how that went)."""
         super().__init__()
         self.scenarios = catalog.builtins() + list(extra_scenarios)
         self.start = start
         self.replay = replay
         self.replay_until_s = replay_until_s
+        self.record = record
+        self.record_message: str | None = None
 
     def on_mount(self) -> None:
         self.push_screen(PickerScreen(self.scenarios))
         if self.start is not None:
-            self.start_run(*self.start)
+            self.start_run(*self.start, record=self.record)
         elif self.replay is not None:
             self.start_replay(self.replay, self.replay_until_s)
 
-    def start_run(self, scenario: Scenario, params: dict[str, Any]) -> None:
+    def start_run(
+        self, scenario: Scenario, params: dict[str, Any], record: Path | None = None
+    ) -> None:
         self.push_screen(
             DashboardScreen(
                 partial(LiveSource, scenario, params),
                 scenario.source,
                 scenario.title,
                 scenario.path.name,
+                record=record,
             )
         )
 
-    def start_replay(self, events: list[Event], until_s: float | None = None) -> None:
-        """Open the dashboard on recorded events (used by tests, screenshots and replays)."""
-        name = next((e.get("scenario", "") for e in events if e.get("e") == "hello"), "")
+    def start_replay(self, events: Replay | list[Event], until_s: float | None = None) -> None:
+        """Open the dashboard on recorded events: a ``Replay`` played, a list shown at once."""
+        hello = next((e for e in events if e.get("e") == "hello"), {})
+        meta = events.meta if isinstance(events, Replay) else {}
+        name = meta.get("scenario") or hello.get("scenario", "")
         try:
             scenario = catalog.find(name) if name else None
         except catalog.UsageError:
             scenario = None
-        source, file = (scenario.source, scenario.path.name) if scenario else ("", "")
-        self.push_screen(
-            DashboardScreen(partial(ReplaySource, events, until_s), source, name, file)
+        source = meta.get("source") or (scenario.source if scenario else "")
+        file = Path(hello.get("source_file") or "").name or (scenario.path.name if scenario else "")
+        factory = (
+            partial(PlaybackSource, events)
+            if isinstance(events, Replay)
+            else partial(ReplaySource, events, until_s)
         )
+        self.push_screen(DashboardScreen(factory, source, name, file))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -79,7 +97,7 @@ class ConcurApp(App):
         """End every run first: nothing the scenario started may outlive the app."""
         for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen):
-                screen.source.kill()
+                screen.end()
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -1,28 +1,31 @@
-"""Where a dashboard's events come from: a live run, or a finished list of events (a replay).
+"""Where a dashboard's events come from: a live run, a finished list of events, or a playback.
 
 The dashboard polls ``drain()`` and feeds what it gets to the model; it never
-knows whether a runner process is behind it. A replay hands its events over
-at once and its clock stands still, so the same events always draw the same
-screen (the snapshot tests depend on this).
+knows whether a runner process is behind it. A ``ReplaySource`` hands its events
+over at once and its clock stands still, so the same events always draw the same
+screen (the snapshot tests depend on this). A ``PlaybackSource`` plays a
+``tui.recording.Replay`` in time instead: the replay feeds its own model, which
+the dashboard shows in place of one of its own.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, Protocol
 
-from tui import events as schema
 from tui.catalog import Scenario
 from tui.events import Event
+from tui.model.run import RunModel
+from tui.recording import Replay, scenario_meta
 
 
 class EventSource(Protocol):
     """What the dashboard needs from a run."""
 
     live: bool
+    meta: dict[str, Any]
+    """Header fields for a recording of this run (``tui.recording``)."""
 
     def start(self) -> None: ...
     def drain(self) -> list[Event]: ...
@@ -43,6 +46,7 @@ class LiveSource:
         from tui.supervisor.session import RunSession
 
         self.session = RunSession(scenario, params)
+        self.meta = scenario_meta(scenario, params)
 
     def start(self) -> None:
         self.session.start()
@@ -87,6 +91,7 @@ class ReplaySource:
             self._now = max((e["t"] for e in self.events), default=0)
         self._given = False
         self.notes: list[str] = []
+        self.meta: dict[str, Any] = {}
 
     def start(self) -> None:
         self._given = False
@@ -114,24 +119,53 @@ class ReplaySource:
         """Nothing runs behind a replay."""
 
 
-def load_events(path: Path) -> list[Event]:
-    """Read a JSON-lines recording, checking every event against the schema."""
-    found: list[Event] = []
-    with path.open(encoding="utf-8") as stream:
-        for number, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                found.append(schema.check(json.loads(line)))
-            except (ValueError, schema.SchemaError) as exc:
-                raise ValueError(f"{path}:{number}: {exc}") from None
-    return found
+class PlaybackSource:
+    """A ``Replay`` played in time: each ``drain`` moves it on by the wall time since the last
+    one, times its speed. The replay feeds its own model (``model``, which the dashboard shows),
+    so ``drain`` hands no events over; ``generation`` changes when going back rebuilt it."""
 
+    live = False
 
-def save_events(path: Path, events: Iterable[Event]) -> None:
-    with path.open("w", encoding="utf-8") as stream:
-        for event in events:
-            stream.write(schema.dumps(event) + "\n")
+    def __init__(self, replay: Replay) -> None:
+        self.replay = replay
+        self.meta = replay.meta
+        self._wall: float | None = None
+
+    @property
+    def model(self) -> RunModel:
+        return self.replay.model
+
+    @property
+    def generation(self) -> int:
+        return self.replay.generation
+
+    def start(self) -> None:
+        if self.replay.position > 0:
+            self.replay.seek(0.0)
+        self._wall = time.monotonic()
+
+    def drain(self) -> list[Event]:
+        now = time.monotonic()
+        if self._wall is not None:
+            self.replay.advance(now - self._wall)
+        self._wall = now
+        return []
+
+    @property
+    def done(self) -> bool:
+        return self.replay.finished
+
+    def clock(self) -> int:
+        return self.replay.clock()
+
+    def cancel(self) -> None:
+        """A replay has already happened; there is nothing to cancel."""
+
+    def cancel_task(self, task_id: str) -> None:
+        """Nothing runs behind a replay."""
+
+    def kill(self) -> None:
+        """Nothing runs behind a replay."""
 
 
 SourceFactory = Callable[[], EventSource]

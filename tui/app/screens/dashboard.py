@@ -4,10 +4,15 @@ The screen owns the model. A timer drains the source (a live RunSession whose
 own threads do the blocking reads, or a replay), feeds the model, and hands the
 model to each pane; panes only draw. The runner is another process, so the UI
 keeps its frame rate however hard the scenario works.
+
+A playback source (``tui.recording.Replay``) feeds a model of its own, which the
+screen shows instead; its keys (play/pause, step, seek, speed) exist only then.
 """
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -16,7 +21,7 @@ from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from tui.app.source import EventSource, SourceFactory
+from tui.app.source import EventSource, PlaybackSource, SourceFactory
 from tui.app.widgets.cpu_pane import CpuPane
 from tui.app.widgets.event_log import EventLog
 from tui.app.widgets.gil_pane import GilPane
@@ -26,18 +31,36 @@ from tui.app.widgets.source_view import SourceView
 from tui.app.widgets.task_detail import TaskDetail
 from tui.app.widgets.timeline import Timeline
 from tui.model.run import RunModel
+from tui.recording import Recorder, RecordingError, Replay
 
 POLL_S = 1 / 15
+STEP_BACK_S = 0.01
+PLAYBACK_ACTIONS = {"play_pause", "step", "speed", "seek", "seek_to"}
+LIVE_ACTIONS = {"cancel_run", "cancel_task"}
+STEP = Binding.Group("Step ±")
+SPEED = Binding.Group("Speed")
+SEEK = Binding.Group("±1 s")
 
 
 class DashboardScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Playback keys exist only while a recording plays (check_action). Priority: the
+        # timeline has its own Home.
+        Binding("space", "play_pause", "Play/pause"),
+        Binding("full_stop", "step(1)", "Step", key_display=".", group=STEP),
+        Binding("comma", "step(-1)", "Step back", key_display=",", group=STEP),
+        Binding("left_square_bracket", "speed(-1)", "Slower", key_display="[", group=SPEED),
+        Binding("right_square_bracket", "speed(1)", "Faster", key_display="]", group=SPEED),
+        Binding("shift+left", "seek(-1)", "Back 1 s", key_display="⇧←", group=SEEK, priority=True),
+        Binding("shift+right", "seek(1)", "On 1 s", key_display="⇧→", group=SEEK, priority=True),
+        Binding("home", "seek_to(0)", "To start", priority=True),
         Binding("r", "rerun", "Rerun"),
         Binding("c", "cancel_run", "Cancel run"),
         Binding("x", "cancel_task", "Cancel task"),
         Binding("p", "pause", "Pause view"),
         Binding("plus,equals_sign", "zoom(2)", "Zoom in", key_display="+"),
         Binding("minus", "zoom(0.5)", "Zoom out", key_display="-"),
+        Binding("w", "save_recording", "Save recording"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("escape", "back", "Back"),
         Binding("q", "app.quit", "Quit"),
@@ -47,12 +70,20 @@ class DashboardScreen(Screen):
     ]
 
     def __init__(
-        self, factory: SourceFactory, source_text: str = "", title: str = "", source_name: str = ""
+        self,
+        factory: SourceFactory,
+        source_text: str = "",
+        title: str = "",
+        source_name: str = "",
+        record: Path | None = None,
     ) -> None:
+        """``record``: save the run there as a recording when it ends or the screen closes."""
         super().__init__()
         self.factory = factory
         self.source: EventSource = factory()
-        self.model = RunModel(clock=self.source.clock)
+        self.model = self._new_model()
+        self.recorder = Recorder(self.source.meta)
+        self.record = record
         self.source_text = source_text
         self.run_title = title
         self.source_name = source_name or "\0"  # the file whose lines a stall may name
@@ -60,6 +91,28 @@ class DashboardScreen(Screen):
         self._notes_seen = 0
         self._drawn_version = -1
         self._stalls_shown = 0
+        self._generation = self._source_generation()
+        self._recorded = False
+
+    def _new_model(self) -> RunModel:
+        """The model a playback feeds itself, or a fresh one to feed with drained events."""
+        if isinstance(self.source, PlaybackSource):
+            return self.source.model
+        return RunModel(clock=self.source.clock)
+
+    def _source_generation(self) -> int:
+        return self.source.generation if isinstance(self.source, PlaybackSource) else 0
+
+    @property
+    def replay(self) -> Replay | None:
+        """The recording being played, if this dashboard plays one."""
+        return self.source.replay if isinstance(self.source, PlaybackSource) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in PLAYBACK_ACTIONS:
+            return self.replay is not None
+        # Nothing runs behind a playback to cancel: its own keys take that room in the footer.
+        return action not in LIVE_ACTIONS or self.replay is None
 
     def compose(self) -> ComposeResult:
         yield RunStatus(id="status")
@@ -93,16 +146,25 @@ class DashboardScreen(Screen):
         self._drawn_version = -1  # redraw on the next tick, in the new colours
 
     def on_unmount(self) -> None:
+        self.end()
+
+    def end(self) -> None:
+        """End the run (nothing it started may outlive the screen) and save it if asked to."""
         self.source.kill()
+        if self.record is not None and not self._recorded:
+            self._feed(self.source.drain())
+            self._save_record()
 
     # -- the loop that feeds the model ------------------------------------------------------
     def _poll(self) -> None:
-        events = self.source.drain()
-        if events:
-            self.model.feed_many(events)
-            for note in self.model.notes[self._notes_seen :]:
-                self.notify(note, title="From the runner", severity="warning", timeout=8)
-            self._notes_seen = len(self.model.notes)
+        self._feed(self.source.drain())
+        if self._generation != self._source_generation():
+            self._restart_views()
+        for note in self.model.notes[self._notes_seen :]:
+            self.notify(note, title="From the runner", severity="warning", timeout=8)
+        self._notes_seen = len(self.model.notes)
+        if self.record is not None and not self._recorded and self.source.done:
+            self._save_record()
         if self.paused:
             return
         if self.model.version != self._drawn_version or (
@@ -110,10 +172,24 @@ class DashboardScreen(Screen):
         ):
             self.redraw()
 
+    def _feed(self, events: list) -> None:
+        if events:
+            self.model.feed_many(events)
+            self.recorder.extend(events)
+
+    def _restart_views(self) -> None:
+        """A playback went back and rebuilt its model: views that append must start over."""
+        self._generation = self._source_generation()
+        self._notes_seen = len(self.model.notes)  # notes before the new position were shown
+        self._stalls_shown = -1
+        self._drawn_version = -1
+        self.query_one(EventLog).reset()
+        self.query_one(Timeline).reset()
+
     def redraw(self) -> None:
         model = self.model
         self._drawn_version = model.version
-        self.query_one(RunStatus).show(model, self.paused)
+        self._show_status()
         timeline = self.query_one(Timeline)
         timeline.show(model)
         self.query_one(CpuPane).show(model)
@@ -140,15 +216,22 @@ class DashboardScreen(Screen):
         self.app.push_screen(TaskScreen(self.model, message.task_id))
 
     # -- actions ----------------------------------------------------------------------------
+    def _show_status(self) -> None:
+        self.query_one(RunStatus).show(self.model, self.paused, self.replay)
+
     def action_rerun(self) -> None:
-        self.source.kill()
+        self.end()
         self.source = self.factory()
-        self.model = RunModel(clock=self.source.clock)
+        self.model = self._new_model()
+        self.recorder = Recorder(self.source.meta)
+        self._recorded = False
+        self._generation = self._source_generation()
         self._notes_seen = 0
         self._drawn_version = -1
         self._stalls_shown = 0
         self.paused = False
         self.query_one(EventLog).reset()
+        self.query_one(Timeline).reset()
         self.source.start()
         self._poll()
         self.notify("Started again", timeout=2)
@@ -174,9 +257,78 @@ class DashboardScreen(Screen):
 
     def action_pause(self) -> None:
         self.paused = not self.paused
-        self.query_one(RunStatus).show(self.model, self.paused)
+        self._show_status()
         if not self.paused:
             self.redraw()
+
+    # -- recordings -------------------------------------------------------------------------
+    def action_save_recording(self) -> None:
+        """Save the run so far (a playback: the whole recording) in the current folder."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        stem = f"concur-{self.model.scenario or 'run'}-{stamp}"
+        path = Path(f"{stem}.jsonl")
+        n = 1
+        while path.exists():
+            n += 1
+            path = Path(f"{stem}-{n}.jsonl")
+        try:
+            self._recording().save(path)
+        except RecordingError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            return
+        self.notify(f"concur-tui replay {path}", title=f"Saved {path}", timeout=8)
+
+    def _recording(self) -> Recorder:
+        replay = self.replay
+        if replay is not None:
+            return Recorder(replay.meta).extend(replay.events)
+        return self.recorder
+
+    def _save_record(self) -> None:
+        """Save the run to the file given with ``watch --record`` (once it is over)."""
+        assert self.record is not None
+        self._recorded = True
+        recording = self._recording()
+        try:
+            recording.save(self.record)
+        except RecordingError as exc:
+            message = f"not recorded: {exc}"
+            self.notify(str(exc), title="Not recorded", severity="error", timeout=8)
+        else:
+            message = f"recorded {len(recording.events)} events to {self.record}"
+            self.notify(message, timeout=4)
+        self.app.record_message = message  # type: ignore[attr-defined]  # cli prints it
+
+    # -- playback ---------------------------------------------------------------------------
+    def _playback_moved(self) -> None:
+        self._poll()
+        self._show_status()
+
+    def action_play_pause(self) -> None:
+        if self.replay is not None:
+            self.replay.toggle()
+            self._playback_moved()
+
+    def action_step(self, direction: int) -> None:
+        if self.replay is not None:
+            self.replay.step(None if direction > 0 else -STEP_BACK_S)
+            self._playback_moved()
+
+    def action_speed(self, direction: int) -> None:
+        if self.replay is not None:
+            speed = self.replay.faster() if direction > 0 else self.replay.slower()
+            self._playback_moved()
+            self.notify(f"speed {speed:g}x", timeout=1)
+
+    def action_seek(self, seconds: float) -> None:
+        if self.replay is not None:
+            self.replay.seek(self.replay.position + seconds)
+            self._playback_moved()
+
+    def action_seek_to(self, seconds: float) -> None:
+        if self.replay is not None:
+            self.replay.seek(seconds)
+            self._playback_moved()
 
     def action_zoom(self, factor: float) -> None:
         timeline = self.query_one(Timeline)
@@ -187,5 +339,5 @@ class DashboardScreen(Screen):
         self.query_one(TabbedContent).active = tab
 
     def action_back(self) -> None:
-        self.source.kill()
+        self.end()
         self.app.pop_screen()

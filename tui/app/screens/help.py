@@ -28,10 +28,24 @@ KEYS = [
     ),
     ("p", "pause the view: keep collecting, stop redrawing (press again to catch up)"),
     ("l / t / s", "show the Log / Task / Source tab"),
+    (
+        "w",
+        "save the run so far as a recording in the current folder"
+        " (`concur-tui replay FILE` plays it)",
+    ),
     ("?", "this help"),
     ("ctrl+p", "command palette: every action by name"),
     ("escape", "back to the scenario list (ends the run)"),
     ("q", "quit (ends the run and every process it started)"),
+]
+
+REPLAY_KEYS = [
+    ("space", "play / pause"),
+    (". / ,", "step: on to the next event / back 10 ms (pauses)"),
+    ("[ / ]", "slower / faster: 0.1x, 0.25x, 0.5x, 1x, 2x, 4x"),
+    ("shift+← / shift+→", "back / on 1 s"),
+    ("Home", "back to the start"),
+    ("r", "play from the start again"),
 ]
 
 DEFINITIONS = f"""
@@ -96,7 +110,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         keys = "\n".join(f"- **{key}**: {what}" for key, what in KEYS)
-        text = f"## Keys\n\n{keys}\n{DEFINITIONS}"
+        replay = "\n".join(f"- **{key}**: {what}" for key, what in REPLAY_KEYS)
+        text = (
+            f"## Keys\n\n{keys}\n\n"
+            f"## Keys while a recording plays (`concur-tui replay`)\n\n{replay}\n{DEFINITIONS}"
+        )
         with VerticalScroll(id="help-box"):
             yield Markdown(text)
 

@@ -10,6 +10,7 @@ from textual.widgets import Static
 from tui.app.format import OUTCOME_WORD, seconds
 from tui.model.run import RunModel
 from tui.model.summary import OUTCOME_MARK, sequential_estimate
+from tui.recording import Replay
 
 RUN_STYLE = {"completed": "$success", "failed": "$error", "cancelled": "$warning"}
 
@@ -36,7 +37,8 @@ class RunStatus(Static):
             self._tally = (*key, Counter(model.tasks[i].outcome for i in model.order))
         return self._tally[2]
 
-    def show(self, model: RunModel, paused: bool = False) -> None:
+    def show(self, model: RunModel, paused: bool = False, replay: Replay | None = None) -> None:
+        """``replay``: the recording being played, whose position, speed and state are shown."""
         compact = self.size.width < 100
         params = "" if compact else " ".join(f"{k}={v}" for k, v in model.params.items())
         head: list[Content | str | tuple[str, str]] = [
@@ -65,6 +67,22 @@ class RunStatus(Static):
             ]
             if model.error:
                 head.append((f"\n{model.error}", "$error"))
+        if replay is not None:
+            head.append(self._playback(replay))
         if paused:
             head.append(("   ⏸ view paused (p)", "$warning bold"))
         self.update(Content.assemble(*head))
+
+    @staticmethod
+    def _playback(replay: Replay) -> Content:
+        if replay.paused:
+            state = ("⏸ replay paused", "$warning bold")
+        elif replay.finished:
+            state = ("■ replay ended", "$foreground-muted bold")
+        else:
+            state = ("▶ replay", "$accent bold")
+        return Content.assemble(
+            "\n",
+            state,
+            f" {replay.position:.3f} s of {replay.duration:.3f} s  at {replay.speed:g}x",
+        )

@@ -150,6 +150,11 @@ class Timeline(ScrollView, can_focus=True):
         self._post_highlight()
         self.refresh()
 
+    def reset(self) -> None:
+        """The model started over in place (a replay went back): forget what was drawn."""
+        self._named = 0
+        self._cache.clear()
+
     @property
     def task_count(self) -> int:
         return len(self.model.order) if self.model else 0
