@@ -21,14 +21,12 @@ runs every mode and sets the results side by side."""
 PARAMS = {
     "mode": {
         "default": "sequential",
-        "min": None,
-        "max": None,
-        "help": "sequential, threads, processes or asyncio",
+        "choices": ["sequential", "threads", "processes", "asyncio"],
+        "help": "how the tasks run",
     },
     "workload": {
         "default": "io",
-        "min": None,
-        "max": None,
+        "choices": ["io", "cpu", "mixed"],
         "help": "io (each task waits), cpu (each task computes) or mixed (waits, then computes)",
     },
     "tasks": {"default": 4, "min": 1, "max": 64, "help": "number of tasks"},

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 
 from tui import catalog
-from tui.cli import run_headless
 from tui.model.run import RunModel
 from tui.model.summary import summarize
+from tui.supervisor.headless import run_headless
 
 PROGRAMS = Path(__file__).parent / "programs"
 

@@ -63,9 +63,13 @@ def test_declared_literals(module: str) -> None:
     params = literals["PARAMS"]
     assert isinstance(params, dict)
     for name, spec in params.items():
-        assert set(spec) == {"default", "min", "max", "help"}, name
         kind = type(spec["default"])
         assert kind in (int, float, bool, str), name
+        if kind is str:
+            assert set(spec) == {"default", "choices", "help"}, name
+            assert spec["default"] in spec["choices"], name
+        else:
+            assert set(spec) == {"default", "min", "max", "help"}, name
         if kind in (int, float):
             assert type(spec["min"]) is kind and type(spec["max"]) is kind, name
             assert spec["min"] <= spec["default"] <= spec["max"], name

@@ -27,6 +27,7 @@ class Param:
     low: Any = None
     high: Any = None
     help: str = ""
+    choices: tuple[Any, ...] | None = None
 
     @property
     def type(self) -> type:
@@ -50,6 +51,11 @@ class Param:
         return self.check(value)
 
     def check(self, value: Any) -> Any:
+        if self.choices is not None and value not in self.choices:
+            raise UsageError(
+                f"parameter {self.name!r} must be one of {', '.join(map(str, self.choices))},"
+                f" not {value!r}"
+            )
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise UsageError(
                 f"parameter {self.name!r} must be between {self.low} and {self.high}, not {value}"
@@ -115,6 +121,7 @@ def _params(raw: Any) -> tuple[Param, ...]:
     params = []
     for name, spec in raw.items():
         if isinstance(spec, dict) and "default" in spec:
+            choices = spec.get("choices")
             params.append(
                 Param(
                     str(name),
@@ -122,6 +129,7 @@ def _params(raw: Any) -> tuple[Param, ...]:
                     spec.get("min"),
                     spec.get("max"),
                     spec.get("help", ""),
+                    tuple(choices) if isinstance(choices, list | tuple) else None,
                 )
             )
     return tuple(params)

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from tui import catalog
 from tui.catalog import UsageError
-from tui.events import Event
-from tui.model.run import RunModel
 from tui.model.summary import format_text, summarize
-from tui.supervisor.session import RunSession
+from tui.supervisor.headless import run_headless
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -106,6 +102,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "lesson": s.lesson,
                 "params": {
                     p.name: {"default": p.default, "min": p.low, "max": p.high, "help": p.help}
+                    | ({"choices": list(p.choices)} if p.choices else {})
                     for p in s.params
                 },
             }
@@ -117,47 +114,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     for s in scenarios:
         print(f"{s.name:<{width}}  {s.kind:<9}  {s.title}")
     return EXIT_OK
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def run_headless(
-    scenario: catalog.Scenario,
-    params: dict[str, Any],
-    on_events: Callable[[list[Event]], Any] | None = None,
-) -> tuple[RunModel, bool]:
-    """Run to the end (or until interrupted) and return the model and whether it was interrupted.
-
-    ``on_events`` (a Recorder's ``extend``) sees every batch the model is fed, in order."""
-    model = RunModel(clock=time.perf_counter_ns)
-
-    def feed(batch: list[Event]) -> None:
-        model.feed_many(batch)
-        if on_events is not None:
-            on_events(batch)
-
-    session = RunSession(scenario, params).start()
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    interrupted = False
-    try:
-        for batch in session.events():
-            feed(batch)
-    except KeyboardInterrupt:
-        interrupted = True
-        session.cancel()
-        deadline = time.monotonic() + 5
-        for batch in session.events():
-            feed(batch)
-            if time.monotonic() > deadline:
-                session.kill()
-                break
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        session.kill()
-    feed(session.drain())
-    return model, interrupted
 
 
 def cmd_run(args: argparse.Namespace) -> int:

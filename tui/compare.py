@@ -17,8 +17,8 @@ Sources of each figure (nothing here is animated or assumed):
 - ``gil_busy``: the runner process's GIL probe, mean over the run (workers in
   a process pool each have their own GIL, which is not probed).
 - ``peak_rss_mb``: the highest sum of resident memory over the runner's
-  process tree, sampled here with psutil every 50 ms while the run goes (the
-  model's process samples carry no memory).
+  process tree (``RunModel.peak_rss_bytes``, from the supervisor's /proc
+  samples every 100 ms).
 
 The prediction is the guide's rule of thumb turned into numbers from the
 parameters (not from any measurement): see ``predict()``.
@@ -38,20 +38,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import psutil
-
 from tui import catalog
 from tui.catalog import UsageError
 from tui.model.run import RunModel
 from tui.model.summary import summarize
-from tui.supervisor.session import PROJECT_ROOT, RunSession
+from tui.supervisor.headless import run_headless
+from tui.supervisor.session import PROJECT_ROOT
 
 SCENARIO = "workload"
 MODES = ("sequential", "threads", "processes", "asyncio")
 WORKLOADS = ("io", "cpu", "mixed")
 MIN_PYTHON = (3, 11)
 PROBE_TIMEOUT_S = 30.0
-RSS_INTERVAL_S = 0.05
 # A measured speed-up "agrees" with the prediction within this factor either way.
 AGREE_FACTOR = 1.35
 # Other work on the machine (cores, on average over a run) from which a row carries a warning.
@@ -225,40 +223,10 @@ def verdict(measured: float | None, predicted: float) -> str:
 
 
 # -- one run ----------------------------------------------------------------------------------
-class _PeakRss(threading.Thread):
-    """Samples the summed resident memory of a process and all its descendants; keeps the peak."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True, name="compare-rss")
-        self.pid = pid
-        self.peak = 0
-        self.stopping = threading.Event()
-
-    def sample(self) -> None:
-        try:
-            root = psutil.Process(self.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return
-        total = 0
-        for proc in procs:
-            try:
-                total += proc.memory_info().rss
-            except psutil.Error:
-                continue
-        self.peak = max(self.peak, total)
-
-    def run(self) -> None:
-        self.sample()
-        while not self.stopping.wait(RSS_INTERVAL_S):
-            self.sample()
-
-
 @dataclass
 class Measured:
     model: RunModel
     wall_s: float
-    peak_rss: int
 
 
 def run_once(
@@ -268,31 +236,25 @@ def run_once(
     on_batch: Callable[[RunModel], None] | None = None,
     stop: threading.Event | None = None,
 ) -> Measured:
-    """One headless run, like ``cli.run_headless``, plus a python choice, a live callback,
-    a stop flag (usable from any thread) and the tree's peak memory."""
+    """One headless run, with the wall time from launching the runner to its end.
+
+    Raises KeyboardInterrupt when the run was interrupted (Ctrl-C keeps the rows so far)."""
     model = RunModel(clock=time.perf_counter_ns)
     launched = time.perf_counter_ns()
-    session = RunSession(scenario, params, python=python).start()
-    rss = _PeakRss(session.pid)
-    rss.start()
-    ended_ns: int | None = None
-    try:
-        for batch in session.events():
-            model.feed_many(batch)
-            for event in batch:
-                if event.get("e") == "supervisor_end":
-                    ended_ns = event["t"]
-            if on_batch is not None:
-                on_batch(model)
-            if stop is not None and stop.is_set() and not session.cancel_requested:
-                session.cancel()
-    finally:
-        session.kill()
-        rss.stopping.set()
-        rss.join(timeout=1)
-    model.feed_many(session.drain())
-    wall_s = ((ended_ns or time.perf_counter_ns()) - launched) / 1e9
-    return Measured(model, wall_s, rss.peak)
+    ended: list[int] = []
+
+    def on_events(batch: list[Any]) -> None:
+        ended.extend(e["t"] for e in batch if e.get("e") == "supervisor_end")
+        if on_batch is not None:
+            on_batch(model)
+
+    _, interrupted = run_headless(
+        scenario, params, python=python, on_events=on_events, stop=stop, model=model
+    )
+    if interrupted:
+        raise KeyboardInterrupt
+    wall_s = ((ended[0] if ended else time.perf_counter_ns()) - launched) / 1e9
+    return Measured(model, wall_s)
 
 
 # -- the comparison ---------------------------------------------------------------------------
@@ -472,7 +434,7 @@ def _row(result: CompareResult, interp: Interpreter, mode: str, measured: Measur
         cpu_s=round(cpu_s, 3),
         cores_used=None if cores_used is None else round(cores_used, 2),
         gil_busy=summary["gil"]["busy_mean"],
-        peak_rss_mb=round(measured.peak_rss / 2**20, 1),
+        peak_rss_mb=round(measured.model.peak_rss_bytes / 2**20, 1),
         loop_lag_max_ms=loop["max"] if loop else None,
         loop_stalled_s=round(sum(st["duration_s"] or 0.0 for st in summary["stalls"]), 3),
         other_load=other,

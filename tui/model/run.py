@@ -273,6 +273,7 @@ class RunModel:
         self.error: str | None = None
         self.traceback: str | None = None
         self.kernel_cpu_s: float | None = None
+        self.peak_rss_bytes = 0  # the most resident memory the runner's tree held at once
         self.events_seen = 0
         self.last_t = 0.0
         self.version = 0  # bumped on every change, so views can tell when to redraw
@@ -504,9 +505,12 @@ class RunModel:
         self.cpu.append((t, [float(p) for p in e["per_core"]]))
 
     def _on_procs(self, e: Event, t: float) -> None:
-        for pid, name, cpu_s in e["rows"]:
+        rss = 0
+        for pid, name, cpu_s, *more in e["rows"]:
             self.proc_cpu_s[pid] = max(self.proc_cpu_s.get(pid, 0.0), cpu_s)
             self.proc_names[pid] = name
+            rss += more[0] if more else 0
+        self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
 
     def _on_threads(self, e: Event, t: float) -> None:
         """Which core each of the program's threads was last seen on (from /proc)."""

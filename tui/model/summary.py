@@ -97,6 +97,7 @@ def summarize(model: RunModel) -> dict[str, Any]:
             "kernel_cpu_s": model.kernel_cpu_s,
             "cores_used": model.cores_used(),
         },
+        "memory": {"peak_rss_mb": round(model.peak_rss_bytes / 2**20, 1)},
         "gil": {
             "busy_mean": round(sum(gil) / len(gil), 4) if gil else None,
             "busy_max": round(max(gil), 4) if gil else None,

@@ -24,12 +24,14 @@ import runpy
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from tui import events
 from tui.runner import asyncio_tasks, emit, observer, pools, threads
 
+now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
 PR_SET_PDEATHSIG = 1
 POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
@@ -196,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         error, tb = main_rec.error
         sys.stderr.write(tb)
     threads.end_task(main_rec, outcome="cancelled" if outcome == "cancelled" else None)
+    ended = now_ns()  # the program is over; what follows is the runner tidying up
     sys.stdout.flush()
     sys.stderr.flush()
     _finish_children()
@@ -211,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         self_cpu_s=me.ru_utime + me.ru_stime,
         children_cpu_s=children.ru_utime + children.ru_stime,
         switch_interval_s=sys.getswitchinterval(),
+        t=ended,
     )
     em.flush()
     os._exit(code)

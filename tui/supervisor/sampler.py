@@ -14,6 +14,7 @@ from typing import Any
 import psutil
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 def per_core_percent() -> list[float]:
@@ -90,7 +91,9 @@ class TreeSampler:
             if stat is None:
                 continue
             name, fields = stat
-            procs.append([pid, name, (int(fields[11]) + int(fields[12])) / CLK_TCK])
+            cpu_s = (int(fields[11]) + int(fields[12])) / CLK_TCK
+            # after the ")" field 24 (rss, in pages) is index 21
+            procs.append([pid, name, cpu_s, int(fields[21]) * PAGE_SIZE])
             threads.extend(thread_rows(pid))
         events.append({"e": "procs", "t": now, "rows": procs})
         events.append({"e": "threads", "t": now, "rows": threads})
