@@ -24,7 +24,7 @@ from tui import catalog
 from tui.model.run import RunModel
 from tui.model.summary import summarize
 from tui.recording import Recorder, scenario_meta, summary_of_recording
-from tui.supervisor.session import RunSession
+from tui.supervisor.headless import run_headless
 
 DEMOS = (
     "thread-sleep",
@@ -74,18 +74,8 @@ def record(name: str) -> tuple[Path, float]:
 def record_once(name: str) -> tuple[Path, float] | None:
     scenario = catalog.find(name)
     params = scenario.resolve([])
-    model = RunModel(clock=time.perf_counter_ns)
     recorder = Recorder(scenario_meta(scenario, params))
-    session = RunSession(scenario, params).start()
-    try:
-        for batch in session.events():
-            model.feed_many(batch)
-            recorder.extend(batch)
-    finally:
-        session.kill()
-    rest = session.drain()
-    model.feed_many(rest)
-    recorder.extend(rest)
+    model, _ = run_headless(scenario, params, on_events=recorder.extend)
     if model.outcome != "completed":
         raise SystemExit(f"{name}: the run ended {model.outcome} ({model.error}); not saving it")
     if (others := foreign_cores(model)) > MAX_FOREIGN_CORES:

@@ -13,7 +13,6 @@ import pytest
 
 from tui import catalog, recording
 from tui.cli import main
-from tui.model.run import RunModel
 from tui.model.summary import summarize
 from tui.recording import (
     Recorder,
@@ -26,7 +25,7 @@ from tui.recording import (
     scenario_meta,
     summary_of_recording,
 )
-from tui.supervisor.session import RunSession
+from tui.supervisor.headless import run_headless
 
 CLI = str(Path(sys.executable).parent / "concur-tui")
 GUIDE_DEMOS = {
@@ -41,18 +40,8 @@ def live_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A short real run, recorded exactly as run_headless feeds its model."""
     scenario = catalog.find("wait-for-timeout")
     params = scenario.resolve(["timeout=0.3", "work=1.0"])
-    model = RunModel(clock=time.perf_counter_ns)
     recorder = Recorder(scenario_meta(scenario, params))
-    session = RunSession(scenario, params).start()
-    try:
-        for batch in session.events():
-            model.feed_many(batch)
-            recorder.extend(batch)
-    finally:
-        session.kill()
-    rest = session.drain()
-    model.feed_many(rest)
-    recorder.extend(rest)
+    model, _ = run_headless(scenario, params, on_events=recorder.extend)
     path = recorder.save(tmp_path_factory.mktemp("rec") / "run.jsonl")
     return path, summarize(model)
 
