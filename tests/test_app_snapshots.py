@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import OptionList
 
 from tui.app.app import ConcurApp
-from tui.recording import load
+from tui.recording import Replay, load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZE = (140, 45)
@@ -47,6 +47,13 @@ def test_picker(snap_compare) -> None:
 )
 def test_dashboard(snap_compare, fixture: str, until_s: float | None) -> None:
     assert snap_compare(replay(fixture, until_s), terminal_size=SIZE)
+
+
+def test_replay_paused_mid_run(snap_compare) -> None:
+    """A recording played in the dashboard: its keys in the footer, position and speed on top."""
+    playing = Replay.from_file(FIXTURES / "cpu_threads.jsonl", speed=0.5, paused=True)
+    playing.seek(0.9)
+    assert snap_compare(ConcurApp(replay=playing), terminal_size=SIZE)
 
 
 def test_dashboard_small_terminal(snap_compare) -> None:

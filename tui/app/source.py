@@ -140,8 +140,7 @@ class PlaybackSource:
         return self.replay.generation
 
     def start(self) -> None:
-        if self.replay.position > 0:
-            self.replay.seek(0.0)
+        """Play on from wherever the replay is."""
         self._wall = time.monotonic()
 
     def drain(self) -> list[Event]:

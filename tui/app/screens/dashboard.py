@@ -30,16 +30,18 @@ from tui.app.widgets.run_status import RunStatus
 from tui.app.widgets.source_view import SourceView
 from tui.app.widgets.task_detail import TaskDetail
 from tui.app.widgets.timeline import Timeline
+from tui.events import Event
 from tui.model.run import RunModel
 from tui.recording import Recorder, RecordingError, Replay
 
 POLL_S = 1 / 15
 STEP_BACK_S = 0.01
 PLAYBACK_ACTIONS = {"play_pause", "step", "speed", "seek", "seek_to"}
-LIVE_ACTIONS = {"cancel_run", "cancel_task"}
+NOT_IN_PLAYBACK = {"cancel_run", "cancel_task", "rerun"}
 STEP = Binding.Group("Step ±")
 SPEED = Binding.Group("Speed")
 SEEK = Binding.Group("±1 s")
+ZOOM = Binding.Group("Zoom")
 
 
 class DashboardScreen(Screen):
@@ -53,14 +55,14 @@ class DashboardScreen(Screen):
         Binding("right_square_bracket", "speed(1)", "Faster", key_display="]", group=SPEED),
         Binding("shift+left", "seek(-1)", "Back 1 s", key_display="⇧←", group=SEEK, priority=True),
         Binding("shift+right", "seek(1)", "On 1 s", key_display="⇧→", group=SEEK, priority=True),
-        Binding("home", "seek_to(0)", "To start", priority=True),
+        Binding("home", "seek_to(0)", "Start", priority=True),
         Binding("r", "rerun", "Rerun"),
         Binding("c", "cancel_run", "Cancel run"),
         Binding("x", "cancel_task", "Cancel task"),
         Binding("p", "pause", "Pause view"),
-        Binding("plus,equals_sign", "zoom(2)", "Zoom in", key_display="+"),
-        Binding("minus", "zoom(0.5)", "Zoom out", key_display="-"),
-        Binding("w", "save_recording", "Save recording"),
+        Binding("plus,equals_sign", "zoom(2)", "Zoom in", key_display="+", group=ZOOM),
+        Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", group=ZOOM),
+        Binding("w", "save_recording", "Save run"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("escape", "back", "Back"),
         Binding("q", "app.quit", "Quit"),
@@ -111,8 +113,9 @@ class DashboardScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in PLAYBACK_ACTIONS:
             return self.replay is not None
-        # Nothing runs behind a playback to cancel: its own keys take that room in the footer.
-        return action not in LIVE_ACTIONS or self.replay is None
+        # Nothing runs behind a playback to cancel, and Home plays it again: its own keys take
+        # that room in the footer.
+        return action not in NOT_IN_PLAYBACK or self.replay is None
 
     def compose(self) -> ComposeResult:
         yield RunStatus(id="status")
@@ -172,7 +175,7 @@ class DashboardScreen(Screen):
         ):
             self.redraw()
 
-    def _feed(self, events: list) -> None:
+    def _feed(self, events: list[Event]) -> None:
         if events:
             self.model.feed_many(events)
             self.recorder.extend(events)
@@ -265,18 +268,18 @@ class DashboardScreen(Screen):
     def action_save_recording(self) -> None:
         """Save the run so far (a playback: the whole recording) in the current folder."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        stem = f"concur-{self.model.scenario or 'run'}-{stamp}"
-        path = Path(f"{stem}.jsonl")
+        stem = Path.cwd() / f"concur-{self.model.scenario or 'run'}-{stamp}"
+        path = stem.with_name(f"{stem.name}.jsonl")
         n = 1
         while path.exists():
             n += 1
-            path = Path(f"{stem}-{n}.jsonl")
+            path = stem.with_name(f"{stem.name}-{n}.jsonl")
         try:
             self._recording().save(path)
         except RecordingError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return
-        self.notify(f"concur-tui replay {path}", title=f"Saved {path}", timeout=8)
+        self.notify(f"{path}\nplay it: concur-tui replay {path.name}", title="Saved", timeout=8)
 
     def _recording(self) -> Recorder:
         replay = self.replay
@@ -305,8 +308,12 @@ class DashboardScreen(Screen):
         self._show_status()
 
     def action_play_pause(self) -> None:
-        if self.replay is not None:
-            self.replay.toggle()
+        replay = self.replay
+        if replay is not None:
+            if replay.paused or replay.finished:
+                replay.play()  # at the end: from the start
+            else:
+                replay.pause()
             self._playback_moved()
 
     def action_step(self, direction: int) -> None:
@@ -315,10 +322,13 @@ class DashboardScreen(Screen):
             self._playback_moved()
 
     def action_speed(self, direction: int) -> None:
-        if self.replay is not None:
-            speed = self.replay.faster() if direction > 0 else self.replay.slower()
+        replay = self.replay
+        if replay is not None:
+            if direction > 0:
+                replay.faster()
+            else:
+                replay.slower()
             self._playback_moved()
-            self.notify(f"speed {speed:g}x", timeout=1)
 
     def action_seek(self, seconds: float) -> None:
         if self.replay is not None:

@@ -40,12 +40,11 @@ KEYS = [
 ]
 
 REPLAY_KEYS = [
-    ("space", "play / pause"),
+    ("space", "play / pause (at the end: play again from the start)"),
     (". / ,", "step: on to the next event / back 10 ms (pauses)"),
     ("[ / ]", "slower / faster: 0.1x, 0.25x, 0.5x, 1x, 2x, 4x"),
     ("shift+← / shift+→", "back / on 1 s"),
-    ("Home", "back to the start"),
-    ("r", "play from the start again"),
+    ("Home", "back to the start (instead of the first task; ↑ and PgUp still get there)"),
 ]
 
 DEFINITIONS = f"""

@@ -37,8 +37,16 @@ class RunStatus(Static):
             self._tally = (*key, Counter(model.tasks[i].outcome for i in model.order))
         return self._tally[2]
 
+    _shown: tuple[RunModel, bool, Replay | None] | None = None
+
+    def on_resize(self) -> None:
+        """How much fits depends on the width, unknown at the first ``show`` before layout."""
+        if self._shown is not None:
+            self.call_after_refresh(self.show, *self._shown)
+
     def show(self, model: RunModel, paused: bool = False, replay: Replay | None = None) -> None:
         """``replay``: the recording being played, whose position, speed and state are shown."""
+        self._shown = (model, paused, replay)
         compact = self.size.width < 100
         params = "" if compact else " ".join(f"{k}={v}" for k, v in model.params.items())
         head: list[Content | str | tuple[str, str]] = [
