@@ -28,7 +28,12 @@ def test_list_names_every_builtin_scenario():
     assert {"gil-convoy", "cancel-taskgroup", "gather-errors", "many-tasks"} <= names
     sleep = next(row for row in rows if row["name"] == "thread-sleep")
     assert sleep["kind"] == "threads" and sleep["title"]
-    assert sleep["params"]["tasks"] == {"default": 3, "min": 1, "max": 64, "help": "number of threads"}
+    assert sleep["params"]["tasks"] == {
+        "default": 3,
+        "min": 1,
+        "max": 64,
+        "help": "number of threads",
+    }
     text = cli("list").stdout
     assert "thread-sleep" in text and "Threads that sleep" in text
 
@@ -37,7 +42,17 @@ def test_run_json_has_the_documented_keys():
     done = cli("run", "thread-sleep", "--set", "delay=0.2", "--set", "tasks=2", "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)  # exactly one JSON object
-    for key in ("scenario", "params", "outcome", "elapsed_s", "stdout", "tasks", "cpu", "gil", "loop_lag_ms"):
+    for key in (
+        "scenario",
+        "params",
+        "outcome",
+        "elapsed_s",
+        "stdout",
+        "tasks",
+        "cpu",
+        "gil",
+        "loop_lag_ms",
+    ):
         assert key in summary
     assert summary["params"] == {"tasks": 2, "delay": 0.2}
     assert summary["loop_lag_ms"] is None  # no event loop ran

@@ -56,7 +56,9 @@ class Param:
                 f"parameter {self.name!r} must be one of {', '.join(map(str, self.choices))},"
                 f" not {value!r}"
             )
-        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
             raise UsageError(
                 f"parameter {self.name!r} must be between {self.low} and {self.high}, not {value}"
             )

@@ -322,7 +322,9 @@ def install() -> None:
         task._concur_wake_due = due
         em = emit.emitter()
         if em is not None:
-            em.emit("wait_start", id=task._concur_id, state="sleeping", what=f"asyncio.sleep({delay!r})")
+            em.emit(
+                "wait_start", id=task._concur_id, state="sleeping", what=f"asyncio.sleep({delay!r})"
+            )
         try:
             return await original_sleep(delay, result)
         finally:
