@@ -89,7 +89,7 @@ def _start_daemon(target: Any, *args: Any) -> threading.Thread:
     return thread
 
 
-def _prepare_children(socket_path: str, source: str) -> str:
+def _prepare_children(socket_path: str, source: str, module: str | None) -> str:
     """Pools start hooked, by a method that is safe in a process with threads."""
     os.environ[emit.SOCKET_ENV] = socket_path
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -101,6 +101,9 @@ def _prepare_children(socket_path: str, source: str) -> str:
     default = multiprocessing.context._default_context
     default._default_context = multiprocessing.get_context("forkserver")  # type: ignore[attr-defined]
     if any(word in source for word in POOL_WORDS):
+        # Workers fork from a server that has already imported the scenario, as a forked
+        # child of the program itself would have.
+        multiprocessing.set_forkserver_preload([module] if module else ["__main__"])
         multiprocessing.forkserver.ensure_running()
         default._actual_context = None  # type: ignore[attr-defined]  # starting it chose no method
     return "forkserver"  # unless the program chooses another
@@ -162,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     pools.install_submit_hook()
     source_file = args.path or (importlib.util.find_spec(args.module).origin or "")
     source = Path(source_file).read_text(errors="replace")
-    start_method = _prepare_children(args.socket, source)
+    start_method = _prepare_children(args.socket, source, args.module)
     _start_daemon(_control_loop, args.control_fd, em)
     watcher = observer.Observer(em)
     em.emit(
