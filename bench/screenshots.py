@@ -4,7 +4,8 @@
 
 Dashboards come from the recorded runs in ``tests/fixtures`` (replayed with a
 stopped clock, mid-run and finished), so the pictures are reproducible; with
-``--live`` they come from real runs instead.
+``--live`` they come from real runs instead. The Compare screen is always a real
+comparison (the cpu workload at its default size): its table is a measurement.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.widgets import OptionList
 
 from tui import catalog
 from tui.app.app import ConcurApp
+from tui.app.screens.compare import CompareScreen
 from tui.recording import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +58,29 @@ async def picker(name: str) -> None:
         print(app.save_screenshot(f"{name}.svg", str(OUT)))
 
 
+async def compare_cpu(name: str) -> None:
+    """The Compare screen after a real cpu comparison (default size: about 10 s)."""
+    app = ConcurApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = CompareScreen("cpu")
+        await app.push_screen(screen)
+        await pilot.pause(0.2)
+        await pilot.press("r")
+        while screen.running or screen.result is None:
+            await pilot.pause(0.2)
+        await pilot.pause(0.3)
+        print(app.save_screenshot(f"{name}.svg", str(OUT)))
+
+
+async def advisor(name: str) -> None:
+    app = ConcurApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.press("down", "space")  # computing
+        await pilot.pause(0.3)
+        print(app.save_screenshot(f"{name}.svg", str(OUT)))
+
+
 async def live(name: str, scenario: str, after: float) -> None:
     found = catalog.find(scenario)
     await shoot(ConcurApp(start=(found, found.resolve())), name, wait=after)
@@ -71,6 +96,8 @@ async def main(use_live: bool) -> None:
     await shoot(ConcurApp(replay=events), "task-details", keys=("down", "down", "enter"))
     await shoot(ConcurApp(replay=events), "help", keys=("question_mark",))
     await shoot(ConcurApp(replay=events), "dashboard-80x24", size=(80, 24))
+    await advisor("advisor")
+    await compare_cpu("compare-cpu")
     if use_live:
         await live("live-cpu-processes", "cpu-processes", 1.0)
         await live("live-many-tasks", "many-tasks", 1.0)

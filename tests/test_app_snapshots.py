@@ -9,10 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import OptionList, RadioButton
 
 from tui.app.app import ConcurApp
-from tui.recording import Replay, load
+from tui.app.screens.compare import CompareScreen
+from tui.compare import MODES, CompareResult, Interpreter, Measured, _fill_speedup, _row
+from tui.model.run import RunModel
+from tui.recording import Replay, load, load_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZE = (140, 45)
@@ -74,3 +77,37 @@ def test_help(snap_compare) -> None:
         await pilot.press("question_mark")
 
     assert snap_compare(replay("cpu_threads"), terminal_size=SIZE, run_before=open_help)
+
+
+def fixed_comparison() -> tuple[CompareResult, dict[str, RunModel]]:
+    """A finished cpu comparison built from recorded runs (tasks=2, cpu_work=0.2): no live run."""
+    python = Interpreter("/usr/bin/python3", "3.11.7", "CPython", True, False, "3.11.7")
+    result = CompareResult("cpu", {"tasks": 2, "io_s": 0.5, "cpu_work": 0.2}, 2, [python])
+    models = {}
+    baseline = None
+    for mode in MODES:
+        model = load_model(FIXTURES / f"compare_cpu_{mode}.jsonl")[1]
+        row = _row(result, python, mode, Measured(model, model.elapsed + 0.2))
+        baseline = baseline or row.elapsed_s
+        _fill_speedup(row, baseline)
+        result.rows.append(row)
+        models[mode] = model
+    return result, models
+
+
+def test_compare_finished(snap_compare) -> None:
+    async def open_compare(pilot) -> None:
+        result, models = fixed_comparison()
+        await pilot.app.push_screen(CompareScreen("cpu", result=result, models=models))
+        await pilot.pause()
+
+    assert snap_compare(ConcurApp(), terminal_size=SIZE, run_before=open_compare)
+
+
+def test_advisor(snap_compare) -> None:
+    async def ask(pilot) -> None:
+        await pilot.press("a")
+        pilot.app.screen.query(RadioButton)[1].value = True
+        await pilot.pause()
+
+    assert snap_compare(ConcurApp(), terminal_size=SIZE, run_before=ask)

@@ -110,6 +110,31 @@ def test_replay_controls(live_run) -> None:
     assert replay.position == 0.0 and not replay.paused
 
 
+def test_step_back_undoes_step_exactly() -> None:
+    """``,`` after ``.`` returns to the same position with the same events fed, down to 0."""
+    replay = Replay.from_file(Path(__file__).parent / "fixtures" / "cancel_taskgroup.jsonl")
+    replay.seek(0.0)
+    seen = [(replay.position, replay.model.events_seen)]
+    for _ in range(6):
+        replay.step()
+        seen.append((replay.position, replay.model.events_seen))
+    assert len({p for p, _ in seen}) == len(seen), "each step moves on"
+    for position, fed in reversed(seen[:-1]):
+        replay.step_back()
+        assert (replay.position, replay.model.events_seen) == (position, fed)
+        assert replay.paused
+    replay.step_back()
+    assert replay.position == 0.0, "never before the start"
+
+    replay.seek(0.5)  # between events: back to the last one shown, then the one before
+    fed = replay.model.events_seen
+    replay.step_back()
+    assert replay.position < 0.5 and replay.model.events_seen == fed
+    before = replay.position
+    replay.step_back()
+    assert replay.position < before and replay.model.events_seen < fed
+
+
 def test_demos_ship_and_load() -> None:
     assert set(demo_names()) >= GUIDE_DEMOS
     for name in GUIDE_DEMOS:

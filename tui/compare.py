@@ -381,17 +381,16 @@ def compare(
             except KeyboardInterrupt:  # Ctrl-C: the run was killed; keep the rows so far
                 result.interrupted = True
                 return _sorted(result)
+            if stop is not None and stop.is_set():  # cancelled: like Ctrl-C, no row for it
+                result.interrupted = True
+                return _sorted(result)
             row = _row(result, interp, mode, measured)
             if mode == "sequential" and row.outcome == "completed":
                 baseline = row.elapsed_s
             _fill_speedup(row, baseline)
             result.rows.append(row)
-            if stop is not None and stop.is_set():
-                result.interrupted = True
             if on_row is not None:
                 on_row(row)
-            if result.interrupted:
-                return _sorted(result)
     return _sorted(result)
 
 

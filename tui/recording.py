@@ -20,6 +20,7 @@ also replays. Anything wrong raises ``RecordingError`` with a one-line message.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime
 import importlib.resources
@@ -367,6 +368,9 @@ class Replay:
     - ``pause()``, ``play()``, ``toggle()``; ``paused``. ``play()`` at the end starts over.
     - ``step(seconds=None)``: pause and move to the next event's time (None), or by
       ``seconds`` (negative goes back).
+    - ``step_back()``: pause and move to the previous event's time, the latest one before the
+      position: right after ``step()`` it goes back exactly where that step started from
+      (when that was an event's time, as after another step or at the start).
     - ``seek(t)``: jump to ``t`` (clamped to ``0..duration``). Going back rebuilds the model
       from the start, **in place**: ``replay.model`` stays the same object (its ``version``
       keeps growing), but its tasks and series are new ones, and ``generation`` is bumped so a
@@ -448,6 +452,11 @@ class Replay:
             self.seek(max(self.position, self._times[self._next]))
         else:
             self.seek(self.duration)
+
+    def step_back(self) -> None:
+        self.paused = True
+        earlier = bisect.bisect_left(self._times, self.position) - 1
+        self.seek(self._times[earlier] if earlier >= 0 else 0.0)
 
     def pause(self) -> None:
         self.paused = True

@@ -12,11 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui import catalog
+from tui.app.screens.advise import AdviseScreen
+from tui.app.screens.compare import CompareScreen
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.picker import PickerScreen
 from tui.app.source import LiveSource, PlaybackSource, ReplaySource
 from tui.catalog import Scenario
+from tui.compare import Advice
 from tui.events import Event
 from tui.recording import Replay
 
@@ -89,6 +92,23 @@ class ConcurApp(App):
         )
         self.push_screen(DashboardScreen(factory, source, name, file))
 
+    def open_compare(self, workload: str = "io", params: dict[str, Any] | None = None) -> None:
+        """The Compare screen, its form preset with ``workload`` and ``params``."""
+        self.push_screen(CompareScreen(workload, params))
+
+    def open_advisor(self) -> None:
+        self.push_screen(AdviseScreen(), callback=self.open_advice)
+
+    def open_advice(self, advice: Advice | None) -> None:
+        """Open what demonstrates a piece of advice: a comparison, or a scenario running."""
+        if advice is None:
+            return
+        if advice.open_kind == "compare":
+            self.open_compare(advice.open_target, advice.open_params)
+            return
+        scenario = catalog.find(advice.open_target)
+        self.start_run(scenario, scenario.resolve(advice.open_params))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -98,6 +118,8 @@ class ConcurApp(App):
         for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen):
                 screen.end()
+            elif isinstance(screen, CompareScreen):
+                await screen.end()
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

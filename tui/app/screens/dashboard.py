@@ -35,7 +35,6 @@ from tui.model.run import RunModel
 from tui.recording import Recorder, RecordingError, Replay
 
 POLL_S = 1 / 15
-STEP_BACK_S = 0.01
 PLAYBACK_ACTIONS = {"play_pause", "step", "speed", "seek", "seek_to"}
 NOT_IN_PLAYBACK = {"cancel_run", "cancel_task", "rerun"}
 STEP = Binding.Group("Step ±")
@@ -318,7 +317,10 @@ class DashboardScreen(Screen):
 
     def action_step(self, direction: int) -> None:
         if self.replay is not None:
-            self.replay.step(None if direction > 0 else -STEP_BACK_S)
+            if direction > 0:
+                self.replay.step()
+            else:
+                self.replay.step_back()
             self._playback_moved()
 
     def action_speed(self, direction: int) -> None:

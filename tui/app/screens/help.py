@@ -33,15 +33,24 @@ KEYS = [
         "save the run so far as a recording in the current folder"
         " (`concur-tui replay FILE` plays it)",
     ),
+    (
+        "m",
+        "picker: compare the modes: one workload run sequentially, with threads, processes and asyncio",
+    ),
+    ("a", "picker: which should I use? the guide's questions, its answer, and a way to see it"),
+    (
+        "r / c",
+        "compare: run the comparison / cancel it (the run in progress ends, the rest are skipped)",
+    ),
     ("?", "this help"),
     ("ctrl+p", "command palette: every action by name"),
-    ("escape", "back to the scenario list (ends the run)"),
+    ("escape", "back to the scenario list (ends the run; on Compare, cancels a comparison first)"),
     ("q", "quit (ends the run and every process it started)"),
 ]
 
 REPLAY_KEYS = [
     ("space", "play / pause (at the end: play again from the start)"),
-    (". / ,", "step: on to the next event / back 10 ms (pauses)"),
+    (". / ,", "step: on to the next event / back to the previous one (pauses)"),
     ("[ / ]", "slower / faster: 0.1x, 0.25x, 0.5x, 1x, 2x, 4x"),
     ("shift+← / shift+→", "back / on 1 s"),
     ("Home", "back to the start (instead of the first task; ↑ and PgUp still get there)"),

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tui.app.widgets.source_view import SourceView
@@ -39,9 +39,26 @@ class ParamInput(Input):
         self.param = param
 
 
+class ParamSelect(Select[str]):
+    """A Select for a parameter with a fixed set of choices (a workload's ``mode``)."""
+
+    def __init__(self, param: Param, value: str) -> None:
+        choices = [str(c) for c in param.choices or ()]
+        super().__init__(
+            [(c, c) for c in choices],
+            value=value if value in choices else str(param.default),
+            allow_blank=False,
+            id=f"param-{param.name}",
+            classes="param-select",
+        )
+        self.param = param
+
+
 class PickerScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Run", priority=True),
+        Binding("m", "compare", "Compare modes"),
+        Binding("a", "advise", "Which should I use?"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -51,6 +68,12 @@ class PickerScreen(Screen):
         self.scenarios = {s.name: s for s in scenarios}
         self.current: Scenario | None = None
         self.edits: dict[str, dict[str, str]] = {}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter opens (and picks in) a focused Select rather than starting the run."""
+        if action == "start" and self.focused is not None:
+            return not any(isinstance(n, Select) for n in self.focused.ancestors_with_self)
+        return True
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="picker"):
@@ -117,13 +140,18 @@ class PickerScreen(Screen):
         rows = []
         for param in scenario.params:
             limits = ""
-            if param.low is not None or param.high is not None:
+            value = edits.get(param.name, str(param.default))
+            field: Input | Select[str] = ParamInput(param, value)
+            if param.choices:
+                limits = f" (one of: {', '.join(map(str, param.choices))})"
+                field = ParamSelect(param, value)
+            elif param.low is not None or param.high is not None:
                 limits = f" ({param.low} to {param.high})"
             rows.append(
                 Vertical(
                     Horizontal(
                         Label(param.name, classes="param-name"),
-                        ParamInput(param, edits.get(param.name, str(param.default))),
+                        field,
                         Label(f"{param.help}{limits}", classes="param-help"),
                         classes="param-row",
                     ),
@@ -160,6 +188,13 @@ class PickerScreen(Screen):
         self.edits.setdefault(self.current.name, {})[event.input.param.name] = event.value
         self._check(event.input.param, event.value)
 
+    @on(Select.Changed, ".param-select")
+    def _chosen(self, event: Select.Changed) -> None:
+        assert isinstance(event.select, ParamSelect)
+        if self.current is None or event.select.param not in self.current.params:
+            return
+        self.edits.setdefault(self.current.name, {})[event.select.param.name] = str(event.value)
+
     @on(Input.Submitted, ".param-input")
     def _submitted(self, event: Input.Submitted) -> None:
         self.action_start()
@@ -168,6 +203,7 @@ class PickerScreen(Screen):
         """The parameters for a run, or UsageError: the same validation as ``--set``."""
         assert self.current is not None
         fields = {field.param.name: field.value for field in self.query(ParamInput)}
+        fields |= {field.param.name: str(field.value) for field in self.query(ParamSelect)}
         self.edits[self.current.name] = dict(fields)
         return self.current.resolve(fields)
 
@@ -182,3 +218,9 @@ class PickerScreen(Screen):
             return
         self.query_one("#params-error", Static).update("")
         self.app.start_run(self.current, params)  # type: ignore[attr-defined]
+
+    def action_compare(self) -> None:
+        self.app.open_compare()  # type: ignore[attr-defined]
+
+    def action_advise(self) -> None:
+        self.app.open_advisor()  # type: ignore[attr-defined]

@@ -1,0 +1,170 @@
+"""One mode of a comparison: its state, its elapsed time and a mini timeline of its tasks.
+
+The bars are the Timeline's own drawing (``Task.cells``: each cell's dominant state) over a
+time scale the Compare screen shares between every mode, so a mode that took twice as long
+is twice as long on screen. The model of a run still going is read only in ``show``, which
+the screen calls on the UI thread while the run's thread waits; once ``freeze`` is called the
+run is over and its model no longer changes, so it is drawn again freely (a new scale, a
+resize).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import RenderResult
+from textual.widget import Widget
+
+from tui.app.format import seconds
+from tui.model.run import RunModel
+from tui.model.summary import OUTCOME_MARK, STATE_CHAR
+
+NAME_WIDTH = 14
+WIDE_NAME_WIDTH = 22  # from a 100-column pane on
+MAX_TASKS = 6
+STATUS = {
+    "waiting": ("○ to run", "muted"),
+    "running": ("● running", "live"),
+    "completed": ("■ completed", "done"),
+    "failed": ("✕ failed", "error"),
+    "cancelled": ("✕ cancelled", "cancelled"),
+    "skipped": ("· skipped", "muted"),
+}
+
+
+class ModeRun(Widget):
+    """A header line (mode, state, elapsed) and one bar per task, up to ``MAX_TASKS``."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "mode-run--title",
+        "mode-run--running",
+        "mode-run--waiting",
+        "mode-run--sleeping",
+        "mode-run--blocked",
+        "mode-run--done",
+        "mode-run--error",
+        "mode-run--timeout",
+        "mode-run--cancelled",
+        "mode-run--live",
+        "mode-run--muted",
+    }
+
+    DEFAULT_CSS = """
+    ModeRun { height: auto; padding: 0 1; }
+    ModeRun > .mode-run--title { text-style: bold; }
+    ModeRun > .mode-run--running { color: $success; }
+    ModeRun > .mode-run--waiting { color: $warning; }
+    ModeRun > .mode-run--sleeping { color: $primary; }
+    ModeRun > .mode-run--blocked { color: $foreground 70%; }
+    ModeRun > .mode-run--done { color: $text-success; text-style: bold; }
+    ModeRun > .mode-run--error { color: $text-error; text-style: bold; }
+    ModeRun > .mode-run--timeout { color: $text-warning; text-style: bold; }
+    ModeRun > .mode-run--cancelled { color: $text-accent; text-style: bold; }
+    ModeRun > .mode-run--live { color: $text-primary; text-style: bold; }
+    ModeRun > .mode-run--muted { color: $foreground-muted; }
+    """
+
+    def __init__(self, mode: str, title: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.mode = mode
+        self.title = title or mode
+        self.status = "waiting"
+        self.elapsed: float | None = None
+        self.model: RunModel | None = None
+        self.span = 1.0
+        self.frozen = False
+        self._rows: list[tuple[str, list[str | None], str | None]] = []
+        self._hidden = 0
+
+    # -- feeding ----------------------------------------------------------------------------
+    def show(self, model: RunModel, span: float) -> None:
+        """Take in the run's model as it is now, drawn over ``span`` seconds from its start."""
+        self.model = model
+        self.span = span
+        if not self.frozen:
+            self.status = "running" if model.ended is None else (model.outcome or "completed")
+            self.elapsed = model.elapsed if model.started is not None else None
+        self._snapshot()
+
+    def freeze(self, outcome: str, elapsed: float | None) -> None:
+        """The run is over: its model no longer changes."""
+        self.frozen = True
+        self.status = outcome if outcome in STATUS else "failed"
+        self.elapsed = elapsed
+        self._snapshot()
+
+    def mark(self, status: str) -> None:
+        """A run that never came: skipped, or cancelled before it produced anything."""
+        self.frozen = True
+        self.status = status
+        self._snapshot()
+
+    def rescale(self, span: float) -> None:
+        if self.frozen and span != self.span:
+            self.span = span
+            self._snapshot()
+
+    def on_resize(self) -> None:
+        if self.frozen:
+            self._snapshot()
+
+    @property
+    def name_width(self) -> int:
+        return WIDE_NAME_WIDTH if self.size.width >= 100 else NAME_WIDTH
+
+    def _bars_width(self) -> int:
+        return max(8, (self.size.width or 60) - 2 - self.name_width - 4)
+
+    def _snapshot(self) -> None:
+        """Work out each task's cells now (the model of a live run is only safe to read now)."""
+        model = self.model
+        rows: list[tuple[str, list[str | None], str | None]] = []
+        self._hidden = 0
+        if model is not None and model.started is not None:
+            t0 = model.started
+            now = model.now()
+            tasks = model.visible_tasks()
+            self._hidden = max(0, len(tasks) - MAX_TASKS)
+            width = self._bars_width()
+            for task in tasks[:MAX_TASKS]:
+                end_mark = task.outcome if task.end is not None else None
+                rows.append((task.label, task.cells(t0, t0 + self.span, width, now), end_mark))
+        self._rows = rows
+        self.refresh(layout=True)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _style(self, part: str) -> Style:
+        return self.get_component_rich_style(f"mode-run--{part}")
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
+        return 1 + len(self._rows) + (1 if self._hidden else 0)
+
+    def render(self) -> RenderResult:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        word, part = STATUS.get(self.status, (self.status, "muted"))
+        width = self.name_width
+        text.append(f"{self.title:<{width + 3}}", self._style("title"))
+        text.append(word, self._style(part))
+        if self.elapsed is not None:
+            text.append(f"  {seconds(self.elapsed)}", self._style("title"))
+        for label, cells, outcome in self._rows:
+            name = label if len(label) <= width else label[: width - 1] + "…"
+            text.append(f"\n  {name:<{width}} ", self._style("muted"))
+            for state in cells:
+                if state is None:
+                    text.append(" ")
+                else:
+                    text.append(STATE_CHAR[state], self._style(state))
+            if outcome is not None:
+                text.append(f" {OUTCOME_MARK.get(outcome, '?')}", self._style_outcome(outcome))
+        if self._hidden:
+            more = f"{self._hidden} more task{'s' if self._hidden > 1 else ''}"
+            text.append(f"\n  … {more}", self._style("muted"))
+        return text
+
+    def _style_outcome(self, outcome: str) -> Style:
+        if outcome in ("done", "error", "timeout", "cancelled"):
+            return self._style(outcome)
+        return self._style("muted")
