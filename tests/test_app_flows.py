@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import psutil
+import pytest
 from textual.widgets import Input, OptionList, Static
 
 from tui import catalog
@@ -116,7 +117,8 @@ async def test_pick_edit_run_cancel_rerun_back_quit() -> None:
     assert app.return_code == 0
 
 
-async def test_quitting_mid_run_leaves_no_process() -> None:
+@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+async def test_quitting_mid_run_leaves_no_process(key: str) -> None:
     scenario = catalog.find("cpu-processes")
     app = ConcurApp(start=(scenario, scenario.resolve(["work=5.0"])))
     async with app.run_test(size=SIZE) as pilot:
@@ -128,7 +130,7 @@ async def test_quitting_mid_run_leaves_no_process() -> None:
         pid = dashboard.source.pid
         children = psutil.Process(pid).children(recursive=True)
         assert children, "the scenario should have started worker processes"
-        await pilot.press("q")
+        await pilot.press(key)
     deadline = time.monotonic() + 5
     while tree_alive(pid, children) and time.monotonic() < deadline:
         time.sleep(0.05)

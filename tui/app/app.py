@@ -122,6 +122,11 @@ class ConcurApp(App):
                 await screen.end()
         self.exit()
 
+    async def action_help_quit(self) -> None:
+        """Ctrl+C quits, ending every run, as in any terminal program (Textual would only
+        say how to quit). A focused text field still takes Ctrl+C as copy."""
+        await self.action_quit()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         seen = {"Quit"}

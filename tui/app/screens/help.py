@@ -45,7 +45,7 @@ KEYS = [
     ("?", "this help"),
     ("ctrl+p", "command palette: every action by name"),
     ("escape", "back to the scenario list (ends the run; on Compare, cancels a comparison first)"),
-    ("q", "quit (ends the run and every process it started)"),
+    ("q, ctrl+c", "quit (ends the run and every process it started)"),
 ]
 
 REPLAY_KEYS = [
