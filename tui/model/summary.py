@@ -9,7 +9,7 @@ from tui.model.run import STATES, RunModel
 
 TIMELINE_WIDTH = 50
 STATE_CHAR = {"running": "█", "waiting": "▒", "sleeping": "·", "blocked": "-"}
-OUTCOME_MARK = {"done": "✓", "error": "✗", "timeout": "⏱", "cancelled": "⊘", None: "…"}
+OUTCOME_MARK = {"done": "✓", "error": "✗", "timeout": "◔", "cancelled": "⊘", None: "…"}
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -162,7 +162,7 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
         if task["cancelled_by"]:
             lines.append(f"{'':<{name_width}}  by: {model.describe_cause(task['cancelled_by'])}")
     legend = "  ".join(f"{STATE_CHAR[s]} {s}" for s in STATES)
-    lines += ["", f"legend: {legend}   ✓ done ✗ error ⏱ timeout ⊘ cancelled", ""]
+    lines += ["", f"legend: {legend}   ✓ done ✗ error ◔ timeout ⊘ cancelled", ""]
     cpu, gil, loop = summary["cpu"], summary["gil"], summary["loop_lag_ms"]
     per_core = " ".join(f"{p:.0f}%" for p in cpu["mean_percent_per_core"])
     lines.append(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.events
 import itertools
+import re
 import sys
 import threading
 import time
@@ -105,7 +106,7 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]
             return {
                 **parent_cause,
                 "by": owner._concur_id,
-                "detail": f"{owner.get_name()} was cancelled while awaiting it"
+                "detail": f"{_name_of(owner)} was cancelled while awaiting it"
                 f" ({parent_cause.get('detail', '')})",
             }
         if name in ("wait_for", "_cancel_and_wait") and "asyncio" in code.co_filename:
@@ -115,7 +116,7 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]
                 return {
                     **outer._concur_cause,
                     "by": outer._concur_id,
-                    "detail": f"{outer.get_name()} was cancelled while awaiting it",
+                    "detail": f"{_name_of(outer)} was cancelled while awaiting it",
                 }
         if name == "_on_timeout" or (
             name in ("wait_for", "_cancel_and_wait") and "asyncio" in code.co_filename
@@ -179,7 +180,14 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]
 
 
 def _name_of(task: Any) -> str:
-    return task.get_name() if isinstance(task, asyncio.Task) else "a task"
+    """A task's name, or what it runs when it has only a default name (as the model labels it)."""
+    if not isinstance(task, asyncio.Task):
+        return "a task"
+    name = task.get_name()
+    if re.fullmatch(r"Task-\d+", name):
+        coro = task.get_coro()
+        return f"{getattr(coro, '__name__', 'task')} ({name})"
+    return name
 
 
 def _exc_text(task: Any) -> str:

@@ -13,7 +13,7 @@ KIND_MARK = {
     "started": ("▶", "primary"),
     "finished": ("✓", "success"),
     "failed": ("✗", "error"),
-    "timeout": ("⏱", "warning"),
+    "timeout": ("◔", "warning"),
     "cancelled": ("⊘", "accent"),
     "cancel": ("⊘", "accent"),
     "stall": ("⚠", "error"),
