@@ -7,6 +7,11 @@ Tool:  ``concur-tui run NAME --json``; its ``elapsed_s`` is the runner's own
        show the probe's own share).
 Prints the median of each and their ratio; the goal is <= 1.02.
 
+The tool starts pools with forkserver (the runner has threads of its own, and
+forking a threaded process can deadlock), where a plain script on Linux forks.
+For scenarios with a pool, ``--start-method`` adds a column timing the plain
+module under forkserver too, to separate that choice from the watching.
+
     python bench/overhead.py [--rounds 5] [--no-probe] [scenario ...]
 """
 
@@ -33,9 +38,17 @@ PLAIN = (
 )
 
 
-def plain(module: str) -> float:
+PLAIN_FORKSERVER = (
+    "import multiprocessing as mp, multiprocessing.forkserver as fs;"
+    " mp.set_start_method('forkserver'); mp.set_forkserver_preload(['scenarios.{module}']);"
+    " fs.ensure_running(); " + PLAIN
+)
+POOL_SCENARIOS = ("process-pool-squares", "cpu-processes")
+
+
+def plain(module: str, code: str = PLAIN) -> float:
     out = subprocess.run(
-        [sys.executable, "-c", PLAIN.format(module=module)],
+        [sys.executable, "-c", code.format(module=module)],
         capture_output=True,
         text=True,
         check=True,
@@ -62,24 +75,37 @@ def main() -> None:
     parser.add_argument(
         "--no-probe", action="store_true", help="also time the tool without the GIL probe"
     )
+    parser.add_argument(
+        "--start-method",
+        action="store_true",
+        help="also time pool scenarios plain under forkserver",
+    )
     args = parser.parse_args()
     header = f"{'scenario':<22} {'plain s':>8} {'tool s':>8} {'ratio':>6}"
     if args.no_probe:
         header += f" {'no-probe s':>10} {'ratio':>6}"
+    if args.start_method:
+        header += f" {'plain fs s':>10} {'tool/fs':>7}"
     print(header)
     for name in args.scenarios:
         module = name.replace("-", "_")
-        plains, tools, bare = [], [], []
+        plains, tools, bare, forkserver = [], [], [], []
+        with_fs = args.start_method and name in POOL_SCENARIOS
         for _ in range(args.rounds):
             plains.append(plain(module))
             tools.append(tool(name, probe=True))
             if args.no_probe:
                 bare.append(tool(name, probe=False))
+            if with_fs:
+                forkserver.append(plain(module, PLAIN_FORKSERVER))
         p, t = statistics.median(plains), statistics.median(tools)
         row = f"{name:<22} {p:>8.3f} {t:>8.3f} {t / p:>6.3f}"
         if args.no_probe:
             b = statistics.median(bare)
             row += f" {b:>10.3f} {b / p:>6.3f}"
+        if with_fs:
+            f = statistics.median(forkserver)
+            row += f" {f:>10.3f} {t / f:>7.3f}"
         print(row, flush=True)
 
 

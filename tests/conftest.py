@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ def task(summary: dict[str, Any], name: str) -> dict[str, Any]:
     found = [t for t in summary["tasks"] if t["name"] == name]
     assert found, f"no task {name!r} in {[t['name'] for t in summary['tasks']]}"
     return found[0]
+
+
+async def wait_for(pilot: Any, condition: Any, timeout: float = 20.0) -> None:
+    """Let a Textual app run until ``condition()`` holds (failing after ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.05)
 
 
 @pytest.fixture

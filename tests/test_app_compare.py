@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import psutil
+from conftest import wait_for
 from textual.widgets import Input, OptionList, RadioButton, Select
 
 from tui.app.app import ConcurApp
@@ -16,13 +17,6 @@ from tui.app.widgets.compare_table import CompareTable
 from tui.compare import MODES
 
 SIZE = (120, 40)
-
-
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
 
 
 async def open_compare(pilot, app: ConcurApp, workload: str, **params: object) -> CompareScreen:

@@ -6,6 +6,7 @@ import time
 
 import psutil
 import pytest
+from conftest import wait_for
 from textual.widgets import Input, OptionList, Static
 
 from tui import catalog
@@ -17,13 +18,6 @@ from tui.app.screens.task_screen import TaskScreen
 from tui.app.widgets.timeline import Timeline
 
 SIZE = (120, 40)
-
-
-async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
 
 
 async def highlight(pilot, app: ConcurApp, name: str) -> PickerScreen:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from conftest import wait_for
 
 from tui import catalog
 from tui.app.app import ConcurApp
@@ -17,13 +17,6 @@ from tui.recording import Replay, demo_path, load, summary_of_recording
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZE = (140, 45)
-
-
-async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
 
 
 async def dashboard(app: ConcurApp, pilot) -> DashboardScreen:
