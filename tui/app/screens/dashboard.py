@@ -266,15 +266,17 @@ class DashboardScreen(Screen):
     # -- recordings -------------------------------------------------------------------------
     def action_save_recording(self) -> None:
         """Save the run so far (a playback: the whole recording) in the current folder."""
+        recording = self._recording()
+        scenario = self.model.scenario or recording.meta.get("scenario") or "run"
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        stem = Path.cwd() / f"concur-{self.model.scenario or 'run'}-{stamp}"
+        stem = Path.cwd() / f"concur-{Path(str(scenario)).stem}-{stamp}"
         path = stem.with_name(f"{stem.name}.jsonl")
         n = 1
         while path.exists():
             n += 1
             path = stem.with_name(f"{stem.name}-{n}.jsonl")
         try:
-            self._recording().save(path)
+            recording.save(path)
         except RecordingError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return
