@@ -190,3 +190,18 @@ def test_percentile_nearest_rank():
 def test_schema_rejects_bad_events(bad, message):
     with pytest.raises(events.SchemaError, match=message):
         events.check(bad)
+
+
+def test_a_new_async_task_waits_for_its_first_step():
+    model = RunModel()
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 0, id="a1", kind="async", name="t", coro="t"),
+            ev("step", 301 * MS, id="a1", t0=300 * MS),
+            ev("task_end", 301 * MS, id="a1", outcome="done"),
+        ]
+    )
+    split = model.tasks["a1"].time_in(model.now())
+    assert split["waiting"] == pytest.approx(0.3)  # ready, the loop busy elsewhere
+    assert split["running"] == pytest.approx(0.001)

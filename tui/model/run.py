@@ -181,6 +181,10 @@ def _build_spans(task: Task, until: float) -> list[Span]:
         for t0, t1 in task.steps:
             for g0, g1 in _subtract(t0, min(t1, until), exact):
                 spans.append(Span(g0, g1, "running"))
+        # Until its first step a new task is ready but waits for the loop to get to it.
+        first_step = task.steps[0][0] if task.steps else until
+        for g0, g1 in _subtract(task.start, first_step, exact):
+            spans.append(Span(g0, g1, "waiting", "created, waiting for its first step"))
         covered = sorted(spans, key=lambda s: s.t0)
         for g0, g1 in _subtract(task.start, until, covered):
             spans.append(Span(g0, g1, "blocked", "awaiting"))

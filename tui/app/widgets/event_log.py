@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.color import Color
 from textual.widgets import RichLog
 
-from tui.model.run import RunModel
+from tui.model.run import LogEntry, RunModel
 
 KIND_MARK = {
     "started": ("▶", "primary"),
@@ -22,6 +22,12 @@ KIND_MARK = {
 }
 
 
+MAX_LINES = 20_000  # the oldest lines go first past this
+# More than this many tasks starting (or finishing) between two redraws make one line.
+BURST = 50
+BURST_KINDS = ("started", "finished")
+
+
 class EventLog(RichLog):
     """Appends what the model learned since the last call; never redraws old lines."""
 
@@ -30,12 +36,15 @@ class EventLog(RichLog):
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(wrap=True, markup=False, highlight=False, min_width=20, **kwargs)
+        super().__init__(
+            wrap=True, markup=False, highlight=False, min_width=20, max_lines=MAX_LINES, **kwargs
+        )
         self._log_seen = 0
         self._out_seen = 0
         self._origin = 0.0
         self._partial = ""
         self._stale = False
+        self._styles: dict[str, Style] = {}
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._restyle, init=False)
@@ -43,6 +52,7 @@ class EventLog(RichLog):
     def _restyle(self) -> None:
         """Lines carry the colours of the theme they were written in: write them again."""
         self._stale = True
+        self._styles.clear()
 
     def reset(self) -> None:
         self.clear()
@@ -50,6 +60,12 @@ class EventLog(RichLog):
         self._partial = ""
 
     def _colour(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self._make_style(name)
+        return style
+
+    def _make_style(self, name: str) -> Style:
         variables = self.app.theme_variables
         if name == "foreground" or name not in variables:
             return Style()
@@ -62,14 +78,23 @@ class EventLog(RichLog):
             self._stale = False
         origin = model.started or 0.0
         entries: list[tuple[float, Text]] = []
-        for entry in model.log[self._log_seen :]:
+        new = model.log[self._log_seen :]
+        self._log_seen = len(model.log)
+        for kind in BURST_KINDS:  # thousands of tasks starting at once: one line says it
+            burst = [entry for entry in new if entry.kind == kind]
+            if len(burst) > BURST:
+                new = [entry for entry in new if entry.kind != kind]
+                first, last = burst[0], burst[-1]
+                names = f"{model.task_label(first.task_id)} … {model.task_label(last.task_id)}"
+                text = f"{len(burst):,} tasks {kind} ({names}; each is a row on the timeline)"
+                new.append(LogEntry(first.t, kind, text))
+        for entry in new:
             mark, colour = KIND_MARK.get(entry.kind, ("•", "foreground"))
             line = Text(
                 f"{round(entry.t - origin, 3) + 0.0:7.3f}s ", style=self._colour("foreground-muted")
             )
             line.append(f"{mark} {entry.text}", style=self._colour(colour))
             entries.append((entry.t, line))
-        self._log_seen = len(model.log)
         for t, stream, text in model.output[self._out_seen :]:
             text = self._partial + text
             *lines, self._partial = text.split("\n")
@@ -85,5 +110,7 @@ class EventLog(RichLog):
         if model.ended is not None and self._partial:
             entries.append((model.ended, Text("          │ " + self._partial)))
             self._partial = ""
-        for _, line in sorted(entries, key=lambda item: item[0]):
-            self.write(line)
+        if entries:
+            # One write for the whole batch: 10 000 tasks starting at once is one poll's news.
+            entries.sort(key=lambda item: item[0])
+            self.write(Text("\n").join(line for _, line in entries))
