@@ -109,3 +109,16 @@ async def test_every_dashboard_action_is_in_the_command_palette() -> None:
             "Help",
             "Back",
         } <= names
+
+
+async def test_a_burst_of_task_starts_is_one_log_line() -> None:
+    from tui.app.widgets.event_log import EventLog
+
+    app = ConcurApp(replay=events("many_tasks_1000"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await dashboard(app, pilot)
+        lines = [strip.text for strip in screen.query_one(EventLog).lines]
+        assert len(screen.model.order) > 1000
+        assert len(lines) < 50, "1 000 tasks must not become 2 000 log lines"
+        assert any("tasks started" in line and "each is a row" in line for line in lines)
+        assert any("tasks finished" in line for line in lines)
