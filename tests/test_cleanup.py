@@ -90,6 +90,10 @@ def test_a_program_that_ignores_cancellation_is_killed() -> None:
 def test_runner_and_workers_exit_when_concur_tui_is_killed(program: str) -> None:
     cli = start(str(PROGRAMS / program))
     pids = runner_tree(cli, 3 if "pool" in program else 1)
+    runner_args = psutil.Process(pids[0]).cmdline()
+    private_dir = Path(runner_args[runner_args.index("--socket") + 1]).parent
+    assert private_dir.is_dir()
     os.kill(cli.pid, signal.SIGKILL)
     cli.communicate(timeout=5)
     assert_gone(pids, within=5)
+    assert not private_dir.exists(), "the runner removes the private folder the supervisor left"

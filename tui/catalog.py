@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ class Param:
                 value: Any = lowered in ("true", "1", "yes", "on")
             else:
                 value = kind(text)
+            if kind is float and not math.isfinite(value):
+                raise ValueError
         except ValueError:
             raise UsageError(
                 f"parameter {self.name!r} takes {kind.__name__} values, not {text!r}"
@@ -51,6 +54,12 @@ class Param:
         return self.check(value)
 
     def check(self, value: Any) -> Any:
+        if not isinstance(value, self.type) or isinstance(value, bool) != (self.type is bool):
+            if not (self.type is float and type(value) is int):
+                raise UsageError(
+                    f"parameter {self.name!r} takes {self.type.__name__} values, not {value!r}"
+                )
+            value = float(value)
         if self.choices is not None and value not in self.choices:
             raise UsageError(
                 f"parameter {self.name!r} must be one of {', '.join(map(str, self.choices))},"
@@ -122,7 +131,11 @@ def _params(raw: Any) -> tuple[Param, ...]:
         return ()
     params = []
     for name, spec in raw.items():
-        if isinstance(spec, dict) and "default" in spec:
+        if (
+            isinstance(spec, dict)
+            and type(spec.get("default")) in (bool, int, float, str)
+            and all(type(spec.get(bound)) in (int, float, type(None)) for bound in ("min", "max"))
+        ):
             choices = spec.get("choices")
             params.append(
                 Param(

@@ -85,6 +85,7 @@ class Task:
     open_wait: Span | None = None  # a wait still in progress (its end not known yet)
     cpu_s: float | None = None
     cpu_queue_s: float = 0.0
+    queued_s: float = 0.0  # a pool call's time in the queue, before a worker took it
     sleep_s: float | None = None
     block_s: float | None = None
     _spans: list[Span] | None = None
@@ -134,7 +135,7 @@ class Task:
         if self.end is not None and self.cpu_s is not None and self.kind in ("thread", "process"):
             life = self.end - self.start
             sleeping = min(self.sleep_s or 0.0, life)
-            blocked = min(self.block_s or 0.0, life - sleeping)
+            blocked = min((self.block_s or 0.0) + self.queued_s, life - sleeping)
             running = min(self.cpu_s, life - sleeping - blocked)
             totals = {
                 "running": running,
@@ -354,16 +355,20 @@ class RunModel:
             self.log.append(LogEntry(t, "run", f"run {self.outcome}: {self.error}"))
 
     def _on_task_start(self, e: Event, t: float) -> None:
-        queued = self.tasks.get(e["id"])
-        if queued is not None:
-            # A submitted call a worker has now taken: until now it was queued.
-            queued.waits.append(Span(queued.start, t, "blocked", "queued for a free worker"))
-            queued.pid, queued.tid = e["pid"], e.get("tid")
-            if e.get("core") is not None:
-                queued.cores.add(e["core"])
-            self.log.append(
-                LogEntry(t, "started", f"{queued.label} taken by worker {e['pid']}", queued.id)
-            )
+        known = self.tasks.get(e["id"])
+        if known is not None:
+            # A pool call is announced twice, by the runner when it is queued and by the
+            # worker that takes it, in either order; the worker's says where it ran.
+            queued_at, taken_at = sorted((known.start, t))
+            if not e.get("queued"):
+                known.pid, known.tid = e["pid"], e.get("tid")
+                if e.get("core") is not None:
+                    known.cores.add(e["core"])
+            known.start = queued_at
+            known.queued_s = taken_at - queued_at
+            known.waits.append(Span(queued_at, taken_at, "blocked", "queued for a free worker"))
+            text = f"{known.label} taken by worker {known.pid}"
+            self.log.append(LogEntry(taken_at, "started", text, known.id))
             return
         task = Task(
             id=e["id"],

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.events
 import itertools
+import os
 import re
 import sys
 import threading
@@ -34,7 +35,7 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
     _concur_wake_due: int
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._concur_id = f"a{next(_ids)}"
+        self._concur_id = f"a{os.getpid()}.{next(_ids)}"
         self._concur_cause = None
         self._concur_wake_due = 0
         parent = _current_task_id()
@@ -213,7 +214,7 @@ def _on_done(task: asyncio.Future[Any]) -> None:
         else:
             timed_out = isinstance(exc, TimeoutError) and cause and cause.get("kind") == "timeout"
             outcome = "timeout" if timed_out else "error"
-            error, tb = threads._describe_error(exc)
+            error, tb = threads.describe_error(exc)
     em.emit(
         "task_end",
         id=task._concur_id,

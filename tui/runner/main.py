@@ -9,6 +9,7 @@ whole process group rather than outlive it.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import ctypes
 import importlib
@@ -21,6 +22,7 @@ import os
 import platform
 import resource
 import runpy
+import shutil
 import signal
 import sys
 import threading
@@ -37,7 +39,13 @@ PR_SET_PDEATHSIG = 1
 POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
 
 
+_socket_dir: str | None = None
+
+
 def _kill_own_group(*_: Any) -> None:
+    """The supervisor is gone: remove its private folder, which it cannot, and end the group."""
+    if _socket_dir is not None:
+        shutil.rmtree(_socket_dir, ignore_errors=True)
     os.killpg(0, signal.SIGKILL)
 
 
@@ -128,12 +136,24 @@ def _load_and_run(args: argparse.Namespace, params: dict[str, Any]) -> None:
         runpy.run_path(path, run_name="__main__")
 
 
-def _join_program_threads() -> None:
-    """Like interpreter shutdown: the run ends when the program's non-daemon threads have."""
+def _exit_code(exc: SystemExit) -> int:
+    """The exit status ``sys.exit(value)`` gives, printing a message value as Python does."""
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def _shut_down_like_python() -> None:
+    """What the interpreter does when a program's main module ends, in the same order: stop
+    idle pool threads (threading's exit hooks), wait for non-daemon threads, run atexit."""
+    for hook in reversed(threading._threading_atexits):  # type: ignore[attr-defined]
+        hook()
+    threading._threading_atexits.clear()  # type: ignore[attr-defined]
     for thread in threading.enumerate():
-        if thread is threading.current_thread() or thread.daemon:
-            continue
-        thread.join()
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
 
 
 def _finish_children() -> None:
@@ -158,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     params = json.loads(args.params)
 
+    global _socket_dir
+    _socket_dir = os.path.dirname(args.socket)
     _die_with_parent()
     em = emit.install(args.socket)
     threads.install()
@@ -188,18 +210,24 @@ def main(argv: list[str] | None = None) -> int:
 
     outcome, error, tb, code = "completed", None, None, 0
     try:
-        _load_and_run(args, params)
-        _join_program_threads()
+        try:
+            _load_and_run(args, params)
+        except SystemExit as exc:
+            code = _exit_code(exc)
+            if code:
+                outcome, error = "failed", f"SystemExit({exc.code!r})"
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            outcome, code = "failed", 1
+            main_rec.error = threads.describe_error(exc)
+            error, tb = main_rec.error
+            sys.stderr.write(tb)
+        _shut_down_like_python()
     except KeyboardInterrupt:
         outcome, error, code = "cancelled", "interrupted", 130
-    except SystemExit as exc:
-        if exc.code not in (None, 0):
-            outcome, error, code = "failed", f"SystemExit({exc.code!r})", 1
-    except BaseException as exc:
-        outcome, code = "failed", 1
-        main_rec.error = threads._describe_error(exc)
-        error, tb = main_rec.error
-        sys.stderr.write(tb)
+    # A cancel that comes in now would interrupt the runner itself, not the program.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threads.end_task(main_rec, outcome="cancelled" if outcome == "cancelled" else None)
     ended = now_ns()  # the program is over; what follows is the runner tidying up
     sys.stdout.flush()

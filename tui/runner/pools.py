@@ -68,7 +68,7 @@ def _timed(
         return value
     except BaseException as exc:
         outcome = "error"
-        error, tb = threads._describe_error(exc)
+        error, tb = threads.describe_error(exc)
         raise
     finally:
         em.emit(
@@ -158,7 +158,7 @@ def install_submit_hook() -> None:
         em = emit.emitter()
         if em is None:
             return original_submit(self, fn, *args, **kwargs)
-        task_id = f"q{next(counter)}"
+        task_id = f"q{os.getpid()}.{next(counter)}"
         if isinstance(fn, functools.partial) and fn.func is cf_process._process_chunk:
             chunk = args[0] if args else []
             inner = fn.args[0]
@@ -168,6 +168,7 @@ def install_submit_hook() -> None:
         else:
             label = _label(fn, args)
         em.emit("task_start", id=task_id, kind="process", name=label, queued=True)
+        em.flush()  # before a worker can take it and announce the same task from its side
         future = original_submit(self, functools.partial(_queued, task_id, fn), *args, **kwargs)
         queued[task_id] = future
         future.add_done_callback(functools.partial(_on_future_done, task_id))

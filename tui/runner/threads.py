@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import selectors
 import threading
 import time
@@ -89,7 +90,7 @@ def record_for_current() -> ThreadRecord | None:
 
 def start_task(name: str, internal: bool = False) -> ThreadRecord:
     """Register the calling thread as a task and announce it."""
-    rec = ThreadRecord(f"th{next(_ids)}")
+    rec = ThreadRecord(f"th{os.getpid()}.{next(_ids)}")  # pool workers start threads too
     records[rec.ident] = rec
     em = emit.emitter()
     if em is not None:
@@ -183,7 +184,7 @@ def waiting(
                 em.emit("wait", id=async_task_id, state="blocked", t0=start, what=what, t=end)
 
 
-def _describe_error(exc: BaseException | None) -> tuple[str, str]:
+def describe_error(exc: BaseException | None) -> tuple[str, str]:
     if exc is None:
         return ("unknown error", "")
     text = "".join(traceback.format_exception(exc))
@@ -229,7 +230,7 @@ def install() -> None:
     def excepthook(args: Any) -> None:
         rec = records.get(threading.get_ident())
         if rec is not None:
-            rec.error = _describe_error(args.exc_value)
+            rec.error = describe_error(args.exc_value)
         previous_hook(args)
 
     excepthook._concur_patched = True  # type: ignore[attr-defined]
@@ -238,7 +239,10 @@ def install() -> None:
 
     def make_sleep(original: Callable[[float], None]) -> Any:
         def sleep(secs: float) -> None:
-            due = now_ns() + int(secs * 1e9)
+            try:
+                due = now_ns() + int(secs * 1e9)
+            except (TypeError, ValueError, OverflowError):
+                return original(secs)  # raises just what plain Python would
             with waiting("sleeping", f"time.sleep({secs!r})", _current_async_task_id(), due):
                 original(secs)
 
@@ -314,9 +318,12 @@ def _make_condition_wait(original: Callable[..., Any]) -> Any:
 def _make_condition_notify(original: Callable[..., Any]) -> Any:
     def notify(self: threading.Condition, n: int = 1) -> None:
         now = now_ns()
-        for rec in _condition_waiters.get(id(self), [])[:n]:
-            if rec.wait_state is not None and not rec.woken_at:
-                rec.woken_at = now
+        # Condition wakes its waiters first come, first served; skip those already woken.
+        waiting = [
+            r for r in _condition_waiters.get(id(self), []) if r.wait_state and not r.woken_at
+        ]
+        for rec in waiting[:n]:
+            rec.woken_at = now
         original(self, n)
 
     return notify

@@ -130,7 +130,7 @@ class RunSession:
             for line in data.decode("utf-8", errors="replace").splitlines():
                 with contextlib.suppress(ValueError):
                     batch.append(json.loads(line))
-            if b'"run_end"' in data:
+            if any(event.get("e") == "run_end" for event in batch):
                 self._saw_run_end = True
             if batch:
                 self.queue.put(batch)
