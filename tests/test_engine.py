@@ -170,3 +170,13 @@ def test_a_program_may_choose_its_own_start_method(run):
     assert s["outcome"] == "completed", s["stderr"]
     assert s["stdout"].splitlines() == ["[1, 8, 27]", "spawn"]
     assert sorted(t["name"] for t in workers(s, "process")) == ["cube(1)", "cube(2)", "cube(3)"]
+
+
+def test_a_program_ends_as_plain_python_ends_it(run):
+    # A module-level ThreadPoolExecutor left open, a thread still running, an atexit handler.
+    _, s = run("ends_like_python.py")
+    assert s["outcome"] == "completed"
+    assert s["stdout"].splitlines() == ["42", "thread finished", "bye"]
+    _, s = run("exits_with_message.py")
+    assert s["outcome"] == "failed"
+    assert s["stderr"] == "goodbye message\n"

@@ -1,0 +1,4 @@
+import sys
+
+print("hi")
+sys.exit("goodbye message")
