@@ -180,3 +180,11 @@ def test_a_program_ends_as_plain_python_ends_it(run):
     _, s = run("exits_with_message.py")
     assert s["outcome"] == "failed"
     assert s["stderr"] == "goodbye message\n"
+
+
+def test_a_stall_at_the_very_end_of_a_loop_is_measured_and_ends(run):
+    _, s = run("stalls_at_the_end.py")
+    assert s["loop_lag_ms"]["max"] >= 0.8 * 500
+    (stall,) = s["stalls"]
+    assert "time.sleep(0.5)" in stall["code"]
+    assert 0.4 <= stall["duration_s"] <= 0.8  # it ends when the loop does, not with the run

@@ -254,6 +254,12 @@ class LagMonitor:
             self._schedule()
 
     def stop(self) -> None:
+        """The loop has stopped: count how late its last beat was, and hand over to the
+        observer, which sends what is left and then drops this monitor."""
+        now = now_ns()
+        if now > self._due:
+            self.lags_us.append((now - self._due) // 1000)
+        self.last_beat = now
         self.running = False
         if self._handle is not None:
             self._handle.cancel()
@@ -292,7 +298,6 @@ def install() -> None:
             original_run_forever(self)
         finally:
             monitor.stop()
-            monitors.remove(monitor)
 
     base.__init__ = __init__
     base.run_forever = run_forever

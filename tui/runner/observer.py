@@ -85,6 +85,8 @@ class Observer(threading.Thread):
                 lags_us, monitor.lags_us = monitor.lags_us, []
                 em.emit("loop", t0=start, t=end, lags_us=lags_us)
             self.watch_stall(monitor, end)
+            if not monitor.running:
+                asyncio_tasks.monitors.remove(monitor)
         em.flush()
 
     def split_threads(self, start: int, end: int) -> None:
