@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui import events
-from tui.model.run import RunModel
+from tui.model.run import STATES, RunModel
 from tui.model.summary import format_text, percentile, summarize
 
 MS = 1_000_000
@@ -205,3 +205,40 @@ def test_a_new_async_task_waits_for_its_first_step():
     split = model.tasks["a1"].time_in(model.now())
     assert split["waiting"] == pytest.approx(0.3)  # ready, the loop busy elsewhere
     assert split["running"] == pytest.approx(0.001)
+
+
+def test_a_thread_shorter_than_a_window_is_drawn_from_its_exact_totals():
+    model = RunModel()
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 0, id="th2", kind="thread", name="quick", tid=7),
+            ev(
+                "task_end",
+                30 * MS,
+                id="th2",
+                outcome="done",
+                cpu_ns=10 * MS,
+                sleep_ns=0,
+                block_ns=0,
+            ),
+        ]
+    )
+    spans = model.tasks["th2"].spans(model.now())
+    drawn = {state: sum(s.t1 - s.t0 for s in spans if s.state == state) for state in STATES}
+    assert drawn["running"] == pytest.approx(0.010)
+    assert drawn["waiting"] == pytest.approx(0.020)
+
+
+def test_a_live_pool_item_follows_its_threads_proc_state():
+    model = RunModel(clock=lambda: 1 * S)
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 0, id="p9.1", kind="process", name="work(1)", tid=9),
+            ev("threads", 100 * MS, rows=[[9, 9, "R", 0.1, 0]]),
+            ev("threads", 200 * MS, rows=[[9, 9, "S", 0.1, 0]]),
+        ]
+    )
+    cells = model.tasks["p9.1"].cells(0.0, 1.0, 10, model.now())
+    assert cells[0] == "running" and cells[5] == "sleeping"

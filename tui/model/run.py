@@ -86,6 +86,7 @@ class Task:
     cpu_s: float | None = None
     cpu_queue_s: float = 0.0
     queued_s: float = 0.0  # a pool call's time in the queue, before a worker took it
+    proc_states: list[tuple[float, str]] = field(default_factory=list)  # (t, /proc state)
     sleep_s: float | None = None
     block_s: float | None = None
     _spans: list[Span] | None = None
@@ -197,11 +198,15 @@ def _build_spans(task: Task, until: float) -> list[Span]:
             share = min(1.0, task.cpu_s / free) if free else 1.0
             spans += _split(gaps, share)
         else:
-            spans += [Span(g0, g1, "running") for g0, g1 in gaps]
+            # Still running in its worker: until its end says how it spent its time, follow
+            # the worker thread's state as /proc showed it, sample by sample.
+            for g0, g1 in gaps:
+                spans += _from_samples(task.proc_states, g0, g1)
     else:
         # Threads: within each observer window, the off-wait time is split between running
         # and waiting for the GIL in the measured proportion (their order is not measured).
         cursor = task.start
+        shown_cpu = 0.0
         for w0, w1, ran, gil in task.windows:
             w0 = max(w0, cursor)
             w1 = min(w1, until)
@@ -210,11 +215,37 @@ def _build_spans(task: Task, until: float) -> list[Span]:
             gaps = _subtract(w0, w1, exact)
             share = ran / (ran + gil) if ran + gil > 0 else 1.0
             spans += _split(gaps, share)
+            shown_cpu += ran
             cursor = w1
         if cursor < until:
-            spans += [Span(g0, g1, "running") for g0, g1 in _subtract(cursor, until, exact)]
+            gaps = _subtract(cursor, until, exact)
+            share = 1.0  # the live edge: not measured yet
+            if task.end is not None and task.cpu_s is not None:
+                # After its last window: the CPU its end reported that no window showed.
+                free = sum(g1 - g0 for g0, g1 in gaps)
+                share = min(1.0, max(0.0, task.cpu_s - shown_cpu) / free) if free else 1.0
+            spans += _split(gaps, share)
     spans = [s for s in spans if s.t1 > s.t0]
     spans.sort(key=lambda s: s.t0)
+    return spans
+
+
+PROC_STATE = {"R": "running", "S": "sleeping", "D": "sleeping"}
+
+
+def _from_samples(samples: list[tuple[float, str]], t0: float, t1: float) -> list[Span]:
+    """[t0, t1) coloured by /proc states: each state holds from its sample to the next."""
+    spans: list[Span] = []
+    state, cursor = "running", t0
+    for t, letter in samples:
+        if t <= cursor:
+            state = PROC_STATE.get(letter, "running")
+            continue
+        if t >= t1:
+            break
+        spans.append(Span(cursor, t, state))
+        state, cursor = PROC_STATE.get(letter, "running"), t
+    spans.append(Span(cursor, t1, state))
     return spans
 
 
@@ -260,6 +291,7 @@ class RunModel:
         self.info: dict[str, Any] = {}
         self.tasks: dict[str, Task] = {}
         self._live_threads: dict[str, Task] = {}
+        self._live: dict[str, Task] = {}
         self.order: list[str] = []
         self.log: list[LogEntry] = []
         self.output: list[tuple[float, str, str]] = []
@@ -332,6 +364,8 @@ class RunModel:
         self.traceback = e.get("traceback")
         if "self_cpu_s" in e:
             self.proc_cpu_s[e["pid"]] = max(self.proc_cpu_s.get(e["pid"], 0.0), e["self_cpu_s"])
+        self._live.clear()
+        self._live_threads.clear()
         for task in self.tasks.values():
             if task.end is None:
                 task.end = t
@@ -384,6 +418,7 @@ class RunModel:
         if e.get("core") is not None:
             task.cores.add(e["core"])
         self.tasks[task.id] = task
+        self._live[task.id] = task
         if task.kind == "thread":
             self._live_threads[task.id] = task
         if not task.internal:
@@ -402,6 +437,7 @@ class RunModel:
         task.end = t
         task.open_wait = None
         self._live_threads.pop(task.id, None)
+        self._live.pop(task.id, None)
         task.outcome = e["outcome"]
         task.error = e.get("error")
         task.traceback = e.get("traceback")
@@ -522,12 +558,18 @@ class RunModel:
         self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
 
     def _on_threads(self, e: Event, t: float) -> None:
-        """Which core each of the program's threads was last seen on (from /proc)."""
-        by_tid = {task.tid: task for task in self.tasks.values() if task.end is None and task.tid}
-        for _pid, tid, _state, _cpu_s, core in e["rows"]:
-            task = by_tid.get(tid)
-            if task is not None and core is not None:
-                task.cores.add(core)
+        """Which core each live task's thread was seen on, and a pool item's thread state
+        (from /proc). asyncio tasks share their loop's thread."""
+        by_tid: dict[int, list[Task]] = {}
+        for task in self._live.values():
+            if task.tid:
+                by_tid.setdefault(task.tid, []).append(task)
+        for _pid, tid, state, _cpu_s, core in e["rows"]:
+            for task in by_tid.get(tid, ()):
+                if core is not None:
+                    task.cores.add(core)
+                if task.kind == "process":
+                    task.proc_states.append((t, state))
 
     # -- questions the views ask ------------------------------------------------------------
     def visible_tasks(self) -> list[Task]:
