@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tui import events
-from tui.model.run import STATES, RunModel
-from tui.model.summary import format_text, percentile, summarize
+from tui.model.run import STATES, RunModel, percentile
+from tui.model.summary import format_text, summarize
 
 MS = 1_000_000
 S = 1_000_000_000

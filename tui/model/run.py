@@ -264,6 +264,14 @@ def _split(gaps: list[tuple[float, float]], running_share: float) -> list[Span]:
     return spans
 
 
+def percentile(values: list[float], q: float, presorted: bool = False) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of ``values``; None for none."""
+    if not values:
+        return None
+    ordered = values if presorted else sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))]
+
+
 @dataclass
 class Series:
     """A time series of (t, value) samples."""
@@ -292,6 +300,7 @@ class RunModel:
         self.tasks: dict[str, Task] = {}
         self._live_threads: dict[str, Task] = {}
         self._live: dict[str, Task] = {}
+        self._sorted_cache: dict[str, tuple[int, list[int]]] = {}
         self.order: list[str] = []
         self.log: list[LogEntry] = []
         self.output: list[tuple[float, str, str]] = []
@@ -585,6 +594,24 @@ class RunModel:
         if kind == "taskgroup" and by and not cause.get("detail"):
             return f"TaskGroup cancelled it after {self.task_label(by)} failed"
         return str(cause.get("detail") or kind)
+
+    def gil_wait_ms(self, q: float) -> float | None:
+        """The GIL probe's acquire latency at percentile ``q``, in ms, over the whole run."""
+        value = percentile(self._sorted("gil_lags_us"), q, presorted=True)
+        return None if value is None else value / 1000
+
+    def loop_lag_ms_at(self, q: float) -> float | None:
+        """Event-loop lag at percentile ``q`` (100: the worst), in ms, over the whole run."""
+        value = percentile(self._sorted("loop_lags_us"), q, presorted=True)
+        return None if value is None else value / 1000
+
+    def _sorted(self, name: str) -> list[int]:
+        """A sorted copy of a growing list, sorted again only when it grew."""
+        values = getattr(self, name)
+        cached = self._sorted_cache.get(name)
+        if cached is None or cached[0] != len(values):
+            cached = self._sorted_cache[name] = (len(values), sorted(values))
+        return cached[1]
 
     @property
     def scenario_cpu_s(self) -> float:

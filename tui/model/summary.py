@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from tui.model.run import STATES, RunModel
@@ -10,15 +9,6 @@ from tui.model.run import STATES, RunModel
 TIMELINE_WIDTH = 50
 STATE_CHAR = {"running": "█", "waiting": "▒", "sleeping": "·", "blocked": "-"}
 OUTCOME_MARK = {"done": "✓", "error": "✗", "timeout": "◔", "cancelled": "⊘", None: "…"}
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100); None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
-    return ordered[rank]
 
 
 def sequential_estimate(model: RunModel) -> float:
@@ -49,8 +39,6 @@ def summarize(model: RunModel) -> dict[str, Any]:
         else []
     )
     gil = model.gil_busy.values()
-    lags_ms = [us / 1000 for us in model.gil_lags_us]
-    loop_ms = [us / 1000 for us in model.loop_lags_us]
     tasks = []
     for task in model.visible_tasks():
         split = task.time_in(now)
@@ -101,13 +89,13 @@ def summarize(model: RunModel) -> dict[str, Any]:
         "gil": {
             "busy_mean": round(sum(gil) / len(gil), 4) if gil else None,
             "busy_max": round(max(gil), 4) if gil else None,
-            "wait_p50_ms": _round(percentile(lags_ms, 50)),
-            "wait_p99_ms": _round(percentile(lags_ms, 99)),
+            "wait_p50_ms": _round(model.gil_wait_ms(50)),
+            "wait_p99_ms": _round(model.gil_wait_ms(99)),
             "samples": len(gil),
         },
         "loop_lag_ms": (
-            {"max": _round(max(loop_ms)), "p95": _round(percentile(loop_ms, 95))}
-            if loop_ms
+            {"max": _round(model.loop_lag_ms_at(100)), "p95": _round(model.loop_lag_ms_at(95))}
+            if model.loop_lags_us
             else None
         ),
         "stalls": [

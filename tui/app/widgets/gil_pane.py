@@ -10,7 +10,6 @@ from tui.app.format import millis, seconds
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import Meter
 from tui.model.run import RunModel
-from tui.model.summary import percentile
 
 TOP_THREADS = 4
 
@@ -40,9 +39,8 @@ class GilPane(Vertical):
         self.query_one("#gil-history", History).data = model.gil_busy.values()[-120:]
         if len(model.gil_lags_us) != self._lags_seen:
             self._lags_seen = len(model.gil_lags_us)
-            lags = [us / 1000 for us in model.gil_lags_us[-5000:]]
             self.query_one("#gil-latency", Static).update(
-                f"wait p50 {millis(percentile(lags, 50))} p99 {millis(percentile(lags, 99))}"
+                f"wait p50 {millis(model.gil_wait_ms(50))} p99 {millis(model.gil_wait_ms(99))}"
             )
         now = model.now()
         threads = [

@@ -12,7 +12,6 @@ from textual.widgets import Static
 from tui.app.format import millis
 from tui.app.widgets.history import History
 from tui.model.run import RunModel
-from tui.model.summary import percentile
 
 SHOWN_STALLS = 3
 
@@ -32,10 +31,9 @@ class LoopPane(Vertical):
     def show(self, model: RunModel) -> None:
         values = model.loop_lag_ms.values()
         self.query_one("#loop-history", History).data = values[-120:]
-        lags = [us / 1000 for us in model.loop_lags_us[-5000:]]
         self.query_one("#loop-figures", Static).update(
-            f"lag now {millis(model.loop_lag_ms.last())}  max {millis(max(lags, default=None))}"
-            f"  p95 {millis(percentile(lags, 95))}"
+            f"lag now {millis(model.loop_lag_ms.last())}  max {millis(model.loop_lag_ms_at(100))}"
+            f"  p95 {millis(model.loop_lag_ms_at(95))}"
         )
         now = model.now()
         parts: list[Content] = []
