@@ -84,21 +84,24 @@ machine's load, the dashboard included.
 ## GIL
 
 - **busy**: the share of time the GIL was held by someone. A probe thread in the
-  runner sleeps a short random interval and measures how late it gets the GIL back;
-  a late wake-up means the GIL was held, and that whole cycle counts as busy.
+  runner sleeps a short random interval and measures how late it gets the GIL back,
+  less any time it waited for a free core; a late wake-up means the GIL was held, and
+  that whole cycle counts as busy.
   Checked against loads that hold the GIL a known share of the time (1/3, 2/3, all),
   it reads 0.33, 0.67 and 1.00.
 - **wait p50 / p99** (GIL acquire latency): how long the probe waited to get the GIL back, median and
   99th percentile. About 0.1 ms when nobody holds it; with CPU-bound threads at least
   the 5 ms switch interval.
 - **GIL wait per thread**: each thread's time ready to run Python but not on a CPU,
-  and its share of the thread's life. Limits: on a machine with fewer cores than busy
-  threads, waiting for a core looks the same.
+  and its share of the thread's life (including getting the GIL back after a sleep or
+  a wake-up). Time waiting for a free core is taken out once the thread has ended
+  (from /proc's run-queue wait); while it runs, the figure still includes it. Limits:
+  a call the hooks don't know (a raw lock, socket I/O) counts as waiting too.
 
 ## Event loop lag
 
-How late a callback that should run now actually runs: a probe task sleeps a short
-interval and records how late it wakes. A blocking call inside async code shows as a
+How late a callback that should run now actually runs: a timer on the loop, due every
+20 ms, records how late it runs (it is a callback, not a task, so it is in no task list). A blocking call inside async code shows as a
 spike. A **stall** is the loop missing its beat for more than 0.1 s; the dashboard then
 names the file, line and code the loop's thread was stuck in.
 
