@@ -312,7 +312,6 @@ class RunModel:
         self.loop_lags_us: list[int] = []
         self.cpu: list[tuple[float, list[float]]] = []
         self.proc_cpu_s: dict[int, float] = {}
-        self.proc_names: dict[int, str] = {}
         self.started: float | None = None
         self.ended: float | None = None
         self.outcome: str | None = None
@@ -560,9 +559,8 @@ class RunModel:
 
     def _on_procs(self, e: Event, t: float) -> None:
         rss = 0
-        for pid, name, cpu_s, *more in e["rows"]:
+        for pid, _name, cpu_s, *more in e["rows"]:
             self.proc_cpu_s[pid] = max(self.proc_cpu_s.get(pid, 0.0), cpu_s)
-            self.proc_names[pid] = name
             rss += more[0] if more else 0
         self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
 
@@ -589,11 +587,8 @@ class RunModel:
         return task.label if task else "?"
 
     def describe_cause(self, cause: dict[str, Any]) -> str:
-        kind = cause.get("kind")
-        by = cause.get("by")
-        if kind == "taskgroup" and by and not cause.get("detail"):
-            return f"TaskGroup cancelled it after {self.task_label(by)} failed"
-        return str(cause.get("detail") or kind)
+        """A cancellation's cause in words (the runner writes them; ``kind`` as a fallback)."""
+        return str(cause.get("detail") or cause.get("kind"))
 
     def gil_wait_ms(self, q: float) -> float | None:
         """The GIL probe's acquire latency at percentile ``q``, in ms, over the whole run."""
