@@ -171,8 +171,9 @@ def test_gil_convoy() -> None:
     hog = re.search(pattern.format("with CPU hog"), out, re.M)
     assert alone and hog, out
     # With a CPU-bound thread holding the GIL, a quick answer waits for it.
-    assert float(hog.group(2)) > 1.0
-    assert float(hog.group(2)) > 5 * float(alone.group(2))
+    # At the default 5 ms switch interval a quick answer typically waits ~5 ms.
+    assert float(hog.group(2)) > 1.0, out
+    assert float(hog.group(2)) > 3 * float(alone.group(2)), out
 
 
 def test_cancel_taskgroup() -> None:
