@@ -39,6 +39,8 @@ def test_process_pool_items_are_timed_in_the_workers(run):
     assert all(t["cores"] for t in items)
     assert len({t["pid"] for t in items}) >= 2  # a pool of workers, not the runner
     assert model.info["start_method"] == "forkserver"
+    # Starting workers and waiting for results is blocking, not waiting for the GIL.
+    assert task(s, "MainThread")["gil_wait_s"] < 0.03
     # The scenario's CPU agrees with the kernel's own account of the reaped process tree.
     cpu = s["cpu"]
     assert cpu["kernel_cpu_s"] > 0.8

@@ -252,9 +252,9 @@ def install() -> None:
 
     def make_blocking(label: str) -> Callable[[Any], Any]:
         def make(original: Callable[..., Any]) -> Any:
-            def blocking(self: Any, *args: Any, **kwargs: Any) -> Any:
+            def blocking(*args: Any, **kwargs: Any) -> Any:  # a method or a plain function
                 with waiting("blocked", label):
-                    return original(self, *args, **kwargs)
+                    return original(*args, **kwargs)
 
             return blocking
 
@@ -277,6 +277,7 @@ def install() -> None:
         "connect_to_new_process",
         make_blocking("starting a worker process"),
     )
+    _patch(multiprocessing.forkserver, "read_signed", make_blocking("starting a worker process"))
 
     def make_select(original: Callable[..., Any]) -> Any:
         def select(self: Any, timeout: float | None = None) -> Any:
