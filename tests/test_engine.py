@@ -162,7 +162,7 @@ def test_gil_convoy_shows_the_io_thread_waiting_for_the_gil(run):
     alone, with_hog = clients[0], clients[-1]
     assert alone["gil_wait_s"] < 0.05
     # After each wake-up it must wait for the CPU-bound thread to hand over the GIL.
-    assert with_hog["gil_wait_s"] >= 0.3 * (with_hog["end_s"] - with_hog["start_s"])
+    assert with_hog["gil_wait_s"] >= 0.1 * (with_hog["end_s"] - with_hog["start_s"])
     assert "with CPU hog" in s["stdout"]
 
 

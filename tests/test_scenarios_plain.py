@@ -171,9 +171,11 @@ def test_gil_convoy() -> None:
     hog = re.search(pattern.format("with CPU hog"), out, re.M)
     assert alone and hog, out
     # With a CPU-bound thread holding the GIL, a quick answer waits for it.
-    # At the default 5 ms switch interval a quick answer typically waits ~5 ms.
-    assert float(hog.group(2)) > 1.0, out
-    assert float(hog.group(2)) > 3 * float(alone.group(2)), out
+    # At the default 5 ms switch interval a quick answer typically waits ~5 ms. How many
+    # do depends on the OS scheduler (on a busy machine the median can stay low), so the
+    # test asks for what every run shows: the worst answer waits for a hand-over.
+    assert float(hog.group(3)) > 2.0, out
+    assert float(hog.group(3)) > 5 * float(alone.group(3)), out
 
 
 def test_cancel_taskgroup() -> None:
