@@ -17,6 +17,10 @@ BUILTIN_DIR = Path(importlib.util.find_spec("scenarios").origin or "").parent  #
 KIND_ORDER = ("threads", "processes", "asyncio", "mixed", "script")
 
 
+# Exit codes of every concur-tui command.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
 class UsageError(Exception):
     """Bad input from a person: reported in one or two lines, exit code 2."""
 

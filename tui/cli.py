@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tui import catalog
-from tui.catalog import UsageError
+from tui.catalog import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 from tui.model.summary import format_text, summarize
 from tui.supervisor.headless import run_headless
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):

@@ -7,9 +7,8 @@ import json
 import signal
 from typing import Any
 
+from tui.catalog import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from tui.compare import MODES, WORKLOADS, advise, compare
-
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def register(sub: Any) -> None:

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tui.catalog import EXIT_USAGE
 from tui.commands.replay import recording_path
 from tui.recording import RecordingError, load_model
-
-EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:

@@ -7,9 +7,8 @@ import json
 import sys
 from typing import Any
 
+from tui.catalog import EXIT_USAGE
 from tui.recording import MAX_SPEED, MIN_SPEED, RecordingError, Replay, demo_names, demo_path, load
-
-EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:

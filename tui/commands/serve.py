@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_USAGE = 2
+from tui.catalog import EXIT_USAGE
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
