@@ -97,3 +97,14 @@ def test_runner_and_workers_exit_when_concur_tui_is_killed(program: str) -> None
     cli.communicate(timeout=5)
     assert_gone(pids, within=5)
     assert not private_dir.exists(), "the runner removes the private folder the supervisor left"
+
+
+def test_a_crashed_runner_is_reported_and_its_workers_end() -> None:
+    cli = start("cpu-processes", "--set", "work=10")
+    pids = runner_tree(cli, 3)
+    os.kill(pids[0], signal.SIGKILL)  # the runner dies; its pool workers are still busy
+    out, err = cli.communicate(timeout=15)
+    assert cli.returncode == 1
+    assert "the runner was killed by SIGKILL" in out
+    assert "Traceback" not in err
+    assert_gone(pids, within=3)
