@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -55,6 +58,12 @@ class ConcurApp(App):
         self.record_message: str | None = None
 
     def on_mount(self) -> None:
+        # Asked to stop from outside (kill, a closed terminal): quit as `q` does, so every
+        # run ends and the terminal is given back in the state it was found.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, lambda: self.call_later(self.action_quit))
         self.push_screen(PickerScreen(self.scenarios))
         if self.start is not None:
             self.start_run(*self.start, record=self.record)
