@@ -61,7 +61,9 @@ async def test_compare_runs_every_mode_to_the_table() -> None:
         table = screen.query_one(CompareTable)
         assert table.row_count == len(result.rows)
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == list(MODES)
-        assert [slot.status for slot in screen.slots] == ["completed"] * 4
+        assert [slot.status for slot in screen.slots] == ["completed"] * 4, [
+            (row.mode, row.outcome, row.error, row.note) for row in result.rows
+        ]
         notes = str(screen.query_one("#compare-notes").render())
         assert "The guide's prediction" in notes and "processes" in notes
 
