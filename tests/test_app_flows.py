@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import psutil
@@ -111,7 +113,7 @@ async def test_pick_edit_run_cancel_rerun_back_quit() -> None:
     assert app.return_code == 0
 
 
-@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+@pytest.mark.parametrize("key", ["q", "ctrl+c", "SIGTERM"])
 async def test_quitting_mid_run_leaves_no_process(key: str) -> None:
     scenario = catalog.find("cpu-processes")
     app = ConcurApp(start=(scenario, scenario.resolve(["work=5.0"])))
@@ -124,7 +126,11 @@ async def test_quitting_mid_run_leaves_no_process(key: str) -> None:
         pid = dashboard.source.pid
         children = psutil.Process(pid).children(recursive=True)
         assert children, "the scenario should have started worker processes"
-        await pilot.press(key)
+        if key == "SIGTERM":
+            os.kill(os.getpid(), signal.SIGTERM)  # the app handles it: it quits as `q` does
+        else:
+            await pilot.press(key)
+        await wait_for(pilot, lambda: app.return_code is not None or not app.is_running, 10)
     deadline = time.monotonic() + 5
     while tree_alive(pid, children) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -156,25 +162,3 @@ async def test_cancel_selected_task_and_pause() -> None:
         await pilot.press("minus")
         assert timeline.zoom == 2
         await pilot.press("q")
-
-
-async def test_sigterm_quits_like_q_and_ends_the_run() -> None:
-    import os
-    import signal
-
-    scenario = catalog.find("cpu-processes")
-    app = ConcurApp(start=(scenario, scenario.resolve(["work=5.0"])))
-    async with app.run_test(size=SIZE) as pilot:
-        dashboard = app.screen
-        assert isinstance(dashboard, DashboardScreen)
-        await wait_for(
-            pilot, lambda: any(t.kind == "process" for t in dashboard.model.tasks.values())
-        )
-        pid = dashboard.source.pid
-        children = psutil.Process(pid).children(recursive=True)
-        os.kill(os.getpid(), signal.SIGTERM)  # handled by the app: it quits as `q` does
-        await wait_for(pilot, lambda: app.return_code is not None or not app.is_running, 10)
-    deadline = time.monotonic() + 5
-    while tree_alive(pid, children) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert tree_alive(pid, children) == []

@@ -93,6 +93,17 @@ def _is_library(frame: FrameType) -> bool:
     return "/asyncio/" in filename or "/tui/runner/" in filename or filename.startswith("<")
 
 
+def _inherited(owner: ObservedTask) -> dict[str, Any]:
+    """The cause of a cancel passed down from ``owner``, the task that awaited the victim."""
+    parent_cause = owner._concur_cause or {"kind": "program", "detail": ""}
+    return {
+        **parent_cause,
+        "by": owner._concur_id,
+        "detail": f"{_name_of(owner)} was cancelled while awaiting it"
+        f" ({parent_cause.get('detail', '')})",
+    }
+
+
 def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]:
     """Name why ``victim`` is being cancelled, from the frames that called ``cancel()``."""
     via_gather = False
@@ -102,32 +113,23 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]
         name = code.co_name
         owner = frame.f_locals.get("self")
         if name == "cancel" and isinstance(owner, ObservedTask) and owner is not victim:
-            # Cancelling a task cancels what it awaits: inherit its cause.
-            parent_cause = owner._concur_cause or {"kind": "program", "detail": ""}
-            return {
-                **parent_cause,
-                "by": owner._concur_id,
-                "detail": f"{_name_of(owner)} was cancelled while awaiting it"
-                f" ({parent_cause.get('detail', '')})",
-            }
+            return _inherited(owner)  # cancelling a task cancels what it awaits
         if name in ("wait_for", "_cancel_and_wait") and "asyncio" in code.co_filename:
             # 3.11's wait_for also cancels its inner task when the task awaiting it was cancelled.
             outer = asyncio.current_task()
             if isinstance(outer, ObservedTask) and outer.cancelling() and outer._concur_cause:
-                return {
-                    **outer._concur_cause,
-                    "by": outer._concur_id,
-                    "detail": f"{_name_of(outer)} was cancelled while awaiting it",
-                }
-        if name == "_on_timeout" or (
-            name in ("wait_for", "_cancel_and_wait") and "asyncio" in code.co_filename
-        ):
+                return _inherited(outer)
             return {
                 "kind": "timeout",
                 "by": None,
-                "detail": "asyncio.wait_for timed out"
-                if name != "_on_timeout"
-                else "asyncio.timeout expired",
+                "detail": "asyncio.wait_for timed out",
+                "where": None,
+            }
+        if name == "_on_timeout":
+            return {
+                "kind": "timeout",
+                "by": None,
+                "detail": "asyncio.timeout expired",
                 "where": None,
             }
         if name == "_on_task_done" and type(owner).__name__ == "TaskGroup":
