@@ -51,7 +51,7 @@ async def test_pause_step_seek_and_speed_keys() -> None:
         screen = await dashboard(app, pilot)
         await pilot.pause(0.2)
         assert replay.position == 0.0, "started paused: time stands still"
-        assert "⏸ replay paused 0.000 s" in status(screen)
+        assert "‖ replay paused 0.000 s" in status(screen)
 
         await pilot.press("full_stop")
         first = replay.position

@@ -44,11 +44,13 @@ class ConcurApp(App):
         replay: Replay | list[Event] | None = None,
         replay_until_s: float | None = None,
         record: Path | None = None,
+        compare_pythons: list[str] | None = None,
     ) -> None:
         """``replay``: a ``Replay`` is played (pause, step, seek and speed keys); a list of
         events is shown at once, its clock stopped at ``replay_until_s`` (or its end).
         ``record``: where the ``start`` run is saved as a recording when it ends or the app
-        quits (``record_message`` then says how that went)."""
+        quits (``record_message`` then says how that went). ``compare_pythons``: the only
+        other interpreters the Compare screen may run (served pages), instead of a field."""
         super().__init__()
         self.scenarios = catalog.builtins() + list(extra_scenarios)
         self.start = start
@@ -56,6 +58,7 @@ class ConcurApp(App):
         self.replay_until_s = replay_until_s
         self.record = record
         self.record_message: str | None = None
+        self.compare_pythons = compare_pythons
 
     def on_mount(self) -> None:
         # Asked to stop from outside (kill, a closed terminal): quit as `q` does, so every
@@ -103,7 +106,7 @@ class ConcurApp(App):
 
     def open_compare(self, workload: str = "io", params: dict[str, Any] | None = None) -> None:
         """The Compare screen, its form preset with ``workload`` and ``params``."""
-        self.push_screen(CompareScreen(workload, params))
+        self.push_screen(CompareScreen(workload, params, pythons=self.compare_pythons))
 
     def open_advisor(self) -> None:
         self.push_screen(AdviseScreen(), callback=self.open_advice)
