@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.literal import visible
+
 BUILTIN_DIR = Path(importlib.util.find_spec("scenarios").origin or "").parent  # type: ignore[union-attr]
 KIND_ORDER = ("threads", "processes", "asyncio", "mixed", "script")
 
@@ -147,7 +149,7 @@ def _params(raw: Any) -> tuple[Param, ...]:
                     spec["default"],
                     spec.get("min"),
                     spec.get("max"),
-                    spec.get("help", ""),
+                    visible(str(spec.get("help", ""))),
                     tuple(choices) if isinstance(choices, list | tuple) else None,
                 )
             )
@@ -170,9 +172,9 @@ def load_file(path: Path, module: str | None = None) -> Scenario:
     docstring = ast.get_docstring(tree) or ""
     return Scenario(
         name=path.stem.replace("_", "-") if module else str(path),
-        title=_literal(tree, "TITLE") or (docstring.splitlines() or [path.name])[0],
-        kind=_literal(tree, "KIND") or "script",
-        lesson=_literal(tree, "LESSON") or docstring,
+        title=visible(str(_literal(tree, "TITLE") or (docstring.splitlines() or [path.name])[0])),
+        kind=visible(str(_literal(tree, "KIND") or "script")),
+        lesson=visible(str(_literal(tree, "LESSON") or docstring), lines=True),
         path=path,
         module=module,
         has_main=has_main and bool(params),
@@ -202,6 +204,11 @@ def from_folder(folder: Path) -> list[Scenario]:
         except UsageError:
             continue
     return found
+
+
+def builtin(name: str) -> Scenario | None:
+    """The built-in scenario called ``name``, or None (never a file: for names from data)."""
+    return next((s for s in builtins() if s.name == name), None)
 
 
 def find(name_or_path: str) -> Scenario:

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from tui import catalog
 from tui.catalog import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from tui.events import dumps_strict
 from tui.model.summary import format_text, summarize
 from tui.supervisor.headless import run_headless
 
@@ -152,7 +153,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     summary = summarize(model)
-    print(json.dumps(summary) if args.json else format_text(model, summary))
+    print(dumps_strict(summary) if args.json else format_text(model, summary))
     if interrupted or summary["outcome"] == "cancelled":
         return EXIT_INTERRUPTED
     return EXIT_OK if summary["outcome"] == "completed" else EXIT_FAILED

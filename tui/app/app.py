@@ -88,10 +88,8 @@ class ConcurApp(App):
         hello = next((e for e in events if e.get("e") == "hello"), {})
         meta = events.meta if isinstance(events, Replay) else {}
         name = meta.get("scenario") or hello.get("scenario", "")
-        try:
-            scenario = catalog.find(name) if name else None
-        except catalog.UsageError:
-            scenario = None
+        # By name among the built-ins only: a recording never makes us read a file it names.
+        scenario = catalog.builtin(str(name))
         source = meta.get("source") or (scenario.source if scenario else "")
         file = Path(hello.get("source_file") or "").name or (scenario.path.name if scenario else "")
         factory = (

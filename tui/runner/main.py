@@ -31,22 +31,32 @@ from pathlib import Path
 from typing import Any
 
 from tui import events
-from tui.runner import asyncio_tasks, emit, observer, pools, threads
+from tui.runner import asyncio_tasks, emit, leftovers, observer, pools, threads
 
 now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
+LEDGER_NAME = "leftovers"  # in the run's private folder (tui.runner.leftovers)
 PR_SET_PDEATHSIG = 1
 POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
 
 
 _socket_dir: str | None = None
+_early_cancel = False
 
 
 def _kill_own_group(*_: Any) -> None:
-    """The supervisor is gone: remove its private folder, which it cannot, and end the group."""
+    """The supervisor is gone: remove what the run created (the semaphores it listed, the
+    private folder), which the supervisor no longer can, and end the group."""
     if _socket_dir is not None:
+        leftovers.remove_listed(os.path.join(_socket_dir, LEDGER_NAME))
         shutil.rmtree(_socket_dir, ignore_errors=True)
     os.killpg(0, signal.SIGKILL)
+
+
+def _cancel_before_start(*_: Any) -> None:
+    """A cancel that arrives while the runner sets up: the program is cancelled as it starts."""
+    global _early_cancel
+    _early_cancel = True
 
 
 def _die_with_parent() -> None:
@@ -100,6 +110,7 @@ def _start_daemon(target: Any, *args: Any) -> threading.Thread:
 def _prepare_children(socket_path: str, source: str, module: str | None) -> str:
     """Pools start hooked, by a method that is safe in a process with threads."""
     os.environ[emit.SOCKET_ENV] = socket_path
+    os.environ[leftovers.LEDGER_ENV] = os.path.join(os.path.dirname(socket_path), LEDGER_NAME)
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (SITE_DIR, os.environ.get("PYTHONPATH", "")) if p
     )
@@ -175,13 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", default="{}")
     parser.add_argument("--socket", required=True)
     parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--events-fd", type=int)
+    signal.signal(signal.SIGINT, _cancel_before_start)
     args = parser.parse_args(argv)
     params = json.loads(args.params)
 
     global _socket_dir
     _socket_dir = os.path.dirname(args.socket)
     _die_with_parent()
-    em = emit.install(args.socket)
+    leftovers.install(os.path.join(_socket_dir, LEDGER_NAME))
+    em = emit.install(args.socket, os.environ.get(emit.SECRET_ENV, ""), args.events_fd)
     threads.install()
     asyncio_tasks.install()
     pools.install_submit_hook()
@@ -211,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     outcome, error, tb, code = "completed", None, None, 0
     try:
         try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            if _early_cancel:
+                raise KeyboardInterrupt
             _load_and_run(args, params)
         except SystemExit as exc:
             code = _exit_code(exc)
@@ -245,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         self_cpu_s=me.ru_utime + me.ru_stime,
         children_cpu_s=children.ru_utime + children.ru_stime,
         switch_interval_s=sys.getswitchinterval(),
+        lost_events=em.lost,
         t=ended,
     )
     em.flush()

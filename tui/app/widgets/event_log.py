@@ -95,7 +95,7 @@ class EventLog(RichLog):
             )
             line.append(f"{mark} {entry.text}", style=self._colour(colour))
             entries.append((entry.t, line))
-        for t, stream, text in model.output[self._out_seen :]:
+        for t, stream, text in model.output_since(self._out_seen):
             text = self._partial + text
             *lines, self._partial = text.split("\n")
             for out in lines:
@@ -106,7 +106,7 @@ class EventLog(RichLog):
                     "│ " + out, style=self._colour("error" if stream == "stderr" else "foreground")
                 )
                 entries.append((t, line))
-        self._out_seen = len(model.output)
+        self._out_seen = model.output_count
         if model.ended is not None and self._partial:
             entries.append((model.ended, Text("          │ " + self._partial)))
             self._partial = ""
