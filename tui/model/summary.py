@@ -171,7 +171,9 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
         )
     if summary["stdout"]:
         lines += ["", "stdout:", summary["stdout"].rstrip()]
-    dropped = [f"{count:,} {DROP_WORDS[kind]}" for kind, count in summary["dropped"].items() if count]
+    dropped = [
+        f"{count:,} {DROP_WORDS[kind]}" for kind, count in summary["dropped"].items() if count
+    ]
     if dropped:
         lines += ["", "concur-tui: " + ", ".join(dropped)]
     return "\n".join(lines)

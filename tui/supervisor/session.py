@@ -62,8 +62,14 @@ _live: weakref.WeakSet[RunSession] = weakref.WeakSet()
 
 
 @atexit.register
-def _kill_live_sessions() -> None:
-    for session in list(_live):
+def end_all_runs() -> None:
+    """End every run still going (at exit, or when the terminal is gone), all at once; each
+    session's own threads then remove what its run left."""
+    sessions = list(_live)
+    for session in sessions:
+        session.cancel_requested = True
+        session._killpg(signal.SIGKILL)
+    for session in sessions:
         session.kill()
 
 

@@ -281,7 +281,10 @@ class DashboardScreen(Screen):
             self.notify(str(exc), title="Not saved", severity="error", timeout=8, markup=False)
             return
         self.notify(
-            f"{path}\nplay it: concur-tui replay {path.name}", title="Saved", timeout=8, markup=False
+            f"{path}\nplay it: concur-tui replay {path.name}",
+            title="Saved",
+            timeout=8,
+            markup=False,
         )
 
     def _recording(self) -> Recorder:
