@@ -32,10 +32,11 @@ class HangupGuard:
         self.hung_up = threading.Event()
         self._loop = asyncio.get_running_loop()
         self._tty: int | None = None
-        with contextlib.suppress(AttributeError, ValueError, OSError):
-            fd = sys.__stdout__.fileno()  # type: ignore[union-attr]
-            if os.isatty(fd):
-                self._tty = fd
+        for stream in (sys.__stderr__, sys.__stdout__, sys.__stdin__):  # Textual draws on stderr
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                if os.isatty(stream.fileno()):  # type: ignore[union-attr]
+                    self._tty = stream.fileno()  # type: ignore[union-attr]
+                    break
 
     def install(self) -> None:
         """Watch from now on (call on the main thread)."""

@@ -37,6 +37,7 @@ now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
 LEDGER_NAME = "leftovers"  # in the run's private folder (tui.runner.leftovers)
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
 
 
@@ -45,12 +46,30 @@ _early_cancel = False
 
 
 def _kill_own_group(*_: Any) -> None:
-    """The supervisor is gone: remove what the run created (the semaphores it listed, the
-    private folder), which the supervisor no longer can, and end the group."""
+    """The supervisor is gone: end every process below this one (those that left the group
+    with setsid too), remove what the run created (the semaphores it listed, the private
+    folder), which the supervisor no longer can, and end the group."""
+    for pid in _descendants(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
     if _socket_dir is not None:
         leftovers.remove_listed(os.path.join(_socket_dir, LEDGER_NAME))
         shutil.rmtree(_socket_dir, ignore_errors=True)
     os.killpg(0, signal.SIGKILL)
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process below ``root``, from /proc/<pid>/task/<tid>/children."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        with contextlib.suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                    children = [int(c) for c in f.read().split()]
+                found += children
+                todo += children
+    return found
 
 
 def _cancel_before_start(*_: Any) -> None:
@@ -60,10 +79,13 @@ def _cancel_before_start(*_: Any) -> None:
 
 
 def _die_with_parent() -> None:
-    """If the supervisor dies, the kernel sends us SIGTERM, and we take our group down."""
+    """If the supervisor dies, the kernel sends us SIGTERM, and we take our group down. As a
+    subreaper, a process of the program that double-forks stays below us, to be found."""
     signal.signal(signal.SIGTERM, _kill_own_group)
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
 def _control_loop(fd: int, em: emit.Emitter) -> None:

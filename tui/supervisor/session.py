@@ -56,6 +56,7 @@ RECV_BYTES = 1 << 17
 OUTPUT_HELD_CHARS = 1 << 20  # per stream: past this, the oldest lines are dropped and counted
 OUTPUT_CHUNK_CHARS = 1 << 16  # one output event carries at most this much text
 EVENTS_IN_FLIGHT = 200_000  # past this, the event reader waits for a drain
+DROPS_EVERY_S = 1.0  # how often what was dropped is reported (one log line each time)
 LEDGER_NAME = "leftovers"  # tui.runner.main writes the semaphores it creates there
 
 _live: weakref.WeakSet[RunSession] = weakref.WeakSet()
@@ -306,6 +307,7 @@ class RunSession:
 
     def _sample(self) -> None:
         sampler = TreeSampler(self.pid)
+        reported = time.monotonic()
         while not self._runner_gone.wait(SAMPLE_INTERVAL_S):
             batch = sampler.sample()
             for event in batch:
@@ -313,7 +315,9 @@ class RunSession:
                 if event.get("e") == "procs":
                     self._note_pids(row[0] for row in event["rows"])
             self._put(batch)
-            self._put_drops()
+            if time.monotonic() - reported >= DROPS_EVERY_S:
+                reported = time.monotonic()
+                self._put_drops()
 
     def _note_pids(self, pids: Any) -> None:
         """Remember every process of the run's tree, so one that escapes the group (setsid)
