@@ -47,6 +47,28 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "dropped": {"what": (str,), "count": (int,)},
 }
 
+# The fields of each type that carry text from the program (names, messages, output), which
+# is shown only as literal text (``tui.literal``); the rest are numbers and our own words.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "hello": ("scenario", "params", "python", "implementation", "start_method", "source_file"),
+    "run_end": ("error", "traceback"),
+    "task_start": ("id", "name", "coro", "parent", "kind"),
+    "task_end": ("id", "outcome", "error", "traceback", "result", "cancelled_by"),
+    "rename": ("id", "name"),
+    "wait": ("id", "state", "what"),
+    "wait_start": ("id", "state", "what"),
+    "step": ("id",),
+    "ready": ("id",),
+    "window": ("threads", "waiting"),
+    "cancel": ("id", "cause"),
+    "stall": ("file", "function", "code"),
+    "output": ("stream", "text"),
+    "note": ("text", "id"),
+    "procs": ("rows",),
+    "threads": ("rows",),
+    "supervisor_end": ("error",),
+}
+
 # Types only the supervisor writes: a datagram from the runner's side claiming one is refused.
 SUPERVISOR_TYPES = frozenset({"output", "cpu", "threads", "procs", "supervisor_end", "dropped"})
 
@@ -75,8 +97,28 @@ class SchemaError(ValueError):
     """An event that does not follow the schema (only raised for streams read from outside)."""
 
 
-def check(event: Any) -> Event:
-    """Return ``event`` if it follows the schema, else raise ``SchemaError`` naming the problem."""
+def loads(text: str | bytes) -> Any:
+    """Parse one line of JSON from outside: ``ValueError`` for NaN, Infinity or a number too
+    large for a float, which ``json.loads`` would let through."""
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number an event may hold")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def check(event: Any, deep: bool = True) -> Event:
+    """Return ``event`` if it follows the schema, else raise ``SchemaError`` naming the problem.
+
+    ``deep`` also walks every value (finite numbers, sizes, nesting); an event parsed with
+    ``loads`` from a bounded line (a datagram, a recording's line) only needs its top level."""
     if not isinstance(event, dict):
         raise SchemaError(f"an event must be a JSON object, not {type(event).__name__}")
     kind = event.get("e")
@@ -95,10 +137,19 @@ def check(event: Any) -> Event:
         raise SchemaError(f"dropped event: unknown kind {event['what']!r}")
     if not 0 <= event["t"] < _INT_RANGE[1]:
         raise SchemaError(f"{kind} event: 't' out of range")
-    problem = _value_problem(event, 0)
+    problem = _value_problem(event, 0) if deep else _top_level_problem(event)
     if problem:
         raise SchemaError(f"{kind} event: {problem}")
     return event
+
+
+def _top_level_problem(event: Event) -> str | None:
+    for value in event.values():
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            return f"a string longer than {MAX_TEXT} characters"
+        if isinstance(value, int) and not _INT_RANGE[0] <= value < _INT_RANGE[1]:
+            return "an integer out of range"
+    return None
 
 
 def _value_problem(value: Any, depth: int) -> str | None:

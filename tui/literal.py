@@ -36,6 +36,18 @@ def visible(text: str, lines: bool = False) -> str:
 MULTILINE_FIELDS = frozenset({"text", "traceback", "error"})
 
 
+def visible_event(event: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """``event`` with the program text in ``fields`` made visible (a copy only if needed)."""
+    for name in fields:
+        value = event.get(name)
+        if value is None:
+            continue
+        new = visible_values(value, name in MULTILINE_FIELDS)
+        if new is not value:
+            event = {**event, name: new}
+    return event
+
+
 def visible_values(value: Any, lines: bool = True) -> Any:
     """Every string in ``value`` (and its lists and objects) made visible: the same object
     when nothing needed it. An object's own fields keep lines only if in MULTILINE_FIELDS."""

@@ -94,7 +94,7 @@ class Recorder:
             self.truncated = True
             return
         try:
-            schema.check(event)
+            schema.check(event, deep=False)  # the live stream's readers checked the rest
         except SchemaError:
             self.dropped += 1
             return
@@ -154,7 +154,13 @@ def scenario_meta(scenario: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=repr)
+    """One line of strict JSON (a non-finite number becomes null), so what is saved loads."""
+    try:
+        return json.dumps(
+            value, separators=(",", ":"), ensure_ascii=False, default=repr, allow_nan=False
+        )
+    except ValueError:
+        return _dumps(schema.strict_json(value))
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -251,7 +257,7 @@ def _parse(name: str, stream: Any) -> tuple[dict[str, Any], list[Event]]:
         if len(events) >= MAX_EVENTS:
             raise RecordingError(f"{name} has more than {MAX_EVENTS} events")
         try:
-            event = schema.check(value)
+            event = schema.check(value, deep=False)  # loads() and the line bound did the rest
         except SchemaError as exc:
             raise RecordingError(f"{name}: line {number}: {exc}") from None
         if events and abs(event["t"] - events[0]["t"]) > MAX_SPAN_S * 1e9:
@@ -278,12 +284,14 @@ def _json_line(name: str, number: int, raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise RecordingError(f"{name}: line {number} is not UTF-8 text") from None
     try:
-        return json.loads(text)
+        return schema.loads(text)
     except json.JSONDecodeError as exc:
         what = "not a concur-tui recording (not JSON lines)" if number == 1 else "not valid JSON"
         raise RecordingError(f"{name}: line {number} is {what}: {exc.msg}") from None
     except RecursionError:
         raise RecordingError(f"{name}: line {number} is nested too deeply") from None
+    except ValueError as exc:  # NaN, Infinity, 1e999
+        raise RecordingError(f"{name}: line {number}: {exc}") from None
 
 
 def _check_header(name: str, header: Any) -> dict[str, Any]:

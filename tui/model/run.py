@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.events import DROP_KINDS, DROP_WORDS, DropKind, Event
-from tui.literal import visible_values
+from tui.events import DROP_KINDS, DROP_WORDS, TEXT_FIELDS, DropKind, Event
+from tui.literal import visible_event
 
 NS = 1e9
 MAX_OUTPUT_CHARS = 4 << 20  # the program's output kept (the newest); older lines are dropped
@@ -360,8 +360,10 @@ class RunModel:
                 self.version += 1
 
     def feed(self, event: Event) -> None:
-        event = visible_values(event)  # program text is stored (and so shown) as literal text
-        handler = getattr(self, "_on_" + str(event.get("e")), None)
+        kind = event.get("e")
+        # Program text is stored, and so shown, printed and exported, as literal text.
+        event = visible_event(event, TEXT_FIELDS.get(kind, ()))  # type: ignore[arg-type]
+        handler = getattr(self, "_on_" + str(kind), None)
         t = self.seconds(event["t"])
         self.last_t = max(self.last_t, t)
         self.events_seen += 1

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.catalog import Scenario
-from tui.events import SUPERVISOR_TYPES, DropKind, Event, SchemaError, check
+from tui.events import SUPERVISOR_TYPES, DropKind, Event, SchemaError, check, loads
 from tui.runner import emit, leftovers
 from tui.supervisor.sampler import TreeSampler
 
@@ -226,7 +226,7 @@ class RunSession:
         batch = []
         for line in body.decode("utf-8", errors="replace").splitlines():
             try:
-                event = check(json.loads(line))
+                event = check(loads(line), deep=False)  # a datagram bounds its size
                 if event["e"] in SUPERVISOR_TYPES:
                     raise SchemaError(f"{event['e']} events come from the supervisor")
             except (ValueError, RecursionError):  # not JSON, or not an event (SchemaError)
@@ -361,16 +361,18 @@ class RunSession:
         self._close_files()
         self.done.set()
 
-    def drain(self) -> list[Event]:
-        """Every event that arrived since the last call, in arrival order."""
+    def drain(self, limit: int | None = None) -> list[Event]:
+        """The events that arrived since the last call, in arrival order: all of them, or
+        batches up to about ``limit`` events (the rest wait for the next call)."""
         events: list[Event] = []
-        while True:
+        while limit is None or len(events) < limit:
             try:
                 batch = self.queue.get_nowait()
             except queue.Empty:
                 return events
             self._took(batch)
             events.extend(batch)
+        return events
 
     def events(self, poll_s: float = 0.05) -> Any:
         """Yield batches of events until the run is over and everything was read."""

@@ -154,7 +154,8 @@ class DashboardScreen(Screen):
         """End the run (nothing it started may outlive the screen) and save it if asked to."""
         self.source.kill()
         if self.record is not None and not self._recorded:
-            self._feed(self.source.drain())
+            while events := self.source.drain():
+                self._feed(events)
             self._save_record()
 
     # -- the loop that feeds the model ------------------------------------------------------
