@@ -108,7 +108,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Case], dict[s
             0,
             "\\x1b]52;c;aGk=",
             absent=ESC,
-        ),  # fmt: skip
+        ),
         Case(
             "export-over-symlink",
             ("export", "--demo", "thread-sleep", "-o", str(d / "link.json")),
