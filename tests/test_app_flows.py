@@ -139,7 +139,7 @@ async def test_quitting_mid_run_leaves_no_process(key: str) -> None:
 
 async def test_cancel_selected_task_and_pause() -> None:
     scenario = catalog.find("thread-sleep")
-    app = ConcurApp(start=(scenario, scenario.resolve(["delay=3", "tasks=2"])))
+    app = ConcurApp(start=(scenario, scenario.resolve(["delay=20", "tasks=2"])))
     async with app.run_test(size=SIZE) as pilot:
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)

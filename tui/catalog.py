@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.literal import visible
+
 BUILTIN_DIR = Path(importlib.util.find_spec("scenarios").origin or "").parent  # type: ignore[union-attr]
 KIND_ORDER = ("threads", "processes", "asyncio", "mixed", "script")
 
@@ -47,6 +49,8 @@ class Param:
                 if lowered not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
                     raise ValueError
                 value: Any = lowered in ("true", "1", "yes", "on")
+            elif kind in (int, float) and not text.strip().isascii():
+                raise ValueError  # int("٣") is 3: a digit from another script is a typo here
             else:
                 value = kind(text)
             if kind is float and not math.isfinite(value):
@@ -91,7 +95,11 @@ class Scenario:
 
     @property
     def source(self) -> str:
-        return self.path.read_text(encoding="utf-8", errors="replace")
+        data = self.path.read_bytes()
+        try:
+            return read_source(data)
+        except (SyntaxError, UnicodeDecodeError):
+            return data.decode("utf-8", errors="replace")
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -116,6 +124,12 @@ class Scenario:
                 raise UsageError(f"--set takes key=value, not {item!r}")
             values[name.strip()] = self.param(name.strip()).parse(text.strip())
         return values
+
+
+def read_source(data: bytes) -> str:
+    """Python source text as the interpreter reads it: UTF-8 unless a coding line (PEP 263)
+    or a BOM says otherwise. UnicodeDecodeError or SyntaxError (an unknown coding) if not."""
+    return importlib.util.decode_source(data)
 
 
 def _literal(tree: ast.Module, name: str) -> Any:
@@ -147,7 +161,7 @@ def _params(raw: Any) -> tuple[Param, ...]:
                     spec["default"],
                     spec.get("min"),
                     spec.get("max"),
-                    spec.get("help", ""),
+                    visible(str(spec.get("help", ""))),
                     tuple(choices) if isinstance(choices, list | tuple) else None,
                 )
             )
@@ -156,23 +170,31 @@ def _params(raw: Any) -> tuple[Param, ...]:
 
 def load_file(path: Path, module: str | None = None) -> Scenario:
     """Read a scenario (or any script) from a file; UsageError if it is missing or not Python."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not a Python file")
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     try:
-        source = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        if b"\0" in data:
+            raise UsageError(f"{path} is not Python source: it contains a NUL byte")
+        source = read_source(data)
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        raise UsageError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
+        where = f"{path}:{exc.lineno}" if exc.lineno else str(path)
+        raise UsageError(f"{where}: syntax error: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(
+            f"cannot read {path}: {exc.strerror if isinstance(exc, OSError) else exc}"
+        ) from None
     params = _params(_literal(tree, "PARAMS"))
     has_main = any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body)
     docstring = ast.get_docstring(tree) or ""
     return Scenario(
         name=path.stem.replace("_", "-") if module else str(path),
-        title=_literal(tree, "TITLE") or (docstring.splitlines() or [path.name])[0],
-        kind=_literal(tree, "KIND") or "script",
-        lesson=_literal(tree, "LESSON") or docstring,
+        title=visible(str(_literal(tree, "TITLE") or (docstring.splitlines() or [path.name])[0])),
+        kind=visible(str(_literal(tree, "KIND") or "script")),
+        lesson=visible(str(_literal(tree, "LESSON") or docstring), lines=True),
         path=path,
         module=module,
         has_main=has_main and bool(params),
@@ -191,17 +213,24 @@ def builtins() -> list[Scenario]:
     )
 
 
-def from_folder(folder: Path) -> list[Scenario]:
-    """Every ``*.py`` in ``folder`` as a scenario (files that do not parse are skipped)."""
+def from_folder(folder: Path, skipped: list[str] | None = None) -> list[Scenario]:
+    """Every ``*.py`` in ``folder`` as a scenario. A file that cannot be read or parsed is
+    left out, and why is appended to ``skipped`` (one line each, for the person to see)."""
     if not folder.is_dir():
         raise UsageError(f"--scenarios: no such folder: {folder}")
     found = []
     for path in sorted(folder.glob("*.py")):
         try:
             found.append(load_file(path))
-        except UsageError:
-            continue
+        except UsageError as exc:
+            if skipped is not None:
+                skipped.append(f"--scenarios: skipped {path.name}: {exc}")
     return found
+
+
+def builtin(name: str) -> Scenario | None:
+    """The built-in scenario called ``name``, or None (never a file: for names from data)."""
+    return next((s for s in builtins() if s.name == name), None)
 
 
 def find(name_or_path: str) -> Scenario:

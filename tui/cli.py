@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +14,7 @@ from typing import Any, NoReturn
 
 from tui import catalog
 from tui.catalog import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from tui.events import dumps_strict
 from tui.model.summary import format_text, summarize
 from tui.supervisor.headless import run_headless
 
@@ -96,7 +100,7 @@ def scenario_args(parser: argparse.ArgumentParser, required: bool = True) -> Non
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    scenarios = catalog.builtins() + (catalog.from_folder(args.scenarios) if args.scenarios else [])
+    scenarios = catalog.builtins() + _extra_scenarios(args)
     if args.json:
         rows = [
             {
@@ -158,7 +162,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     summary = summarize(model)
-    print(json.dumps(summary) if args.json else format_text(model, summary))
+    print(dumps_strict(summary) if args.json else format_text(model, summary))
     if interrupted or summary["outcome"] == "cancelled":
         return EXIT_INTERRUPTED
     return EXIT_OK if summary["outcome"] == "completed" else EXIT_FAILED
@@ -167,7 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from tui.app.app import ConcurApp
 
-    extra = catalog.from_folder(args.scenarios) if args.scenarios else []
+    extra = _extra_scenarios(args)
     start = None
     record = getattr(args, "record", None)
     if args.command == "watch":
@@ -184,7 +188,64 @@ def cmd_app(args: argparse.Namespace) -> int:
     app.run()
     if app.record_message:
         print(f"concur-tui: {app.record_message}", file=sys.stderr)
-    return EXIT_OK
+    if args.scenarios:
+        _extra_scenarios(args)  # say again what was skipped: the dashboard covered the first
+    return app.return_code or EXIT_OK
+
+
+def _extra_scenarios(args: argparse.Namespace) -> list[catalog.Scenario]:
+    """The scenarios of ``--scenarios DIR``, saying on stderr which files were left out."""
+    if not getattr(args, "scenarios", None):
+        return []
+    skipped: list[str] = []
+    found = catalog.from_folder(args.scenarios, skipped)
+    for line in skipped:
+        print(f"concur-tui: {line}", file=sys.stderr)
+    return found
+
+
+SERVED_COMMANDS = (None, "watch", "replay")  # the ones that open the dashboard
+
+
+def check_served_command(argv: Sequence[str]) -> None:
+    """Check the concur-tui command line ``serve`` runs for each browser tab, before serving:
+    UsageError (one line) if it would fail in every tab. Loads no recording and runs nothing."""
+    argv = list(argv)
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
+    shown = shlex.join(argv) or "(the dashboard)"
+    errors = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(errors), contextlib.redirect_stdout(io.StringIO()):
+            args = build_parser().parse_args(argv)
+    except SystemExit:
+        problem = errors.getvalue().strip().removeprefix("concur-tui: ").split(" (see ")[0]
+        raise UsageError(
+            f"served command {shown}: {problem or 'not a dashboard command'}"
+        ) from None
+    command = getattr(args, "command", None)
+    if command not in SERVED_COMMANDS:
+        raise UsageError(
+            f"served command {shown}: serve shows the dashboard (watch, replay or nothing),"
+            f" not {command}"
+        )
+    try:
+        if getattr(args, "scenarios", None):
+            catalog.from_folder(args.scenarios)
+        if command == "watch":
+            catalog.find(args.scenario).resolve(args.set)
+            if args.record is not None:
+                raise UsageError("--record would make every tab write the same file")
+        elif command == "replay":
+            from tui.commands.replay import recording_path
+
+            if args.json or args.text:
+                raise UsageError("--json and --text print instead of showing the dashboard")
+            path = Path(recording_path(args))
+            if not path.is_file():
+                raise UsageError(f"no such recording: {path}")
+    except UsageError as exc:
+        raise UsageError(f"served command {shown}: {exc}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,4 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:  # Ctrl-C before a command had set itself up: no traceback
+        code = EXIT_INTERRUPTED
+    sys.exit(code)

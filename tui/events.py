@@ -11,7 +11,8 @@ This module is imported by the runner, so it must stay standard-library only.
 from __future__ import annotations
 
 import json
-from typing import Any
+import math
+from typing import Any, Literal
 
 VERSION = 1
 
@@ -43,7 +44,47 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "procs": {"rows": (list,)},
     "note": {"text": (str,)},
     "supervisor_end": {"exit_code": (int,)},
+    "dropped": {"what": (str,), "count": (int,)},
 }
+
+# The fields of each type that carry text from the program (names, messages, output), which
+# is shown only as literal text (``tui.literal``); the rest are numbers and our own words.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "hello": ("scenario", "params", "python", "implementation", "start_method", "source_file"),
+    "run_end": ("error", "traceback"),
+    "task_start": ("id", "name", "coro", "parent", "kind"),
+    "task_end": ("id", "outcome", "error", "traceback", "result", "cancelled_by"),
+    "rename": ("id", "name"),
+    "wait": ("id", "state", "what"),
+    "wait_start": ("id", "state", "what"),
+    "step": ("id",),
+    "ready": ("id",),
+    "window": ("threads", "waiting"),
+    "cancel": ("id", "cause"),
+    "stall": ("file", "function", "code"),
+    "output": ("stream", "text"),
+    "note": ("text", "id"),
+    "procs": ("rows",),
+    "threads": ("rows",),
+    "supervisor_end": ("error",),
+}
+
+# Types only the supervisor writes: a datagram from the runner's side claiming one is refused.
+SUPERVISOR_TYPES = frozenset({"output", "cpu", "threads", "procs", "supervisor_end", "dropped"})
+
+# What the supervisor drops to stay within its bounds, counted on screen and in the summary.
+DropKind = Literal["invalid_event", "output_line"]
+DROP_KINDS: tuple[DropKind, ...] = ("invalid_event", "output_line")
+DROP_WORDS: dict[DropKind, str] = {
+    "invalid_event": "invalid events dropped",
+    "output_line": "output lines dropped",
+}
+
+# Bounds on any one event's values (the transport bounds a whole event: a datagram, a line).
+MAX_TEXT = 1 << 17  # characters of one string
+MAX_ITEMS = 100_000  # items of one list or object
+MAX_DEPTH = 8
+_INT_RANGE = (-(1 << 63), 1 << 63)
 
 TASK_KINDS = ("thread", "process", "async")
 TASK_OUTCOMES = ("done", "error", "timeout", "cancelled")
@@ -56,8 +97,28 @@ class SchemaError(ValueError):
     """An event that does not follow the schema (only raised for streams read from outside)."""
 
 
-def check(event: Any) -> Event:
-    """Return ``event`` if it follows the schema, else raise ``SchemaError`` naming the problem."""
+def loads(text: str | bytes) -> Any:
+    """Parse one line of JSON from outside: ``ValueError`` for NaN, Infinity or a number too
+    large for a float, which ``json.loads`` would let through."""
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number an event may hold")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def check(event: Any, deep: bool = True) -> Event:
+    """Return ``event`` if it follows the schema, else raise ``SchemaError`` naming the problem.
+
+    ``deep`` also walks every value (finite numbers, sizes, nesting); an event parsed with
+    ``loads`` from a bounded line (a datagram, a recording's line) only needs its top level."""
     if not isinstance(event, dict):
         raise SchemaError(f"an event must be a JSON object, not {type(event).__name__}")
     kind = event.get("e")
@@ -72,8 +133,70 @@ def check(event: Any) -> Event:
             raise SchemaError(f"{kind} event: field {name!r} missing or of the wrong type")
     if kind == "hello" and event["v"] != VERSION:
         raise SchemaError(f"event stream version {event['v']} (this concur-tui reads {VERSION})")
+    if kind == "dropped" and event["what"] not in DROP_KINDS:
+        raise SchemaError(f"dropped event: unknown kind {event['what']!r}")
+    if not 0 <= event["t"] < _INT_RANGE[1]:
+        raise SchemaError(f"{kind} event: 't' out of range")
+    problem = _value_problem(event, 0) if deep else _top_level_problem(event)
+    if problem:
+        raise SchemaError(f"{kind} event: {problem}")
     return event
+
+
+def _top_level_problem(event: Event) -> str | None:
+    for value in event.values():
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            return f"a string longer than {MAX_TEXT} characters"
+        if isinstance(value, int) and not _INT_RANGE[0] <= value < _INT_RANGE[1]:
+            return "an integer out of range"
+    return None
+
+
+def _value_problem(value: Any, depth: int) -> str | None:
+    """What makes a value unfit to show or store: a non-finite or huge number, a string or
+    list past its bound, nesting too deep. None when it is fine."""
+    if isinstance(value, str):
+        return f"a string longer than {MAX_TEXT} characters" if len(value) > MAX_TEXT else None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return None if _INT_RANGE[0] <= value < _INT_RANGE[1] else "an integer out of range"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "a number that is not finite"
+    if depth >= MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH}"
+    if isinstance(value, dict):
+        items: Any = value.values()
+        if any(not isinstance(key, str) or len(key) > MAX_TEXT for key in value):
+            return "an object key that is not a short string"
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return f"a value of type {type(value).__name__}"
+    if len(value) > MAX_ITEMS:
+        return f"more than {MAX_ITEMS} items in one list or object"
+    for item in items:
+        problem = _value_problem(item, depth + 1)
+        if problem:
+            return problem
+    return None
 
 
 def dumps(event: Event) -> str:
     return json.dumps(event, separators=(",", ":"), default=repr)
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with every non-finite number replaced by None: what strict JSON can hold."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: strict_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(item) for item in value]
+    return value
+
+
+def dumps_strict(value: Any, **kwargs: Any) -> str:
+    """JSON that any parser reads: non-finite numbers become null (never NaN or Infinity)."""
+    return json.dumps(strict_json(value), allow_nan=False, **kwargs)

@@ -28,14 +28,13 @@ Timestamps are microseconds since the run's first event (``displayTimeUnit`` is 
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from tui.events import dumps_strict
+from tui.files import write_atomically
 from tui.model.run import RunModel, Task
 
 US = 1e6
@@ -278,7 +277,7 @@ def _meta(name: str, pid: int, tid: int, args: dict[str, Any]) -> dict[str, Any]
 
 
 def dumps(trace: dict[str, Any]) -> str:
-    return json.dumps(trace, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    return dumps_strict(trace, separators=(",", ":"), ensure_ascii=False)
 
 
 def write_trace(model: RunModel, path: str | os.PathLike[str]) -> tuple[Path, int]:
@@ -287,14 +286,5 @@ def write_trace(model: RunModel, path: str | os.PathLike[str]) -> tuple[Path, in
     An ``OSError`` says why it could not be written.
     """
     trace = build_trace(model)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".trace-", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(dumps(trace))
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    target = write_atomically(path, dumps(trace))
     return target, len(trace["traceEvents"])

@@ -29,7 +29,6 @@ import math
 import os
 import platform
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from typing import Any
 from tui import events as schema
 from tui.catalog import UsageError
 from tui.events import Event, SchemaError
+from tui.files import write_atomically
 from tui.model.run import NS, RunModel
 
 FORMAT = "concur-tui-recording"
@@ -45,6 +45,7 @@ SUFFIX = ".jsonl"
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_LINE_BYTES = 1024 * 1024
 MAX_EVENTS = 2_000_000
+MAX_SPAN_S = 24 * 3600  # a recording covers at most a day (a run, not a clock's whole range)
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
 
@@ -93,7 +94,7 @@ class Recorder:
             self.truncated = True
             return
         try:
-            schema.check(event)
+            schema.check(event, deep=False)  # the live stream's readers checked the rest
         except SchemaError:
             self.dropped += 1
             return
@@ -127,18 +128,9 @@ class Recorder:
         """Write the recording to ``path`` (atomically: a complete file or none)."""
         if not self.events:
             raise RecordingError("nothing to save: no events were recorded")
-        target = Path(path)
         lines = [_dumps(self.header())] + [_dumps(e) for e in self.events]
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".recording-", dir=target.parent or ".")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                    out.write("\n".join(lines) + "\n")
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            target = write_atomically(path, "\n".join(lines) + "\n")
         except OSError as exc:
             raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
         return target
@@ -162,7 +154,13 @@ def scenario_meta(scenario: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=repr)
+    """One line of strict JSON (a non-finite number becomes null), so what is saved loads."""
+    try:
+        return json.dumps(
+            value, separators=(",", ":"), ensure_ascii=False, default=repr, allow_nan=False
+        )
+    except ValueError:
+        return _dumps(schema.strict_json(value))
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -259,9 +257,15 @@ def _parse(name: str, stream: Any) -> tuple[dict[str, Any], list[Event]]:
         if len(events) >= MAX_EVENTS:
             raise RecordingError(f"{name} has more than {MAX_EVENTS} events")
         try:
-            events.append(schema.check(value))
+            event = schema.check(value, deep=False)  # loads() and the line bound did the rest
         except SchemaError as exc:
             raise RecordingError(f"{name}: line {number}: {exc}") from None
+        if events and abs(event["t"] - events[0]["t"]) > MAX_SPAN_S * 1e9:
+            raise RecordingError(
+                f"{name}: line {number}: its time is more than {MAX_SPAN_S // 3600} h away"
+                " from the first event's"
+            )
+        events.append(event)
     if meta is None:
         raise RecordingError(f"{name} is empty, not a recording")
     if not events:
@@ -280,12 +284,14 @@ def _json_line(name: str, number: int, raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise RecordingError(f"{name}: line {number} is not UTF-8 text") from None
     try:
-        return json.loads(text)
+        return schema.loads(text)
     except json.JSONDecodeError as exc:
         what = "not a concur-tui recording (not JSON lines)" if number == 1 else "not valid JSON"
         raise RecordingError(f"{name}: line {number} is {what}: {exc.msg}") from None
     except RecursionError:
         raise RecordingError(f"{name}: line {number} is nested too deeply") from None
+    except ValueError as exc:  # NaN, Infinity, 1e999
+        raise RecordingError(f"{name}: line {number}: {exc}") from None
 
 
 def _check_header(name: str, header: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui import catalog
+from tui.app.hangup import HangupGuard
 from tui.app.screens.advise import AdviseScreen
 from tui.app.screens.compare import CompareScreen
 from tui.app.screens.dashboard import DashboardScreen
@@ -63,10 +64,16 @@ class ConcurApp(App):
     def on_mount(self) -> None:
         # Asked to stop from outside (kill, a closed terminal): quit as `q` does, so every
         # run ends and the terminal is given back in the state it was found.
+        # Interrupted, so exit code 130, as `run` does.
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, lambda: self.call_later(self.action_quit))
+                loop.add_signal_handler(
+                    sig, lambda: self.call_later(self.action_quit, catalog.EXIT_INTERRUPTED)
+                )
+        if not self.is_headless:  # a closed terminal: see HangupGuard
+            with contextlib.suppress(ValueError):  # not on the main thread
+                HangupGuard(self).install()
         self.push_screen(PickerScreen(self.scenarios))
         if self.start is not None:
             self.start_run(*self.start, record=self.record)
@@ -91,10 +98,8 @@ class ConcurApp(App):
         hello = next((e for e in events if e.get("e") == "hello"), {})
         meta = events.meta if isinstance(events, Replay) else {}
         name = meta.get("scenario") or hello.get("scenario", "")
-        try:
-            scenario = catalog.find(name) if name else None
-        except catalog.UsageError:
-            scenario = None
+        # By name among the built-ins only: a recording never makes us read a file it names.
+        scenario = catalog.builtin(str(name))
         source = meta.get("source") or (scenario.source if scenario else "")
         file = Path(hello.get("source_file") or "").name or (scenario.path.name if scenario else "")
         factory = (
@@ -125,14 +130,14 @@ class ConcurApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    async def action_quit(self) -> None:
+    async def action_quit(self, return_code: int = catalog.EXIT_OK) -> None:
         """End every run first: nothing the scenario started may outlive the app."""
         for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen):
                 screen.end()
             elif isinstance(screen, CompareScreen):
                 await screen.end()
-        self.exit()
+        self.exit(return_code=return_code)
 
     async def action_help_quit(self) -> None:
         """Ctrl+C quits, ending every run, as in any terminal program (Textual would only

@@ -37,6 +37,9 @@ class EventSource(Protocol):
     def kill(self) -> None: ...
 
 
+DRAIN_LIMIT = 2_000  # events a dashboard takes per poll from a live run (~50 ms of model work)
+
+
 class LiveSource:
     """A real run: a RunSession started in its own process group."""
 
@@ -52,7 +55,8 @@ class LiveSource:
         self.session.start()
 
     def drain(self) -> list[Event]:
-        return self.session.drain()
+        # A bounded share per poll, so that keys are handled between polls under any flood.
+        return self.session.drain(limit=DRAIN_LIMIT)
 
     @property
     def done(self) -> bool:

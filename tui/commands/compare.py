@@ -9,6 +9,7 @@ from typing import Any
 
 from tui.catalog import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from tui.compare import MODES, WORKLOADS, advise, compare
+from tui.events import dumps_strict
 
 
 def register(sub: Any) -> None:
@@ -75,7 +76,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print(json.dumps(result.to_dict()) if args.json else result.table())
+    print(dumps_strict(result.to_dict()) if args.json else result.table())
     if result.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.ok else EXIT_FAILED

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from tui.catalog import EXIT_USAGE
+from tui.events import dumps_strict
 from tui.recording import MAX_SPEED, MIN_SPEED, RecordingError, Replay, demo_names, demo_path, load
 
 
@@ -76,7 +76,7 @@ def _replay(args: argparse.Namespace) -> int:
 
         _, model = load_model(path)
         summary = summarize(model)
-        print(json.dumps(summary) if args.json else format_text(model, summary))
+        print(dumps_strict(summary) if args.json else format_text(model, summary))
         return 0
     meta, events = load(path)
     replay = Replay(events, meta, speed=args.speed, paused=args.paused)

@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.events import Event
+from tui.events import DROP_KINDS, DROP_WORDS, TEXT_FIELDS, DropKind, Event
+from tui.literal import visible_event
 
 NS = 1e9
+MAX_OUTPUT_CHARS = 4 << 20  # the program's output kept (the newest); older lines are dropped
 DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
 
 # The states a task's time is split into, in the order the legend lists them.
@@ -41,7 +43,7 @@ class Span:
 @dataclass
 class LogEntry:
     t: float
-    kind: str  # started | finished | failed | timeout | cancelled | cancel | stall | note | output
+    kind: str  # started | finished | failed | timeout | cancelled | cancel | stall | note | dropped | run
     text: str
     task_id: str | None = None
 
@@ -304,6 +306,9 @@ class RunModel:
         self.order: list[str] = []
         self.log: list[LogEntry] = []
         self.output: list[tuple[float, str, str]] = []
+        self.output_offset = 0  # entries dropped from the front of ``output`` (views index on)
+        self._output_chars = 0
+        self.dropped: dict[DropKind, int] = dict.fromkeys(DROP_KINDS, 0)
         self.stalls: list[Stall] = []
         self.notes: list[str] = []
         self.gil_busy = Series()
@@ -345,11 +350,20 @@ class RunModel:
 
     # -- feeding ----------------------------------------------------------------------------
     def feed_many(self, events: Iterable[Event]) -> None:
+        """Feed each event; one that does not make sense is dropped and counted, never fatal
+        (a live stream comes from a program we do not control)."""
         for event in events:
-            self.feed(event)
+            try:
+                self.feed(event)
+            except Exception:
+                self.dropped["invalid_event"] += 1
+                self.version += 1
 
     def feed(self, event: Event) -> None:
-        handler = getattr(self, "_on_" + str(event.get("e")), None)
+        kind = event.get("e")
+        # Program text is stored, and so shown, printed and exported, as literal text.
+        event = visible_event(event, TEXT_FIELDS.get(kind, ()))  # type: ignore[arg-type]
+        handler = getattr(self, "_on_" + str(kind), None)
         t = self.seconds(event["t"])
         self.last_t = max(self.last_t, t)
         self.events_seen += 1
@@ -549,6 +563,25 @@ class RunModel:
 
     def _on_output(self, e: Event, t: float) -> None:
         self.output.append((t, e["stream"], e["text"]))
+        self._output_chars += len(e["text"])
+        if self._output_chars > MAX_OUTPUT_CHARS:
+            self._forget_output(MAX_OUTPUT_CHARS * 3 // 4)
+
+    def _forget_output(self, keep: int) -> None:
+        """Drop the oldest output until at most ``keep`` characters are kept (counted)."""
+        count = 0
+        while self._output_chars > keep and count < len(self.output) - 1:
+            text = self.output[count][2]
+            self._output_chars -= len(text)
+            self.dropped["output_line"] += text.count("\n")
+            count += 1
+        del self.output[:count]
+        self.output_offset += count
+
+    def _on_dropped(self, e: Event, t: float) -> None:
+        what: DropKind = e["what"]
+        self.dropped[what] += e["count"]
+        self.log.append(LogEntry(t, "dropped", f"{e['count']:,} {DROP_WORDS[what]}"))
 
     def _on_note(self, e: Event, t: float) -> None:
         self.notes.append(e["text"])
@@ -621,3 +654,12 @@ class RunModel:
 
     def stdout_text(self) -> str:
         return "".join(text for _, stream, text in self.output if stream == "stdout")
+
+    def output_since(self, seen: int) -> list[tuple[float, str, str]]:
+        """Output entries after the first ``seen`` ever fed (those dropped since are skipped)."""
+        return self.output[max(0, seen - self.output_offset) :]
+
+    @property
+    def output_count(self) -> int:
+        """How many output entries were ever fed (``output_since``'s index)."""
+        return self.output_offset + len(self.output)

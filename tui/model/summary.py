@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.events import DROP_WORDS
 from tui.model.run import STATES, RunModel
 
 TIMELINE_WIDTH = 50
@@ -76,6 +77,7 @@ def summarize(model: RunModel) -> dict[str, Any]:
         "sequential_s": round(sequential, 4),
         "speedup": round(sequential / elapsed, 2) if elapsed > 0 else None,
         "stdout": model.stdout_text(),
+        "dropped": dict(model.dropped),
         "stderr": "".join(text for _, stream, text in model.output if stream == "stderr"),
         "tasks": tasks,
         "cpu": {
@@ -169,4 +171,9 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
         )
     if summary["stdout"]:
         lines += ["", "stdout:", summary["stdout"].rstrip()]
+    dropped = [
+        f"{count:,} {DROP_WORDS[kind]}" for kind, count in summary["dropped"].items() if count
+    ]
+    if dropped:
+        lines += ["", "concur-tui: " + ", ".join(dropped)]
     return "\n".join(lines)

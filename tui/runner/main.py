@@ -31,29 +31,61 @@ from pathlib import Path
 from typing import Any
 
 from tui import events
-from tui.runner import asyncio_tasks, emit, observer, pools, threads
+from tui.runner import asyncio_tasks, emit, leftovers, observer, pools, threads
 
 now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
+LEDGER_NAME = "leftovers"  # in the run's private folder (tui.runner.leftovers)
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
 
 
 _socket_dir: str | None = None
+_early_cancel = False
 
 
 def _kill_own_group(*_: Any) -> None:
-    """The supervisor is gone: remove its private folder, which it cannot, and end the group."""
+    """The supervisor is gone: end every process below this one (those that left the group
+    with setsid too), remove what the run created (the semaphores it listed, the private
+    folder), which the supervisor no longer can, and end the group."""
+    for pid in _descendants(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
     if _socket_dir is not None:
+        leftovers.remove_listed(os.path.join(_socket_dir, LEDGER_NAME))
         shutil.rmtree(_socket_dir, ignore_errors=True)
     os.killpg(0, signal.SIGKILL)
 
 
+def _descendants(root: int) -> list[int]:
+    """Every process below ``root``, from /proc/<pid>/task/<tid>/children."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        with contextlib.suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                    children = [int(c) for c in f.read().split()]
+                found += children
+                todo += children
+    return found
+
+
+def _cancel_before_start(*_: Any) -> None:
+    """A cancel that arrives while the runner sets up: the program is cancelled as it starts."""
+    global _early_cancel
+    _early_cancel = True
+
+
 def _die_with_parent() -> None:
-    """If the supervisor dies, the kernel sends us SIGTERM, and we take our group down."""
+    """If the supervisor dies, the kernel sends us SIGTERM, and we take our group down. As a
+    subreaper, a process of the program that double-forks stays below us, to be found."""
     signal.signal(signal.SIGTERM, _kill_own_group)
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
 def _control_loop(fd: int, em: emit.Emitter) -> None:
@@ -100,6 +132,7 @@ def _start_daemon(target: Any, *args: Any) -> threading.Thread:
 def _prepare_children(socket_path: str, source: str, module: str | None) -> str:
     """Pools start hooked, by a method that is safe in a process with threads."""
     os.environ[emit.SOCKET_ENV] = socket_path
+    os.environ[leftovers.LEDGER_ENV] = os.path.join(os.path.dirname(socket_path), LEDGER_NAME)
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (SITE_DIR, os.environ.get("PYTHONPATH", "")) if p
     )
@@ -175,13 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", default="{}")
     parser.add_argument("--socket", required=True)
     parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--events-fd", type=int)
+    signal.signal(signal.SIGINT, _cancel_before_start)
     args = parser.parse_args(argv)
     params = json.loads(args.params)
 
     global _socket_dir
     _socket_dir = os.path.dirname(args.socket)
     _die_with_parent()
-    em = emit.install(args.socket)
+    leftovers.install(os.path.join(_socket_dir, LEDGER_NAME))
+    em = emit.install(args.socket, os.environ.get(emit.SECRET_ENV, ""), args.events_fd)
     threads.install()
     asyncio_tasks.install()
     pools.install_submit_hook()
@@ -211,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     outcome, error, tb, code = "completed", None, None, 0
     try:
         try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            if _early_cancel:
+                raise KeyboardInterrupt
             _load_and_run(args, params)
         except SystemExit as exc:
             code = _exit_code(exc)
@@ -245,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         self_cpu_s=me.ru_utime + me.ru_stime,
         children_cpu_s=children.ru_utime + children.ru_stime,
         switch_interval_s=sys.getswitchinterval(),
+        lost_events=em.lost,
         t=ended,
     )
     em.flush()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
-from tui.runner import emit, pools, threads
+from tui.runner import emit, leftovers, pools, threads
 
 
 def install_in_worker() -> None:
-    emit.install(os.environ[emit.SOCKET_ENV])
+    emit.install(os.environ[emit.SOCKET_ENV], os.environ.get(emit.SECRET_ENV, ""))
+    if os.environ.get(leftovers.LEDGER_ENV):
+        leftovers.install(os.environ[leftovers.LEDGER_ENV])
     threads.install()
     pools.install()

@@ -1,23 +1,39 @@
 """One run: start the runner in its own session, collect its events, end it cleanly.
 
 Everything the run produces — the runner's and workers' events from the
-private socket, the program's stdout/stderr, CPU samples — arrives in one
+private channel, the program's stdout/stderr, CPU samples — arrives in one
 queue as lists of events; ``drain()`` hands them to whoever feeds the model.
 The runner's process group dies with the run: on completion, on cancel
 (politely first, then SIGTERM, then SIGKILL) and when this process exits.
+
+The program is not trusted. Its events come over a socket the runner inherited
+(and, for pool workers that are fresh interpreters, a socket in a 0700 folder),
+each datagram carrying the run's secret and sent by a process of the run's
+session; every event is checked against ``tui.events``; what fails is dropped and
+counted (a ``dropped`` event), never fatal. Output and events are read with a
+bound on what waits to be drained (``OUTPUT_HELD_CHARS``, ``EVENTS_IN_FLIGHT``):
+past it, the oldest output lines are dropped and counted, and the event reader
+stops reading, so the runner's sends wait (backpressure, bounded in the runner).
+When the run is over, whatever it left is removed: processes it started that
+escaped the group (``setsid``), the semaphores it listed, its private folder.
 """
 
 from __future__ import annotations
 
 import atexit
 import codecs
+import collections
 import contextlib
+import hmac
 import json
 import os
 import queue
+import secrets
+import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,20 +44,33 @@ from pathlib import Path
 from typing import Any
 
 from tui.catalog import Scenario
-from tui.events import Event
+from tui.events import SUPERVISOR_TYPES, DropKind, Event, SchemaError, check, loads
+from tui.runner import emit, leftovers
 from tui.supervisor.sampler import TreeSampler
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 SAMPLE_INTERVAL_S = 0.1
 CANCEL_GRACE_S = 2.0
 RECV_BYTES = 1 << 17
+# Bounds on what waits between the readers and whoever drains the session.
+OUTPUT_HELD_CHARS = 1 << 20  # per stream: past this, the oldest lines are dropped and counted
+OUTPUT_CHUNK_CHARS = 1 << 16  # one output event carries at most this much text
+EVENTS_IN_FLIGHT = 200_000  # past this, the event reader waits for a drain
+DROPS_EVERY_S = 1.0  # how often what was dropped is reported (one log line each time)
+LEDGER_NAME = "leftovers"  # tui.runner.main writes the semaphores it creates there
 
 _live: weakref.WeakSet[RunSession] = weakref.WeakSet()
 
 
 @atexit.register
-def _kill_live_sessions() -> None:
-    for session in list(_live):
+def end_all_runs() -> None:
+    """End every run still going (at exit, or when the terminal is gone), all at once; each
+    session's own threads then remove what its run left."""
+    sessions = list(_live)
+    for session in sessions:
+        session.cancel_requested = True
+        session._killpg(signal.SIGKILL)
+    for session in sessions:
         session.kill()
 
 
@@ -61,16 +90,25 @@ class RunSession:
         self._runner_gone = threading.Event()
         self._dir = tempfile.mkdtemp(prefix="concur-tui-")
         self._socket_path = os.path.join(self._dir, "events")
+        self._secret = secrets.token_hex(16)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._sock.bind(self._socket_path)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-        self._sock.settimeout(0.05)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # who sent it
+        self._pair = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        for sock in (self._sock, self._pair[0]):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+            sock.setblocking(False)
         self._control: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._held_output = 0  # characters of output put in the queue and not drained yet
+        self._held_events = 0  # events put in the queue and not drained yet
+        self._drops: collections.Counter[DropKind] = collections.Counter()
+        self._seen: dict[int, int] = {}  # every pid of the run's tree seen: its start time
 
     # -- starting ---------------------------------------------------------------------------
-    def command(self, control_fd: int) -> list[str]:
+    def command(self, control_fd: int, events_fd: int | None = None) -> list[str]:
         cmd = [self.python, "-m", "tui.runner", "--name", self.scenario.name]
         if self.scenario.module:
             cmd += ["--module", self.scenario.module]
@@ -78,25 +116,32 @@ class RunSession:
             entry = "main" if self.scenario.has_main else "script"
             cmd += ["--path", str(self.scenario.path.resolve()), "--entry", entry]
         cmd += ["--params", json.dumps(self.params), "--socket", self._socket_path]
-        return [*cmd, "--control-fd", str(control_fd)]
+        cmd += ["--control-fd", str(control_fd)]
+        return cmd if events_fd is None else [*cmd, "--events-fd", str(events_fd)]
 
     def start(self) -> RunSession:
         read_end, write_end = os.pipe()
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        events_fd = self._pair[1].fileno()
+        tmp = os.path.join(self._dir, "tmp")  # the program's temporary files (and pymp-*)
+        os.mkdir(tmp, 0o700)
+        env = dict(os.environ, PYTHONUNBUFFERED="1", TMPDIR=tmp)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (PROJECT_ROOT, env.get("PYTHONPATH")) if p)
-        env.pop("CONCUR_TUI_SOCKET", None)
+        env[emit.SECRET_ENV] = self._secret
+        env.pop(emit.SOCKET_ENV, None)
+        env.pop(leftovers.LEDGER_ENV, None)
         try:
             self._proc = subprocess.Popen(
-                self.command(read_end),
+                self.command(read_end, events_fd),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                pass_fds=(read_end,),
+                pass_fds=(read_end, events_fd),
                 start_new_session=True,
                 env=env,
             )
         finally:
             os.close(read_end)
+            self._pair[1].close()
         self._control = write_end
         self.pid = self._proc.pid
         _live.add(self)
@@ -116,47 +161,178 @@ class RunSession:
         self._threads.append(thread)
 
     # -- collecting -------------------------------------------------------------------------
+    def _put(self, batch: list[Event], output_chars: int = 0) -> None:
+        with self._lock:
+            self._held_output += output_chars
+            self._held_events += len(batch)
+        self.queue.put(batch)
+
+    def _took(self, batch: list[Event]) -> None:
+        """A drained batch no longer counts against the bounds."""
+        chars = sum(len(e["text"]) for e in batch if e.get("e") == "output")
+        with self._lock:
+            self._held_output -= chars
+            self._held_events -= len(batch)
+
+    def _drop(self, kind: DropKind, count: int = 1) -> None:
+        with self._lock:
+            self._drops[kind] += count
+
+    def _put_drops(self) -> None:
+        """Say what was dropped since the last call, as ``dropped`` events."""
+        with self._lock:
+            drops, self._drops = self._drops, collections.Counter()
+        now = time.perf_counter_ns()
+        batch = [
+            {"e": "dropped", "t": now, "pid": os.getpid(), "what": kind, "count": count}
+            for kind, count in drops.items()
+            if count
+        ]
+        if batch:
+            self._put(batch)
+
     def _read_socket(self) -> None:
+        """Read both event sockets until the runner is gone; nothing a datagram holds can end
+        this thread."""
+        socks = [self._pair[0], self._sock]
         while True:
+            if self._held_events > EVENTS_IN_FLIGHT and not self._runner_gone.is_set():
+                time.sleep(0.01)  # backpressure: the runner's sends wait (a bounded time)
+                continue
             try:
-                data = self._sock.recv(RECV_BYTES)
-            except TimeoutError:
+                ready = select.select(socks, [], [], 0.05)[0]
+            except (OSError, ValueError):
+                return
+            if not ready:
                 if self._runner_gone.is_set():
                     return
                 continue
-            except OSError:
-                return
-            batch = []
-            for line in data.decode("utf-8", errors="replace").splitlines():
-                with contextlib.suppress(ValueError):
-                    batch.append(json.loads(line))
-            if any(event.get("e") == "run_end" for event in batch):
+            for sock in ready:
+                try:
+                    self._receive(sock)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    return
+                except Exception:  # a bug here must not end the run's only event reader
+                    self._drop("invalid_event")
+
+    def _receive(self, sock: socket.socket) -> None:
+        data, ancillary, _, _ = sock.recvmsg(RECV_BYTES, socket.CMSG_SPACE(12))
+        head, _, body = data.partition(b"\n")
+        if not hmac.compare_digest(head, self._secret.encode()) or not self._from_run(ancillary):
+            self._drop("invalid_event", max(1, body.count(b"\n") + 1))
+            return
+        batch = []
+        for line in body.decode("utf-8", errors="replace").splitlines():
+            try:
+                event = check(loads(line), deep=False)  # a datagram bounds its size
+                if event["e"] in SUPERVISOR_TYPES:
+                    raise SchemaError(f"{event['e']} events come from the supervisor")
+            except (ValueError, RecursionError):  # not JSON, or not an event (SchemaError)
+                self._drop("invalid_event")
+                continue
+            batch.append(event)
+            if event["e"] == "run_end":
                 self._saw_run_end = True
-            if batch:
-                self.queue.put(batch)
+        if batch:
+            self._put(batch)
+
+    def _from_run(self, ancillary: list[tuple[int, int, bytes]]) -> bool:
+        """Whether the kernel says a datagram came from a live process of the run's session
+        (or one that has already exited: its secret vouches for it)."""
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                pid = struct.unpack("iii", data[:12])[0]
+                if pid in (self.pid, 0) or pid in self._seen:
+                    return True
+                try:
+                    return os.getsid(pid) == self.pid
+                except ProcessLookupError:
+                    return True
+                except OSError:
+                    return False
+        return True  # from the inherited socket, which has no credentials attached
 
     def _read_stream(self, stream: Any, name: str) -> None:
+        """Read one output stream to its end, keeping at most ``OUTPUT_HELD_CHARS`` that are
+        not drained yet: past that, the oldest whole lines are dropped (and counted)."""
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         fd = stream.fileno()
-        while True:
+        held: collections.deque[str] = collections.deque()
+        held_chars = 0
+        ended = False
+        while not ended:
             try:
-                chunk = os.read(fd, 65536)
-            except OSError:
+                readable = select.select([fd], [], [], 0.1)[0]
+                chunk = os.read(fd, 65536) if readable else None
+            except (OSError, ValueError):
                 chunk = b""
-            text = decoder.decode(chunk, final=not chunk)
-            if text:
-                event = {"e": "output", "t": time.perf_counter_ns(), "pid": self.pid}
-                self.queue.put([{**event, "stream": name, "text": text}])
-            if not chunk:
-                return
+            if chunk is not None:
+                ended = not chunk
+                text = decoder.decode(chunk, final=ended)
+                if text:
+                    held.append(text)
+                    held_chars += len(text)
+                    held_chars -= self._trim(held, held_chars)
+            if held and (ended or self._held_output < OUTPUT_HELD_CHARS):
+                held_chars = self._put_output(held, name)
+
+    def _trim(self, held: collections.deque[str], chars: int) -> int:
+        """Drop the oldest whole lines of ``held`` until it fits; return the characters removed."""
+        removed = 0
+        while chars - removed > OUTPUT_HELD_CHARS and len(held) > 1:
+            text = held.popleft()
+            removed += len(text)
+            self._drop("output_line", text.count("\n"))
+        if chars - removed > OUTPUT_HELD_CHARS:  # one huge piece: keep its last lines
+            text = held.popleft()
+            cut = text.find("\n", len(text) - OUTPUT_HELD_CHARS)
+            cut = len(text) - OUTPUT_HELD_CHARS if cut < 0 else cut + 1
+            self._drop("output_line", max(1, text.count("\n", 0, cut)))
+            held.appendleft(text[cut:])
+            removed += cut
+        return removed
+
+    def _put_output(self, held: collections.deque[str], name: str) -> int:
+        """Put everything held in the queue, in chunks; return what is still held (0)."""
+        text = "".join(held)
+        held.clear()
+        now = time.perf_counter_ns()
+        for i in range(0, len(text), OUTPUT_CHUNK_CHARS):
+            piece = text[i : i + OUTPUT_CHUNK_CHARS]
+            event = {"e": "output", "t": now, "pid": self.pid, "stream": name, "text": piece}
+            self._put([event], len(piece))
+        return 0
 
     def _sample(self) -> None:
         sampler = TreeSampler(self.pid)
+        reported = time.monotonic()
         while not self._runner_gone.wait(SAMPLE_INTERVAL_S):
             batch = sampler.sample()
             for event in batch:
                 event["pid"] = os.getpid()
-            self.queue.put(batch)
+                if event.get("e") == "procs":
+                    self._note_pids(row[0] for row in event["rows"])
+            self._put(batch)
+            if time.monotonic() - reported >= DROPS_EVERY_S:
+                reported = time.monotonic()
+                self._put_drops()
+
+    def _note_pids(self, pids: Any) -> None:
+        """Remember every process of the run's tree, so one that escapes the group (setsid)
+        is still ended with the run."""
+        for pid in pids:
+            if pid not in self._seen and pid != self.pid:
+                started = _start_time(pid)
+                if started is not None:
+                    self._seen[pid] = started
+
+    def _end_escaped(self) -> None:
+        for pid, started in list(self._seen.items()):
+            if _start_time(pid) == started:  # the same process, not a new one with its pid
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
 
     def _wait(self) -> None:
         _, status, usage = os.wait4(self.pid, 0)
@@ -164,9 +340,12 @@ class RunSession:
         self.exit_code = os.waitstatus_to_exitcode(status)
         self._proc.returncode = self.exit_code
         self._killpg(signal.SIGKILL)  # anything the program left behind in its group
+        self._end_escaped()
         self._runner_gone.set()
         for thread in self._threads[:3]:
             thread.join(timeout=2)
+        leftovers.remove_listed(os.path.join(self._dir, LEDGER_NAME))
+        self._put_drops()
         end: Event = {
             "e": "supervisor_end",
             "t": time.perf_counter_ns(),
@@ -182,23 +361,30 @@ class RunSession:
         self._close_files()
         self.done.set()
 
-    def drain(self) -> list[Event]:
-        """Every event that arrived since the last call, in arrival order."""
+    def drain(self, limit: int | None = None) -> list[Event]:
+        """The events that arrived since the last call, in arrival order: all of them, or
+        batches up to about ``limit`` events (the rest wait for the next call)."""
         events: list[Event] = []
-        while True:
+        while limit is None or len(events) < limit:
             try:
-                events.extend(self.queue.get_nowait())
+                batch = self.queue.get_nowait()
             except queue.Empty:
                 return events
+            self._took(batch)
+            events.extend(batch)
+        return events
 
     def events(self, poll_s: float = 0.05) -> Any:
         """Yield batches of events until the run is over and everything was read."""
         while True:
             try:
-                yield self.queue.get(timeout=poll_s)
+                batch = self.queue.get(timeout=poll_s)
             except queue.Empty:
                 if self.done.is_set() and self.queue.empty():
                     return
+                continue
+            self._took(batch)
+            yield batch
 
     # -- ending -----------------------------------------------------------------------------
     def send(self, command: str) -> None:
@@ -241,12 +427,23 @@ class RunSession:
                 os.close(self._control)
             self._control = None
         self._sock.close()
+        self._pair[0].close()
         if self._proc is not None:
             for stream in (self._proc.stdout, self._proc.stderr):
                 if stream is not None:
                     stream.close()
         shutil.rmtree(self._dir, ignore_errors=True)
         _live.discard(self)
+
+
+def _start_time(pid: int) -> int | None:
+    """A process's start time (clock ticks after boot), which tells it from a later one with
+    the same pid; None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rpartition(b")")[2].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _describe_exit(code: int | None) -> str:

@@ -154,7 +154,8 @@ class DashboardScreen(Screen):
         """End the run (nothing it started may outlive the screen) and save it if asked to."""
         self.source.kill()
         if self.record is not None and not self._recorded:
-            self._feed(self.source.drain())
+            while events := self.source.drain():
+                self._feed(events)
             self._save_record()
 
     # -- the loop that feeds the model ------------------------------------------------------
@@ -163,7 +164,7 @@ class DashboardScreen(Screen):
         if self._generation != self._source_generation():
             self._restart_views()
         for note in self.model.notes[self._notes_seen :]:
-            self.notify(note, title="From the runner", severity="warning", timeout=8)
+            self.notify(note, title="From the runner", severity="warning", timeout=8, markup=False)
         self._notes_seen = len(self.model.notes)
         if self.record is not None and not self._recorded and self.source.done:
             self._save_record()
@@ -250,12 +251,12 @@ class DashboardScreen(Screen):
         if task is None:
             self.notify("No task selected.", timeout=3)
         elif task.end is not None:
-            self.notify(f"{task.label} has already ended.", timeout=3)
+            self.notify(f"{task.label} has already ended.", timeout=3, markup=False)
         elif not self.source.live:
             self.notify("This is a replay: nothing runs to cancel.", timeout=3)
         else:
             self.source.cancel_task(task.id)
-            self.notify(f"Asked to cancel {task.label}…", timeout=3)
+            self.notify(f"Asked to cancel {task.label}…", timeout=3, markup=False)
 
     def action_pause(self) -> None:
         self.paused = not self.paused
@@ -278,9 +279,14 @@ class DashboardScreen(Screen):
         try:
             recording.save(path)
         except RecordingError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            self.notify(str(exc), title="Not saved", severity="error", timeout=8, markup=False)
             return
-        self.notify(f"{path}\nplay it: concur-tui replay {path.name}", title="Saved", timeout=8)
+        self.notify(
+            f"{path}\nplay it: concur-tui replay {path.name}",
+            title="Saved",
+            timeout=8,
+            markup=False,
+        )
 
     def _recording(self) -> Recorder:
         replay = self.replay
@@ -297,10 +303,10 @@ class DashboardScreen(Screen):
             recording.save(self.record)
         except RecordingError as exc:
             message = f"not recorded: {exc}"
-            self.notify(str(exc), title="Not recorded", severity="error", timeout=8)
+            self.notify(str(exc), title="Not recorded", severity="error", timeout=8, markup=False)
         else:
             message = f"recorded {len(recording.events)} events to {self.record}"
-            self.notify(message, timeout=4)
+            self.notify(message, timeout=4, markup=False)
         self.app.record_message = message  # type: ignore[attr-defined]  # cli prints it
 
     # -- playback ---------------------------------------------------------------------------

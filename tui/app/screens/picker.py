@@ -101,7 +101,7 @@ class PickerScreen(Screen):
             options.append(Option(title, id=f"kind:{kind}", disabled=True))
             for scenario in self.scenarios.values():
                 if scenario.kind == kind:
-                    options.append(Option(f"  {scenario.title}", id=scenario.name))
+                    options.append(Option(Content(f"  {scenario.title}"), id=scenario.name))
         return options
 
     def on_mount(self) -> None:
@@ -131,7 +131,7 @@ class PickerScreen(Screen):
                 (scenario.title, "bold"), (f"   {scenario.name} · {scenario.kind}", "$text-muted")
             )
         )
-        self.query_one("#scenario-lesson", Static).update(reflow(scenario.lesson))
+        self.query_one("#scenario-lesson", Static).update(Content(reflow(scenario.lesson)))
         self.query_one(SourceView).show(scenario.source)
         self.query_one("#source-box", ScrollableContainer).scroll_home(animate=False)
         box = self.query_one("#params", Vertical)
@@ -150,9 +150,9 @@ class PickerScreen(Screen):
             rows.append(
                 Vertical(
                     Horizontal(
-                        Label(param.name, classes="param-name"),
+                        Label(Content(param.name), classes="param-name"),
                         field,
-                        Label(f"{param.help}{limits}", classes="param-help"),
+                        Label(Content(f"{param.help}{limits}"), classes="param-help"),
                         classes="param-row",
                     ),
                     Static("", classes="param-error", id=f"error-{param.name}"),
@@ -174,7 +174,7 @@ class PickerScreen(Screen):
         except UsageError as exc:
             problem = str(exc)
         for error in self.query(f"#error-{param.name}").results(Static):
-            error.update(problem or "")
+            error.update(Content(problem or ""))
             error.set_class(problem is not None, "-shown")
         for field in self.query(f"#param-{param.name}").results(Input):
             field.set_class(problem is not None, "-invalid")
@@ -213,8 +213,8 @@ class PickerScreen(Screen):
         try:
             params = self.chosen_params()
         except UsageError as exc:
-            self.query_one("#params-error", Static).update(f"Cannot start: {exc}")
-            self.notify(str(exc), title="Cannot start", severity="error", timeout=4)
+            self.query_one("#params-error", Static).update(Content(f"Cannot start: {exc}"))
+            self.notify(str(exc), title="Cannot start", severity="error", timeout=4, markup=False)
             return
         self.query_one("#params-error", Static).update("")
         self.app.start_run(self.current, params)  # type: ignore[attr-defined]

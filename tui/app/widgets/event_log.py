@@ -18,11 +18,14 @@ KIND_MARK = {
     "cancel": ("⊘", "accent"),
     "stall": ("⚠", "error"),
     "note": ("!", "warning"),
+    "dropped": ("⚠", "warning"),
     "run": ("■", "foreground"),
 }
 
 
 MAX_LINES = 20_000  # the oldest lines go first past this
+MAX_NEW_OUTPUT = 200  # output lines written per redraw; the rest of a flood is skipped, counted
+MAX_LINE = 2_000  # characters of one output line shown
 # More than this many tasks starting (or finishing) between two redraws make one line.
 BURST = 50
 BURST_KINDS = ("started", "finished")
@@ -95,18 +98,29 @@ class EventLog(RichLog):
             )
             line.append(f"{mark} {entry.text}", style=self._colour(colour))
             entries.append((entry.t, line))
-        for t, stream, text in model.output[self._out_seen :]:
-            text = self._partial + text
-            *lines, self._partial = text.split("\n")
-            for out in lines:
-                line = Text(
-                    f"{round(t - origin, 3) + 0.0:7.3f}s ", style=self._colour("foreground-muted")
-                )
-                line.append(
-                    "│ " + out, style=self._colour("error" if stream == "stderr" else "foreground")
-                )
-                entries.append((t, line))
-        self._out_seen = len(model.output)
+        output: list[tuple[float, str, str]] = []
+        for t, stream, text in model.output_since(self._out_seen):
+            *lines, self._partial = (self._partial + text).split("\n")
+            output += [(t, stream, out) for out in lines]
+            if len(self._partial) > MAX_LINE:  # a line without end: show it in pieces
+                output.append((t, stream, self._partial))
+                self._partial = ""
+        self._out_seen = model.output_count
+        if len(output) > MAX_NEW_OUTPUT:  # a flood: a screen can show only so much
+            skipped = len(output) - MAX_NEW_OUTPUT
+            output = output[skipped:]
+            text = f"… {skipped:,} lines of output not shown (more than a poll can show)"
+            entries.append((output[0][0], Text(" " * 9 + text, style=self._colour("warning"))))
+        for t, stream, out in output:
+            if len(out) > MAX_LINE:
+                out = f"{out[:MAX_LINE]}… ({len(out) - MAX_LINE:,} more characters)"
+            line = Text(
+                f"{round(t - origin, 3) + 0.0:7.3f}s ", style=self._colour("foreground-muted")
+            )
+            line.append(
+                "│ " + out, style=self._colour("error" if stream == "stderr" else "foreground")
+            )
+            entries.append((t, line))
         if model.ended is not None and self._partial:
             entries.append((model.ended, Text("          │ " + self._partial)))
             self._partial = ""

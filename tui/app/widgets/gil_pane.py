@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.format import millis, seconds
@@ -53,4 +54,4 @@ class GilPane(Vertical):
         for wait, life, label in threads:
             share = wait / life if life > 0 else 0.0
             lines.append(f" {label[:12]:<12} {seconds(wait):>7} {share * 100:3.0f}%")
-        self.query_one("#gil-threads", Static).update("\n".join(lines))
+        self.query_one("#gil-threads", Static).update(Content("\n".join(lines)))  # names: no markup

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.syntax import Syntax
 from textual.widgets import Static
 
+from tui.literal import visible
+
 
 class SourceView(Static):
     DEFAULT_CSS = """
@@ -24,7 +26,7 @@ class SourceView(Static):
         dark = self.app.current_theme.dark
         self.update(
             Syntax(
-                source,
+                visible(source, lines=True),  # a file or recording's text, never obeyed
                 "python",
                 theme="monokai" if dark else "friendly",
                 line_numbers=True,

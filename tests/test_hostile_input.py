@@ -1,0 +1,288 @@
+"""What a program or a recording sends is data: checked, bounded, shown as literal text."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PROGRAMS, wait_for
+
+from tui import catalog, events
+from tui.app.app import ConcurApp
+from tui.app.screens.dashboard import DashboardScreen
+from tui.app.widgets.gil_pane import GilPane
+from tui.catalog import UsageError
+from tui.cli import check_served_command
+from tui.events import SchemaError
+from tui.literal import visible
+from tui.model.run import MAX_OUTPUT_CHARS, RunModel
+from tui.model.summary import format_text, summarize
+from tui.recording import Recorder, RecordingError, Replay, load_model
+from tui.supervisor.session import RunSession
+
+ESC = "\x1b"
+GOOD = {"e": "task_start", "t": 5, "pid": 1, "id": "th1.1", "kind": "thread", "name": "t"}
+
+
+# -- the schema -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("event", "problem"),
+    [
+        ([1, 2, 3], "JSON object"),
+        ({k: v for k, v in GOOD.items() if k != "t"}, "integer 't'"),
+        ({**GOOD, "t": 10**30}, "out of range"),
+        ({**GOOD, "name": "x" * (events.MAX_TEXT + 1)}, "longer than"),
+        ({**GOOD, "extra": {"a": [float("nan")]}}, "not finite"),
+        ({**GOOD, "extra": [[[[[[[[[[1]]]]]]]]]]}, "nested deeper"),
+        ({"e": "dropped", "t": 1, "pid": 1, "what": "bananas", "count": 1}, "unknown kind"),
+        ({"e": "nonsense", "t": 1, "pid": 1}, "unknown event type"),
+    ],
+)
+def test_the_schema_refuses_what_cannot_be_shown(event: object, problem: str) -> None:
+    with pytest.raises(SchemaError, match=problem):
+        events.check(event)
+
+
+@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": -Infinity}', '{"a": 1e999}'])
+def test_strict_loads_refuses_numbers_json_cannot_hold(text: str) -> None:
+    with pytest.raises(ValueError):
+        events.loads(text)
+
+
+def test_strict_json_turns_non_finite_numbers_into_null() -> None:
+    text = events.dumps_strict({"a": float("nan"), "b": [float("inf"), 1.5]})
+    assert json.loads(text) == {"a": None, "b": [None, 1.5]}
+
+
+# -- literal text -----------------------------------------------------------------------------
+def test_control_characters_are_escaped_visibly() -> None:
+    assert visible(f"{ESC}]52;c;aGk={ESC}\\ ok") == "\\x1b]52;c;aGk=\\x1b\\ ok"
+    assert visible("a\u202eb\x07\x9b") == "a\\u202eb\\x07\\x9b"
+    assert visible("one\ntwo\tthree", lines=True) == "one\ntwo\tthree"
+    assert visible("one\ntwo") == "one\\x0atwo"
+    assert visible("plain [bold]text[/]") == "plain [bold]text[/]"
+
+
+def named_thread_events(name: str, output: str = "") -> list[dict]:
+    t = 1_000_000_000
+    return [
+        {"e": "hello", "t": t, "pid": 1, "v": 1, "scenario": f"s{ESC}[2J", "params": {},
+         "python": "3.11"},
+        {"e": "run_start", "t": t + 1, "pid": 1},
+        {"e": "task_start", "t": t + 2, "pid": 1, "id": "th1.1", "kind": "thread", "name": name},
+        {"e": "window", "t": t + 50_000_000, "pid": 1, "t0": t + 2,
+         "threads": {"th1.1": [10_000_000, 40_000_000]}},
+        {"e": "output", "t": t + 60_000_000, "pid": 1, "stream": "stdout", "text": output},
+        {"e": "task_end", "t": t + 100_000_000, "pid": 1, "id": "th1.1", "outcome": "error",
+         "error": f"boom {ESC}]0;title\a", "cpu_ns": 10_000_000},
+        {"e": "run_end", "t": t + 100_000_001, "pid": 1, "outcome": "completed", "error": None},
+    ]  # fmt: skip
+
+
+def test_names_messages_and_output_are_stored_as_literal_text() -> None:
+    model = RunModel()
+    model.feed_many(named_thread_events(f"[/x]{ESC}[31m", f"{ESC}[2J cleared?\n"))
+    task = model.tasks["th1.1"]
+    assert task.name == "[/x]\\x1b[31m"
+    assert task.error == "boom \\x1b]0;title\\x07"
+    assert model.scenario == "s\\x1b[2J"
+    summary = summarize(model)
+    text = format_text(model, summary)
+    assert ESC not in text and "\a" not in text
+    assert "\\x1b[2J cleared?" in summary["stdout"]
+    assert ESC not in events.dumps_strict(summary)
+
+
+async def test_a_thread_named_like_markup_is_shown_as_it_is() -> None:
+    app = ConcurApp(replay=named_thread_events("[/x]"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        dashboard = app.screen
+        await wait_for(pilot, lambda: dashboard.model.ended is not None)
+        await pilot.pause(0.2)
+        gil = str(dashboard.query_one(GilPane).query_one("#gil-threads").render())
+        assert "[/x]" in gil
+    app2 = ConcurApp(replay=named_thread_events("T-1 [worker]"))
+    async with app2.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app2.screen, DashboardScreen))
+        await pilot.pause(0.3)
+        gil = str(app2.screen.query_one(GilPane).query_one("#gil-threads").render())
+        assert "T-1 [worker]" in gil
+
+
+def test_an_event_the_model_cannot_use_is_dropped_and_counted() -> None:
+    model = RunModel()
+    model.feed_many(
+        [
+            {"e": "threads", "t": 1, "pid": 1, "rows": [["not", "a", "row"]]},
+            {"e": "procs", "t": 2, "pid": 1, "rows": [1]},
+            {"e": "run_start", "t": 3, "pid": 1},
+        ]
+    )
+    assert model.dropped["invalid_event"] == 2
+    assert model.started is not None
+    assert "2 invalid events dropped" in format_text(model, summarize(model))
+
+
+def test_the_model_keeps_the_newest_output_within_its_bound() -> None:
+    model = RunModel()
+    chunk = "y" * 99 + "\n"
+    for i in range(2 * MAX_OUTPUT_CHARS // (len(chunk) * 1000)):
+        model.feed({"e": "output", "t": i, "pid": 1, "stream": "stdout", "text": chunk * 1000})
+    kept = sum(len(text) for _, _, text in model.output)
+    assert kept <= MAX_OUTPUT_CHARS
+    assert (
+        model.dropped["output_line"] * len(chunk) + kept == model.output_count * len(chunk) * 1000
+    )
+    assert len(model.output_since(0)) == len(model.output)
+
+
+# -- recordings -------------------------------------------------------------------------------
+def recording(tmp_path: Path, events_: list[dict], **meta: object) -> Path:
+    path = tmp_path / "r.jsonl"
+    header = {"format": "concur-tui-recording", "version": 1, "events": len(events_), **meta}
+    path.write_text("\n".join(json.dumps(x) for x in [header, *events_]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"t": 10**30}, "out of range"),
+        ({"t": 1_000_000_000 + 25 * 3600 * 10**9}, "more than 24 h away"),
+        ({"busy": float("nan")}, "NaN is not a number"),
+    ],
+)
+def test_a_recording_with_impossible_numbers_is_refused(
+    tmp_path: Path, change: dict, message: str
+) -> None:
+    recorded = named_thread_events("t")
+    recorded.insert(3, {"e": "gil", "t": 1_000_000_010, "pid": 1, "t0": 0, "busy": 0.5,
+                        "lags_us": [], **change})  # fmt: skip
+    with pytest.raises(RecordingError, match=message):
+        load_model(recording(tmp_path, recorded))
+
+
+async def test_a_recording_naming_a_local_file_never_makes_us_read_it(tmp_path: Path) -> None:
+    secret = tmp_path / ".env"
+    secret.write_text("PASSWORD=hunter2\n")
+    recorded = named_thread_events("t")
+    recorded[0]["scenario"] = str(secret)
+    replay = Replay.from_file(recording(tmp_path, recorded, scenario=str(secret)))
+    app = ConcurApp(replay=replay)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        assert "hunter2" not in app.screen.source_text
+
+
+def test_a_saved_recording_never_replaces_a_symlink_or_a_device(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    target.write_text("keep me")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    rec = Recorder().extend(named_thread_events("t"))
+    for path in (link, fifo):
+        with pytest.raises(RecordingError, match="not a regular file"):
+            rec.save(path)
+    assert target.read_text() == "keep me" and link.is_symlink()
+    assert rec.save(tmp_path / "fine.jsonl").is_file()
+
+
+# -- scripts and command lines ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "is a folder, not a Python file"),
+        ("nul_byte.py", "contains a NUL byte"),
+        ("not_python.py", "syntax error"),
+    ],
+)
+def test_a_script_that_is_not_python_source_is_named(name: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        catalog.find(str(PROGRAMS / name) if name else str(PROGRAMS))
+
+
+def test_a_latin1_script_with_a_coding_line_is_read_as_python_does() -> None:
+    scenario = catalog.find(str(PROGRAMS / "latin1_coding.py"))
+    assert "café" in scenario.title and "café" in scenario.source
+
+
+def test_digits_from_other_scripts_are_not_numbers() -> None:
+    scenario = catalog.find("thread-sleep")
+    with pytest.raises(UsageError, match="takes int values"):
+        scenario.resolve(["tasks=٣"])
+    assert scenario.resolve(["tasks= 3 "])["tasks"] == 3
+
+
+def test_a_broken_scenario_file_in_a_folder_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "good.py").write_text('"""Good."""\nprint(1)\n')
+    (tmp_path / "broken.py").write_text("def (:\n")
+    skipped: list[str] = []
+    found = catalog.from_folder(tmp_path, skipped)
+    assert [s.path.name for s in found] == ["good.py"]
+    assert len(skipped) == 1 and "skipped broken.py" in skipped[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["watch", "thread-sleep", "--set", "delay=60"], "between 0.0 and 30.0"),
+        (["watch", "no-such"], "unknown scenario"),
+        (["run", "thread-sleep"], "not run"),
+        (["replay", "/no/such.jsonl"], "no such recording"),
+        (["replay", "--demo", "gil-convoy", "--json"], "print instead"),
+        (["--bogus"], "unrecognized arguments"),
+    ],
+)
+def test_a_served_command_that_would_fail_in_every_tab_is_refused(
+    argv: list[str], message: str
+) -> None:
+    with pytest.raises(UsageError, match=message) as caught:
+        check_served_command(argv)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["watch", "thread-sleep", "--set", "delay=2"], ["replay", "--demo", "gil-convoy"]]
+)
+def test_a_served_command_that_works_passes(argv: list[str]) -> None:
+    check_served_command(argv)
+
+
+# -- the event channel ------------------------------------------------------------------------
+def test_bad_events_from_the_program_are_dropped_and_counted_and_the_run_goes_on() -> None:
+    from tui.supervisor.headless import run_headless
+
+    scenario = catalog.find(str(PROGRAMS / "injects_bad_events.py"))
+    model, _ = run_headless(scenario, {})
+    assert model.outcome == "completed"
+    assert "still here" in model.stdout_text()
+    assert model.dropped["invalid_event"] == 8  # 7 refused by the schema, 1 without the secret
+
+
+def test_a_process_outside_the_run_cannot_write_into_its_channel() -> None:
+    """Even knowing the secret (same user: /proc/<pid>/environ), a process that is not in the
+    run's session is refused: the kernel names the sender of each datagram."""
+    scenario = catalog.find(str(PROGRAMS / "ignores_cancel.py"))
+    session = RunSession(scenario, {}).start()
+    try:
+        deadline = time.monotonic() + 15
+        while not any(e["e"] == "run_start" for e in session.drain()):
+            assert time.monotonic() < deadline and not session.done.is_set()
+        environ = Path(f"/proc/{session.pid}/environ").read_bytes().split(b"\0")
+        secret = next(v for v in environ if v.startswith(b"CONCUR_TUI_SECRET=")).split(b"=")[1]
+        forged = {"e": "note", "t": time.perf_counter_ns(), "pid": 1, "text": "forged"}
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.sendto(secret + b"\n" + json.dumps(forged).encode(), session._socket_path)
+        time.sleep(1.2)  # drops are reported once a second
+        seen = session.drain()
+        assert not any(e["e"] == "note" for e in seen)
+        assert sum(e["count"] for e in seen if e["e"] == "dropped") == 1
+    finally:
+        session.kill()

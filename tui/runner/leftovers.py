@@ -1,0 +1,70 @@
+"""Write down every named semaphore and shared-memory block the observed program creates.
+
+multiprocessing registers them with its resource tracker, which unlinks what a
+program leaves behind, unless it is killed too, as a forced end of the run's
+process group does. So every registration is also appended, as it happens, to a
+file in the run's private folder: whoever ends the run (the supervisor, or the
+runner when the supervisor is gone) unlinks what is listed there. Standard
+library only: this runs inside the runner and its workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Any
+
+LEDGER_ENV = "CONCUR_TUI_LEDGER"
+_KINDS = ("semaphore", "shared_memory")
+
+
+def install(ledger: str) -> None:
+    """Record each ``resource_tracker.register(name, kind)`` of this process in ``ledger``."""
+    from multiprocessing import resource_tracker
+
+    original = resource_tracker.register
+    if getattr(original, "_concur_ledger", None) == ledger:
+        return
+
+    def register(name: str, rtype: str) -> Any:
+        if rtype in _KINDS:
+            with contextlib.suppress(OSError):
+                fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    os.write(fd, f"{rtype} {name}\n".encode())
+                finally:
+                    os.close(fd)
+        return original(name, rtype)
+
+    register._concur_ledger = ledger  # type: ignore[attr-defined]
+    resource_tracker.register = register
+
+
+def remove_listed(ledger: str) -> int:
+    """Unlink every semaphore and shared-memory block listed in ``ledger`` that still exists;
+    return how many were removed."""
+    try:
+        with open(ledger, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return 0
+    removed = 0
+    for line in dict.fromkeys(lines):
+        kind, _, name = line.partition(" ")
+        if not name.startswith("/"):
+            continue
+        try:
+            if kind == "semaphore":
+                import _multiprocessing
+
+                _multiprocessing.sem_unlink(name)
+            elif kind == "shared_memory":
+                import _posixshmem
+
+                _posixshmem.shm_unlink(name)
+            else:
+                continue
+        except OSError:  # already unlinked by the program or its resource tracker
+            continue
+        removed += 1
+    return removed
