@@ -11,6 +11,7 @@ This module is imported by the runner, so it must stay standard-library only.
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Any
 
 VERSION = 1
@@ -49,7 +50,17 @@ TASK_KINDS = ("thread", "process", "async")
 TASK_OUTCOMES = ("done", "error", "timeout", "cancelled")
 RUN_OUTCOMES = ("completed", "failed", "cancelled")
 WAIT_STATES = ("sleeping", "blocked")
-CANCEL_CAUSES = ("timeout", "taskgroup", "gather", "run_exit", "user", "program")
+
+
+class CauseKind(StrEnum):
+    """What cancelled a task (a cause's ``kind``): on screen, in JSON and in exports."""
+
+    TIMEOUT = "timeout"  # asyncio.wait_for or asyncio.timeout
+    TASKGROUP = "taskgroup"  # a TaskGroup cancelling the siblings of a failed task
+    GATHER = "gather"  # the gather() a task belongs to was cancelled
+    RUN_EXIT = "run_exit"  # asyncio.run cancelling what is still pending at the end
+    USER = "user"  # asked from concur-tui, or the run was interrupted
+    PROGRAM = "program"  # task.cancel() in the program's own code
 
 
 class SchemaError(ValueError):

@@ -587,8 +587,12 @@ class RunModel:
         return task.label if task else "?"
 
     def describe_cause(self, cause: dict[str, Any]) -> str:
-        """A cancellation's cause in words (the runner writes them; ``kind`` as a fallback)."""
-        return str(cause.get("detail") or cause.get("kind"))
+        """A cancellation's cause in words (the runner writes them; ``kind`` as a fallback),
+        with the message the program passed to ``cancel(msg)``, if any."""
+        text = str(cause.get("detail") or cause.get("kind"))
+        if cause.get("msg") is not None:
+            text += f", message {str(cause['msg'])!r}"
+        return text
 
     def gil_wait_ms(self, q: float) -> float | None:
         """The GIL probe's acquire latency at percentile ``q``, in ms, over the whole run."""
