@@ -189,4 +189,16 @@ def test_a_stall_at_the_very_end_of_a_loop_is_measured_and_ends(run):
     assert s["loop_lag_ms"]["max"] >= 0.8 * 500
     (stall,) = s["stalls"]
     assert "time.sleep(0.5)" in stall["code"]
-    assert 0.4 <= stall["duration_s"] <= 0.8  # it ends when the loop does, not with the run
+    assert 0.5 <= stall["duration_s"] <= 0.8  # it ends when the loop does, not with the run
+
+
+def test_a_stall_lasts_as_long_as_the_step_that_blocked(run):
+    # Each blocking step times itself; back-to-back steps are separate stalls, each as long
+    # as its own step (the step hook's timing), not rounded to the loop's 20 ms beats.
+    _, s = run("stall_lengths.py")
+    own = [float(line.split()[1]) for line in s["stdout"].splitlines()]
+    assert len(own) == 3
+    assert len(s["stalls"]) == 3, s["stalls"]
+    for stall, length in zip(s["stalls"], own, strict=True):
+        assert "time.sleep(seconds)" in stall["code"]
+        assert abs(stall["duration_s"] - length) <= 0.005, (stall, length)

@@ -544,7 +544,9 @@ class RunModel:
             if stall.t1 is None and abs(stall.t0 - t0) < 1e-6:
                 stall.t1 = t
                 self.log.append(
-                    LogEntry(t, "stall", f"event loop free again after {1000 * (t - t0):.0f} ms")
+                    LogEntry(
+                        t, "stall", f"event loop free again after {1000 * (t - stall.t0):.0f} ms"
+                    )
                 )
 
     def _on_output(self, e: Event, t: float) -> None:

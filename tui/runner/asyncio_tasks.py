@@ -18,6 +18,7 @@ import re
 import sys
 import threading
 import time
+from collections import deque
 from types import FrameType
 from typing import Any
 
@@ -277,6 +278,12 @@ class LagMonitor:
 
 monitors: list[LagMonitor] = []
 
+# The loop's own account of a stall: when the handle each loop thread is running began, and
+# the last few handles that ran long (start, end), so a stall is as long as its step.
+SLOW_HANDLE_NS = 50_000_000
+running_since: dict[int, int] = {}
+slow_handles: dict[int, deque[tuple[int, int]]] = {}
+
 
 def _user_cancel(task: asyncio.Task[Any]) -> None:
     task.cancel()
@@ -315,23 +322,29 @@ def install() -> None:
     original_run = asyncio.events.Handle._run
 
     def _run(self: asyncio.Handle) -> None:
-        task = getattr(self._callback, "__self__", None)
-        if not isinstance(task, ObservedTask):
-            return original_run(self)
-        start = now_ns()
-        em = emit.emitter()
-        due = task._concur_wake_due
-        if due and em is not None and start - due > 1_000_000:
-            em.emit("ready", id=task._concur_id, t0=due, t=start)
-        task._concur_wake_due = 0
         ident = threading.get_ident()
-        threads.stepping[ident] = task._concur_id
+        start = running_since[ident] = now_ns()
         try:
-            original_run(self)
+            task = getattr(self._callback, "__self__", None)
+            if not isinstance(task, ObservedTask):
+                return original_run(self)
+            em = emit.emitter()
+            due = task._concur_wake_due
+            if due and em is not None and start - due > 1_000_000:
+                em.emit("ready", id=task._concur_id, t0=due, t=start)
+            task._concur_wake_due = 0
+            threads.stepping[ident] = task._concur_id
+            try:
+                original_run(self)
+            finally:
+                threads.stepping.pop(ident, None)
+                if em is not None:
+                    em.emit("step", id=task._concur_id, t0=start)
         finally:
-            threads.stepping.pop(ident, None)
-            if em is not None:
-                em.emit("step", id=task._concur_id, t0=start)
+            running_since.pop(ident, None)
+            end = now_ns()
+            if end - start >= SLOW_HANDLE_NS:
+                slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
 
     asyncio.events.Handle._run = _run
 
