@@ -8,6 +8,7 @@ run's first event.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -44,6 +45,7 @@ class LogEntry:
     kind: str  # started | finished | failed | timeout | cancelled | cancel | stall | note | output
     text: str
     task_id: str | None = None
+    stream: str | None = None  # output lines: stdout or stderr
 
 
 @dataclass
@@ -303,7 +305,9 @@ class RunModel:
         self._sorted_cache: dict[str, tuple[int, list[int]]] = {}
         self.order: list[str] = []
         self.log: list[LogEntry] = []
-        self.output: list[tuple[float, str, str]] = []
+        self.output: list[tuple[float, str, str, int]] = []  # (t, stream, text, pid)
+        self._partial_lines: dict[tuple[int, str], tuple[float, str]] = {}
+        self._start_entries: dict[str, LogEntry] = {}
         self.stalls: list[Stall] = []
         self.notes: list[str] = []
         self.gil_busy = Series()
@@ -387,6 +391,7 @@ class RunModel:
     def _on_supervisor_end(self, e: Event, t: float) -> None:
         """The supervisor's closing word: the kernel's CPU accounting, and ends it had to impose."""
         self.kernel_cpu_s = e.get("kernel_cpu_s")
+        self._end_partial_lines()  # all output has been read: a last line without "\n" ends
         if self.ended is None:
             self.ended = t
             self.outcome = e.get("outcome", "failed")
@@ -431,12 +436,20 @@ class RunModel:
             self._live_threads[task.id] = task
         if not task.internal:
             self.order.append(task.id)
-            self.log.append(LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id))
+            entry = LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id)
+            self._start_entries[task.id] = entry
+            self.log.append(entry)
 
     def _on_rename(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None:
+            old_label = task.label
             task.name = e["name"]
+            # One name per task everywhere: a task named right after it was made (as asyncio
+            # does when a task factory is installed) starts under the name it ends with.
+            entry = self._start_entries.get(task.id)
+            if entry is not None and entry.text.startswith(old_label):
+                entry.text = task.label + entry.text[len(old_label) :]
 
     def _on_task_end(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
@@ -550,7 +563,23 @@ class RunModel:
                 )
 
     def _on_output(self, e: Event, t: float) -> None:
-        self.output.append((t, e["stream"], e["text"]))
+        """Output as written (``t`` is when the runner or worker wrote it), and as log lines,
+        each stamped when its first character was written."""
+        stream = e["stream"]
+        self.output.append((t, stream, e["text"], e["pid"]))
+        key = (e["pid"], stream)
+        began, text = self._partial_lines.pop(key, (t, ""))
+        *lines, rest = (text + e["text"]).split("\n")
+        for line in lines:
+            self.log.append(LogEntry(began, "output", line, stream=stream))
+            began = t
+        if rest:
+            self._partial_lines[key] = (began, rest)
+
+    def _end_partial_lines(self) -> None:
+        for (_pid, stream), (began, text) in sorted(self._partial_lines.items()):
+            self.log.append(LogEntry(began, "output", text, stream=stream))
+        self._partial_lines.clear()
 
     def _on_note(self, e: Event, t: float) -> None:
         self.notes.append(e["text"])
@@ -626,4 +655,87 @@ class RunModel:
         return sorted(used)
 
     def stdout_text(self) -> str:
-        return "".join(text for _, stream, text in self.output if stream == "stdout")
+        return self.stream_text("stdout")
+
+    def stream_text(self, stream: str) -> str:
+        """What the program wrote to ``stream``, line by line in the order the lines were begun
+        (pieces from the runner, its workers and the pipe arrive in their own order, each
+        process's in the order it wrote them; their stamps tell)."""
+        lines: list[tuple[float, int, str]] = []
+        open_lines: dict[int, int] = {}  # pid -> index of its unfinished line
+        for t, name, text, pid in self.output:
+            if name != stream:
+                continue
+            index = open_lines.pop(pid, None)
+            if index is None:
+                index = len(lines)
+                lines.append((t, index, ""))
+            *done, rest = text.split("\n")
+            for part in done:
+                began, order, head = lines[index]
+                lines[index] = (began, order, head + part + "\n")
+                index = len(lines)
+                lines.append((t, index, ""))
+            began, order, head = lines[index]
+            lines[index] = (began, order, head + rest)
+            open_lines[pid] = index
+        return "".join(text for _, _, text in sorted(lines))
+
+
+BURST = 50  # more tasks than this starting (or finishing) within BURST_S make one log line
+BURST_S = 0.1
+BURST_KINDS = ("started", "finished")
+HOLD_S = 0.2
+
+
+class LogMerge:
+    """The run's log in time order, for a view that only appends.
+
+    Entries come from the runner, its workers and the supervisor, each stamped by its own
+    clock reading, and arrive up to one observer window (50 ms) out of order. An entry is
+    released once the live edge is ``HOLD_S`` past it (all of them once the run ended), so
+    what is released is in time order. Many tasks starting or finishing within ``BURST_S``
+    become one entry, stamped with the first.
+    """
+
+    def __init__(self, hold_s: float = HOLD_S) -> None:
+        self.hold_s = hold_s
+        self._seen = 0
+        self._order = 0
+        self._pending: list[tuple[float, int, LogEntry]] = []
+
+    def take(self, model: RunModel) -> list[LogEntry]:
+        for entry in model.log[self._seen :]:
+            heapq.heappush(self._pending, (entry.t, self._order, entry))
+            self._order += 1
+        self._seen = len(model.log)
+        horizon = math.inf if model.ended is not None else model.now() - self.hold_s
+        released: list[LogEntry] = []
+        while self._pending and self._pending[0][0] <= horizon:
+            released.append(heapq.heappop(self._pending)[2])
+        return _collapse_bursts(released, model)
+
+
+def _collapse_bursts(entries: list[LogEntry], model: RunModel) -> list[LogEntry]:
+    """Runs of more than ``BURST`` same-kind task entries within ``BURST_S`` become one."""
+    out: list[LogEntry] = []
+    i = 0
+    while i < len(entries):
+        first = entries[i]
+        j = i + 1
+        if first.kind in BURST_KINDS:
+            while (
+                j < len(entries)
+                and entries[j].kind == first.kind
+                and entries[j].t - first.t <= BURST_S
+            ):
+                j += 1
+        if j - i > BURST:
+            last = entries[j - 1]
+            names = f"{model.task_label(first.task_id)} … {model.task_label(last.task_id)}"
+            text = f"{j - i:,} tasks {first.kind} ({names}; each is a row on the timeline)"
+            out.append(LogEntry(first.t, first.kind, text))
+        else:
+            out.extend(entries[i:j])
+        i = j
+    return out

@@ -76,7 +76,7 @@ def summarize(model: RunModel) -> dict[str, Any]:
         "sequential_s": round(sequential, 4),
         "speedup": round(sequential / elapsed, 2) if elapsed > 0 else None,
         "stdout": model.stdout_text(),
-        "stderr": "".join(text for _, stream, text in model.output if stream == "stderr"),
+        "stderr": model.stream_text("stderr"),
         "tasks": tasks,
         "cpu": {
             "cores": cores,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import events
-from tui.runner import asyncio_tasks, emit, observer, pools, threads
+from tui.runner import asyncio_tasks, emit, observer, output, pools, threads
 
 now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         cores=os.cpu_count() or 1,
         source_file=source_file,
     )
+    output.install()
     main_rec = threads.start_task("MainThread")
     em.emit("run_start")
     em.flush()

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.color import Color
 from textual.widgets import RichLog
 
-from tui.model.run import LogEntry, RunModel
+from tui.model.run import LogMerge, RunModel
 
 KIND_MARK = {
     "started": ("▶", "primary"),
@@ -23,13 +23,10 @@ KIND_MARK = {
 
 
 MAX_LINES = 20_000  # the oldest lines go first past this
-# More than this many tasks starting (or finishing) between two redraws make one line.
-BURST = 50
-BURST_KINDS = ("started", "finished")
 
 
 class EventLog(RichLog):
-    """Appends what the model learned since the last call; never redraws old lines."""
+    """Appends what the model's log released since the last call; never redraws old lines."""
 
     DEFAULT_CSS = """
     EventLog { background: $surface; scrollbar-size-vertical: 1; }
@@ -39,10 +36,7 @@ class EventLog(RichLog):
         super().__init__(
             wrap=True, markup=False, highlight=False, min_width=20, max_lines=MAX_LINES, **kwargs
         )
-        self._log_seen = 0
-        self._out_seen = 0
-        self._origin = 0.0
-        self._partial = ""
+        self._merge = LogMerge()
         self._stale = False
         self._styles: dict[str, Style] = {}
 
@@ -56,8 +50,7 @@ class EventLog(RichLog):
 
     def reset(self) -> None:
         self.clear()
-        self._log_seen = self._out_seen = 0
-        self._partial = ""
+        self._merge = LogMerge()
 
     def _colour(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -77,40 +70,18 @@ class EventLog(RichLog):
             self.reset()
             self._stale = False
         origin = model.started or 0.0
-        entries: list[tuple[float, Text]] = []
-        new = model.log[self._log_seen :]
-        self._log_seen = len(model.log)
-        for kind in BURST_KINDS:  # thousands of tasks starting at once: one line says it
-            burst = [entry for entry in new if entry.kind == kind]
-            if len(burst) > BURST:
-                new = [entry for entry in new if entry.kind != kind]
-                first, last = burst[0], burst[-1]
-                names = f"{model.task_label(first.task_id)} … {model.task_label(last.task_id)}"
-                text = f"{len(burst):,} tasks {kind} ({names}; each is a row on the timeline)"
-                new.append(LogEntry(first.t, kind, text))
-        for entry in new:
-            mark, colour = KIND_MARK.get(entry.kind, ("•", "foreground"))
+        lines: list[Text] = []
+        for entry in self._merge.take(model):
             line = Text(
                 f"{round(entry.t - origin, 3) + 0.0:7.3f}s ", style=self._colour("foreground-muted")
             )
-            line.append(f"{mark} {entry.text}", style=self._colour(colour))
-            entries.append((entry.t, line))
-        for t, stream, text in model.output[self._out_seen :]:
-            text = self._partial + text
-            *lines, self._partial = text.split("\n")
-            for out in lines:
-                line = Text(
-                    f"{round(t - origin, 3) + 0.0:7.3f}s ", style=self._colour("foreground-muted")
-                )
-                line.append(
-                    "│ " + out, style=self._colour("error" if stream == "stderr" else "foreground")
-                )
-                entries.append((t, line))
-        self._out_seen = len(model.output)
-        if model.ended is not None and self._partial:
-            entries.append((model.ended, Text("          │ " + self._partial)))
-            self._partial = ""
-        if entries:
+            if entry.kind == "output":
+                colour = "error" if entry.stream == "stderr" else "foreground"
+                line.append("│ " + entry.text, style=self._colour(colour))
+            else:
+                mark, colour = KIND_MARK.get(entry.kind, ("•", "foreground"))
+                line.append(f"{mark} {entry.text}", style=self._colour(colour))
+            lines.append(line)
+        if lines:
             # One write for the whole batch: 10 000 tasks starting at once is one poll's news.
-            entries.sort(key=lambda item: item[0])
-            self.write(Text("\n").join(line for _, line in entries))
+            self.write(Text("\n").join(lines))
