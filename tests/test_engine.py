@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from conftest import task
 
+from tui.model.run import LogMerge
+
 
 def workers(summary: dict, kind: str) -> list[dict]:
     return [t for t in summary["tasks"] if t["kind"] == kind and t["name"] != "MainThread"]
@@ -202,3 +204,39 @@ def test_a_stall_lasts_as_long_as_the_step_that_blocked(run):
     for stall, length in zip(s["stalls"], own, strict=True):
         assert "time.sleep(seconds)" in stall["code"]
         assert abs(stall["duration_s"] - length) <= 0.005, (stall, length)
+
+
+def test_output_and_events_are_logged_in_the_order_they_happened(run):
+    model, s = run("prints_in_order.py")
+    assert s["outcome"] == "completed", s["stderr"]
+    assert s["stdout"].splitlines() == [
+        "before the thread",
+        "in the thread",
+        "after the thread",
+        "worker item 1",
+        "after the pool",
+        "fetching",
+        "no newline at the end",
+    ]
+    log = [(e.t, e.text) for e in LogMerge().take(model) if e.kind != "run"]
+    assert [t for t, _ in log] == sorted(t for t, _ in log)
+    texts = [text for _, text in log]
+
+    def at(text: str) -> int:
+        return next(i for i, line in enumerate(texts) if line.startswith(text))
+
+    order = [
+        "before the thread",
+        "printer started",
+        "in the thread",
+        "printer finished",
+        "after the thread",
+        "work(1) taken by worker",
+        "worker item 1",
+        "after the pool",
+        "fetch-A started",  # named when it was made: the same name at start and end
+        "fetching",
+        "fetch-A finished",
+        "no newline at the end",
+    ]
+    assert [at(text) for text in order] == sorted(at(text) for text in order), texts

@@ -661,24 +661,19 @@ class RunModel:
         """What the program wrote to ``stream``, line by line in the order the lines were begun
         (pieces from the runner, its workers and the pipe arrive in their own order, each
         process's in the order it wrote them; their stamps tell)."""
-        lines: list[tuple[float, int, str]] = []
-        open_lines: dict[int, int] = {}  # pid -> index of its unfinished line
+        lines: list[tuple[float, int, str]] = []  # (when begun, arrival order, text)
+        unfinished: dict[int, tuple[float, int, str]] = {}  # pid -> its line without "\n" yet
         for t, name, text, pid in self.output:
-            if name != stream:
+            if name != stream or not text:
                 continue
-            index = open_lines.pop(pid, None)
-            if index is None:
-                index = len(lines)
-                lines.append((t, index, ""))
+            began, order, head = unfinished.pop(pid, (t, len(lines) + len(unfinished), ""))
             *done, rest = text.split("\n")
             for part in done:
-                began, order, head = lines[index]
-                lines[index] = (began, order, head + part + "\n")
-                index = len(lines)
-                lines.append((t, index, ""))
-            began, order, head = lines[index]
-            lines[index] = (began, order, head + rest)
-            open_lines[pid] = index
+                lines.append((began, order, head + part + "\n"))
+                began, order, head = t, len(lines) + len(unfinished), ""
+            if rest:
+                unfinished[pid] = (began, order, head + rest)
+        lines.extend(unfinished.values())
         return "".join(text for _, _, text in sorted(lines))
 
 
