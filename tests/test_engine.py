@@ -5,9 +5,13 @@ Timing bounds are loose on purpose (a noisy 2-core machine); speed goals live in
 
 from __future__ import annotations
 
+import os
+
 from conftest import task
 
 from tui.model.run import LogMerge
+
+CORES = os.cpu_count() or 1
 
 
 def workers(summary: dict, kind: str) -> list[dict]:
@@ -124,10 +128,17 @@ def test_sleeping_threads_and_processes_leave_the_gil_idle(run):
     _, procs = run("cpu-processes", workers=2, work=1.0)
     assert procs["gil"]["busy_mean"] <= 0.1
     items = workers(procs, "process")
-    busy_window = max(t["end_s"] for t in items) - min(t["start_s"] for t in items)
-    assert sum(t["running_s"] for t in items) >= 1.5 * busy_window  # >= 1.5 cores while working
-    assert procs["cpu"]["scenario_cpu_s"] >= 1.5 * 0.9  # two workers' worth of CPU
-    assert procs["cpu"]["cores_used"] == [0, 1]
+    assert len(items) == 2 and len({t["pid"] for t in items}) == 2
+    # The workers ran at the same time (time-sliced when the machine is busy, but at once):
+    # how many cores they got is the machine's business, and bench/ measures it.
+    first, second = items
+    assert min(first["end_s"], second["end_s"]) > max(first["start_s"], second["start_s"])
+    # Their CPU time, measured in each worker, is what the program says it used.
+    said = float(procs["stdout"].split("CPU time: ")[1].split("s")[0])
+    ran = sum(t["running_s"] for t in items)
+    assert abs(ran - said) <= 0.05 * said + 0.02, (ran, said)
+    assert procs["cpu"]["scenario_cpu_s"] >= ran
+    assert procs["cpu"]["cores_used"] and set(procs["cpu"]["cores_used"]) <= set(range(CORES))
 
 
 def test_blocking_call_in_async_shows_as_loop_lag_with_its_culprit(run):
