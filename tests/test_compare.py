@@ -60,8 +60,18 @@ def cpu_result() -> tuple[CompareResult, list[str], dict[str, RunModel]]:
 
 
 @pytest.fixture(scope="module")
-def io_result() -> CompareResult:
-    return compare("io", {"tasks": 4, "io_s": 0.5})
+def io_result(io_run) -> CompareResult:
+    return io_run[0]
+
+
+@pytest.fixture(scope="module")
+def io_run() -> tuple[CompareResult, dict[str, RunModel]]:
+    models: dict[str, RunModel] = {}
+
+    def progress(mode: str, model: RunModel) -> None:
+        models[mode] = model
+
+    return compare("io", {"tasks": 4, "io_s": 0.5}, on_progress=progress), models
 
 
 # -- measured: behaviour, not speed (bench/compare_speed.py checks the speed-ups) -------------
@@ -98,8 +108,8 @@ def test_cpu_threads_take_turns_on_the_gil_and_processes_run_at_once(cpu_result)
 
 
 @pytest.mark.slow
-def test_io_threads_and_asyncio_overlap_the_waits(io_result) -> None:
-    result = io_result
+def test_io_threads_and_asyncio_overlap_the_waits(io_run) -> None:
+    result, models = io_run
     assert result.ok, result.table()
     assert [r.mode for r in result.rows] == list(MODES)
     sequential = result.row("sequential")
@@ -109,8 +119,10 @@ def test_io_threads_and_asyncio_overlap_the_waits(io_result) -> None:
         assert row.predicted_speedup == 4.0
         # Overlapped: four waits in less than two waits' time (about one, on a quiet machine).
         assert row.elapsed_s < 2 * 0.5, result.table()
-        # Waiting needs no CPU: far less than the time spent waiting.
-        assert row.cpu_s < 0.5 * row.elapsed_s + 0.3, result.table()
+        # Waiting needs no CPU: each task ran for a sliver of the time it waited.
+        for t in items(models[mode], "thread" if mode == "threads" else "async"):
+            waited = t["sleeping_s"] + t["blocked_s"]
+            assert t["running_s"] <= 0.1 * waited, t
     # A pool of one worker per core overlaps only that many waits at a time.
     processes = result.row("processes")
     if CORES < 4:

@@ -50,7 +50,9 @@ def test_process_pool_items_are_timed_in_the_workers(run):
     # The scenario's CPU agrees with the kernel's own account of the reaped process tree.
     cpu = s["cpu"]
     assert cpu["kernel_cpu_s"] > 0.8
-    assert abs(cpu["scenario_cpu_s"] - cpu["kernel_cpu_s"]) <= 0.05 * cpu["kernel_cpu_s"] + 0.02
+    # (Within 10 %: on a busy machine the last /proc sample of a worker and the moment the
+    # kernel closes its account can be further apart; a missed worker would be off by half.)
+    assert abs(cpu["scenario_cpu_s"] - cpu["kernel_cpu_s"]) <= 0.1 * cpu["kernel_cpu_s"] + 0.05
 
 
 def test_async_gather_runs_the_sleeps_together(run):
@@ -115,9 +117,11 @@ def test_a_script_that_raises_fails_the_run(run):
 def test_cpu_threads_contend_for_the_gil(run):
     _, s = run("cpu-threads", threads=2, work=0.6)
     assert s["gil"]["busy_mean"] >= 0.6
-    for t in workers(s, "thread"):
-        life = t["end_s"] - t["start_s"]
-        assert t["gil_wait_s"] >= 0.25 * life
+    # Each thread waits for the GIL about as long as the other computes (on a busy machine
+    # both also wait for a core, which is not GIL wait: so not a share of their lives).
+    first, second = workers(s, "thread")
+    assert first["gil_wait_s"] >= 0.5 * second["running_s"], (first, second)
+    assert second["gil_wait_s"] >= 0.5 * first["running_s"], (first, second)
     assert s["cpu"]["scenario_cpu_s"] <= 1.2 * s["elapsed_s"] + 0.15  # about one core
     assert s["gil"]["wait_p50_ms"] >= 1.0
 

@@ -56,6 +56,32 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+class _ProgramState:
+    """Whether the program has started, so a cancel that comes while the runner is still
+    setting up (a busy machine can make that take a while) cancels the program instead of
+    interrupting the runner itself."""
+
+    lock = threading.Lock()
+    started = False
+    cancel_pending = False
+
+
+def _interrupt_program() -> None:
+    with _ProgramState.lock:
+        if not _ProgramState.started:
+            _ProgramState.cancel_pending = True
+            return
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def _start_program() -> None:
+    """Called inside the program's ``try``: from here on a cancel is a KeyboardInterrupt."""
+    with _ProgramState.lock:
+        _ProgramState.started = True
+        if _ProgramState.cancel_pending:
+            raise KeyboardInterrupt
+
+
 def _control_loop(fd: int, em: emit.Emitter) -> None:
     """Commands from the supervisor, one a line; end of file means it is gone."""
     with os.fdopen(fd, "rb", buffering=0) as pipe:
@@ -64,7 +90,7 @@ def _control_loop(fd: int, em: emit.Emitter) -> None:
             if not words:
                 continue
             if words[0] == "cancel":
-                os.kill(os.getpid(), signal.SIGINT)
+                _interrupt_program()
             elif words[0] == "cancel_task" and len(words) == 2:
                 _cancel_task(words[1], em)
     _kill_own_group()
@@ -212,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     outcome, error, tb, code = "completed", None, None, 0
     try:
         try:
+            _start_program()
             _load_and_run(args, params)
         except SystemExit as exc:
             code = _exit_code(exc)
