@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLI = Path(sys.executable).parent / "concur-tui"
 CHROMIUM = "/usr/bin/chromium"
 DEFAULT_ARGS = ["replay", "--demo", "cancel-taskgroup"]
+BLANK_PNG_B64 = 20_000  # a screenshot of a blank (unpainted) page is a few KB
 
 
 def free_port() -> int:
@@ -106,7 +107,11 @@ async def capture(
                     raise SystemExit("the served app sent nothing to the browser")
                 await asyncio.sleep(0.2)
             await asyncio.sleep(settle_s)
-            shot = await call("Page.captureScreenshot", format="png")
+            while True:  # the terminal paints a little after its first byte, slower when busy
+                shot = await call("Page.captureScreenshot", format="png")
+                if len(shot["data"]) > BLANK_PNG_B64 or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.5)
             fonts = await call(
                 "Runtime.evaluate",
                 expression="[...document.fonts].map(f => ({family: f.family, status: f.status,"
