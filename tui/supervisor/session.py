@@ -29,6 +29,7 @@ from typing import Any
 
 from tui.catalog import Scenario
 from tui.events import Event
+from tui.supervisor.attribution import SWEEP_S, KernelSampler, availability
 from tui.supervisor.sampler import TreeSampler
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
@@ -68,6 +69,7 @@ class RunSession:
         self._control: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._threads: list[threading.Thread] = []
+        self._kernel: KernelSampler | None = None
 
     # -- starting ---------------------------------------------------------------------------
     def command(self, control_fd: int) -> list[str]:
@@ -99,12 +101,14 @@ class RunSession:
             os.close(read_end)
         self._control = write_end
         self.pid = self._proc.pid
+        self._kernel = KernelSampler(self.pid)
         _live.add(self)
         assert self._proc.stdout is not None and self._proc.stderr is not None
         self._spawn(self._read_socket)
         self._spawn(self._read_stream, self._proc.stdout, "stdout")
         self._spawn(self._read_stream, self._proc.stderr, "stderr")
         self._spawn(self._sample)
+        self._spawn(self._sample_kernel)
         self._spawn(self._wait)
         return self
 
@@ -130,8 +134,11 @@ class RunSession:
             for line in data.decode("utf-8", errors="replace").splitlines():
                 with contextlib.suppress(ValueError):
                     batch.append(json.loads(line))
-            if any(event.get("e") == "run_end" for event in batch):
-                self._saw_run_end = True
+            for event in batch:
+                if event.get("e") == "run_end":
+                    self._saw_run_end = True
+                elif event.get("e") == "gil_words" and self._kernel is not None:
+                    self._kernel.set_words(event.get("pid", 0), event.get("words") or [])
             if batch:
                 self.queue.put(batch)
 
@@ -157,6 +164,23 @@ class RunSession:
             for event in batch:
                 event["pid"] = os.getpid()
             self.queue.put(batch)
+
+    def _sample_kernel(self) -> None:
+        """Why each thread is off-CPU, ~100 times a second (or say once why it cannot be known)."""
+        mode, reason = availability(self.pid)
+        note: Event = {"e": "attribution", "t": time.perf_counter_ns(), "pid": os.getpid()}
+        self.queue.put([{**note, "mode": str(mode), "reason": reason}])
+        sampler = self._kernel
+        if reason is not None or sampler is None:
+            return
+        try:
+            while not self._runner_gone.wait(SWEEP_S):
+                event = sampler.sweep()
+                if event is not None:
+                    self.queue.put([{**event, "pid": os.getpid()}])
+            self.queue.put([{**sampler.collect(), "pid": os.getpid()}])
+        finally:
+            sampler.close()
 
     def _wait(self) -> None:
         _, status, usage = os.wait4(self.pid, 0)
