@@ -3,7 +3,7 @@
 import time
 
 total = 0
-for step in range(5):
+for _ in range(5):
     time.sleep(0.15)
     total += sum(range(200_000))
 print(total)
