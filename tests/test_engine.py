@@ -110,8 +110,9 @@ def test_cpu_threads_contend_for_the_gil(run):
     _, s = run("cpu-threads", threads=2, work=0.6)
     assert s["gil"]["busy_mean"] >= 0.6
     for t in workers(s, "thread"):
-        life = t["end_s"] - t["start_s"]
-        assert t["gil_wait_s"] >= 0.25 * life
+        # Time without a free core is other processes' doing (the kernel's run queue), not the GIL.
+        wanted_python = t["end_s"] - t["start_s"] - t["core_wait_s"]
+        assert t["gil_wait_s"] >= 0.25 * wanted_python
     assert s["cpu"]["scenario_cpu_s"] <= 1.2 * s["elapsed_s"] + 0.15  # about one core
     assert s["gil"]["wait_p50_ms"] >= 1.0
 

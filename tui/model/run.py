@@ -561,10 +561,13 @@ class RunModel:
                 task._spans = None
                 if task.kind == TaskKind.THREAD and not task.internal:
                     waited += seconds.get(TaskState.GIL, 0.0)
-        if self.gil_enabled and t > t0:
+        # Only the program's own time counts: not the runner starting up or tidying up.
+        start = max(t0, self.started if self.started is not None else t)
+        end = min(t, self.ended if self.ended is not None else t)
+        if self.gil_enabled and end > start:
             self.gil_contended.add(t, waited / (t - t0))
-            self.gil_contention_s[0] += waited
-            self.gil_contention_s[1] += t - t0
+            self.gil_contention_s[0] += waited * (end - start) / (t - t0)
+            self.gil_contention_s[1] += end - start
 
     @property
     def gil_contended_mean(self) -> float | None:
