@@ -20,7 +20,6 @@ import os
 import platform
 import threading
 import time
-from typing import Any
 
 from tui.events import Attribution, Event, TaskState
 from tui.supervisor.sampler import descendants
@@ -28,6 +27,7 @@ from tui.supervisor.sampler import descendants
 SWEEP_S = 0.01
 SWEEPS_PER_EVENT = 10  # one ``offcpu`` event every 100 ms
 PIDS_EVERY = 10  # sweeps between looks for new processes
+THREADS_EVERY = 5  # sweeps between looks for new threads (ended ones drop out when read)
 GIL_MARGIN = 256  # bytes around a calibrated word still counted as the GIL's (DESIGN.md)
 FORCE_ENV = "CONCUR_TUI_ATTRIBUTION"  # "hooks-only" turns the kernel's view off
 FUTEX = 202
@@ -94,6 +94,7 @@ class _Thread:
         "seen",
         "sys",
         "tid",
+        "whats",
     )
 
     def __init__(self, pid: int, tid: int, sched: int, sys_fd: int) -> None:
@@ -102,15 +103,13 @@ class _Thread:
         self.seen = 0
         self.carry = 0  # off-CPU ns not yet placed (see ``sweep``)
         self.last: tuple[TaskState, str] | None = None  # the call it was last seen in
-        self.acc: dict[str, list[Any]] = {}  # state -> [ns, what]
+        self.acc: dict[str, int] = {}  # state -> ns since the last event
+        self.whats: dict[str, str] = {}  # state -> the call it was last seen in
 
     def add(self, state: TaskState, ns: int, what: str = "") -> None:
-        if ns <= 0:
-            return
-        slot = self.acc.setdefault(state, [0, what])
-        slot[0] += ns
+        self.acc[state] = self.acc.get(state, 0) + ns
         if what:
-            slot[1] = what
+            self.whats[state] = what
 
     def close(self) -> None:
         for fd in (self.sched, self.sys):
@@ -145,7 +144,7 @@ class KernelSampler:
         self._sweeps = 0
         self._flushed = time.perf_counter_ns()
         self._lock = threading.Lock()
-        self.cpu_ns = 0  # the sampler's own CPU time, for its cost
+        self.cpu_ns = 0  # the sweeping thread's CPU time so far, for its cost
 
     def set_words(self, pid: int, words: list[int]) -> None:
         """A process's calibrated GIL futex words (from its ``gil_words`` event)."""
@@ -155,6 +154,8 @@ class KernelSampler:
     def _discover(self) -> None:
         if self._sweeps % PIDS_EVERY == 0:
             self._pids = descendants(self.root_pid)
+        elif self._sweeps % THREADS_EVERY:
+            return
         alive: set[int] = set()
         for pid in self._pids:
             try:
@@ -179,15 +180,16 @@ class KernelSampler:
             self._threads.pop(tid).close()
 
     def sweep(self) -> Event | None:
-        cpu0 = time.thread_time_ns()
         self._discover()
         now = time.perf_counter_ns()
         with self._lock:
             words = dict(self.words)
+        pread = os.pread
         for tid, th in list(self._threads.items()):
             try:
-                exec_ns, delay_ns, count = (int(v) for v in os.pread(th.sched, 128, 0).split()[:3])
-            except (OSError, ValueError):
+                fields = pread(th.sched, 128, 0).split()
+                exec_ns, delay_ns, count = int(fields[0]), int(fields[1]), int(fields[2])
+            except (OSError, ValueError, IndexError):
                 self._threads.pop(tid).close()
                 continue
             if th.exec < 0:
@@ -204,15 +206,18 @@ class KernelSampler:
                 call = self._read_call(th, words.get(th.pid, []))
                 if call is not None:
                     th.last = call
-            th.add(TaskState.RUNNING, ran)
-            th.add(TaskState.CORE, queued, "waiting for a free core")
+            acc = th.acc
+            if ran > 0:
+                acc[TaskState.RUNNING] = acc.get(TaskState.RUNNING, 0) + ran
+            if queued > 0:
+                acc[TaskState.CORE] = acc.get(TaskState.CORE, 0) + queued
             if call is not None or th.carry > CARRY_MAX_NS:
                 state, what = th.last or (TaskState.WAITING, "")
-                th.add(state, th.carry, what)
+                if th.carry > 0:
+                    th.add(state, th.carry, what)
                 th.carry = 0
             th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
         self._sweeps += 1
-        self.cpu_ns += time.thread_time_ns() - cpu0
         return None if self._sweeps % SWEEPS_PER_EVENT else self.collect(now)
 
     def collect(self, now: int | None = None) -> Event:
@@ -221,12 +226,14 @@ class KernelSampler:
         rows = []
         for th in self._threads.values():
             if th.acc:
-                states = {state: slot[0] for state, slot in th.acc.items()}
-                whats = {state: slot[1] for state, slot in th.acc.items() if slot[1]}
-                rows.append([th.pid, th.tid, states, whats])
+                whats = {state: th.whats[state] for state in th.acc if state in th.whats}
+                if TaskState.CORE in th.acc:
+                    whats[TaskState.CORE] = "waiting for a free core"
+                rows.append([th.pid, th.tid, th.acc, whats])
                 th.acc = {}
         event: Event = {"e": "offcpu", "t": now, "t0": self._flushed, "rows": rows}
-        event["sampler_cpu_ns"] = self.cpu_ns
+        # Read once per event, not per sweep: the sweeping thread's own clock is its cost.
+        event["sampler_cpu_ns"] = self.cpu_ns = time.thread_time_ns()
         self._flushed = now
         return event
 
