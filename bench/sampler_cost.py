@@ -80,10 +80,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--python", default=sys.executable, help="the observed program's Python")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     share, per_sweep, seen = measure(args.python, args.threads, args.seconds)
-    print("| threads seen | sweeps/s | sampler CPU per sweep | share of one core |")
-    print("|---|---|---|---|")
-    print(f"| {seen} | {1 / SWEEP_S:.0f} | {per_sweep * 1e6:.0f} us | {share * 100:.2f} % |")
+    print("| threads seen | sweeps/s | sampler CPU per sweep | share of one core | load average |")
+    print("|---|---|---|---|---|")
+    print(
+        f"| {seen} | {1 / SWEEP_S:.0f} | {per_sweep * 1e6:.0f} us | {share * 100:.2f} %"
+        f" | {load:.1f} |"
+    )
 
 
 if __name__ == "__main__":
