@@ -188,7 +188,7 @@ class Task:
             left -= exact[state]
         mix = dict.fromkeys(LEFTOVER, 0.0)
         for span in spans:
-            if span.kernel or span.state == TaskState.WAITING:
+            if (span.kernel or span.state == TaskState.WAITING) and span.state in mix:
                 mix[TaskState(span.state)] += span.t1 - span.t0
         weight = sum(mix.values())
         if weight <= 0:
@@ -259,15 +259,15 @@ def _build_spans(task: Task, until: float) -> list[Span]:
     elif task.kind == TaskKind.PROCESS:
         life = until - task.start
         gaps = _subtract(task.start, until, exact)
-        if task.cpu_s is not None and life > 0:
-            free = sum(g1 - g0 for g0, g1 in gaps)
-            share = min(1.0, task.cpu_s / free) if free else 1.0
-            spans += _attribute(_split(gaps, share), task.kernel, exact)
-        elif task.kernel:
-            # Still running in its worker: until its end says how it spent its time, follow
-            # the kernel's account of the worker thread.
+        if task.kernel:
+            # The kernel's account of the worker thread, window by window (its end's exact
+            # totals are kept by ``time_in``).
             for g0, g1 in gaps:
                 spans += _from_kernel(task.kernel, g0, g1)
+        elif task.cpu_s is not None and life > 0:
+            free = sum(g1 - g0 for g0, g1 in gaps)
+            share = min(1.0, task.cpu_s / free) if free else 1.0
+            spans += _split(gaps, share)
         else:
             for g0, g1 in gaps:
                 spans += _from_samples(task.proc_states, g0, g1)

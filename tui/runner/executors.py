@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tui.events import TaskKind, TaskOutcome
+from tui.events import TaskKind, TaskOutcome, TaskState
 from tui.runner import asyncio_tasks, emit, pools, threads
 
 _ids = itertools.count(1)
@@ -51,6 +51,31 @@ def install() -> None:
 
     submit._concur_patched = True  # type: ignore[attr-defined]
     cf_thread.ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
+
+    original_init = cf_thread.ThreadPoolExecutor.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self._work_queue = _IdleWait(self._work_queue)
+
+    cf_thread.ThreadPoolExecutor.__init__ = __init__  # type: ignore[method-assign]
+
+
+class _IdleWait:
+    """A thread pool's work queue whose blocking ``get`` is a hooked wait: an idle worker is
+    blocked waiting for work (exactly, even where the kernel can't be asked)."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        if not block:
+            return self._queue.get(block, timeout)
+        with threads.waiting(TaskState.BLOCKED, "idle pool worker: waiting for work"):
+            return self._queue.get(block, timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
 
 
 def _run_call(task_id: str, label: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

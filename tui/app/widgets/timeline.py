@@ -217,6 +217,10 @@ class Timeline(ScrollView, can_focus=True):
         self._post_highlight()
         self.refresh()
 
+    def on_resize(self) -> None:
+        """Panes beside it grow and shrink as a run goes on: keep the cursor's row in view."""
+        self.watch_cursor(self.cursor, self.cursor)
+
     def _post_highlight(self) -> None:
         task = self.highlighted_task
         task_id = task.id if task else None
