@@ -26,8 +26,12 @@ from tui.supervisor.sampler import descendants
 
 SWEEP_S = 0.01
 SWEEPS_PER_EVENT = 10  # one ``offcpu`` event every 100 ms
-PIDS_EVERY = 10  # sweeps between looks for new processes
+PIDS_EVERY = 50  # sweeps between walks of the process tree (each new process also says hello)
 THREADS_EVERY = 5  # sweeps between looks for new threads (ended ones drop out when read)
+# A thread that has not run for IDLE_AFTER sweeps is read every IDLE_EVERY sweeps: it is still
+# in the same call, and schedstat's totals lose nothing between reads (only timing detail).
+IDLE_AFTER = 10
+IDLE_EVERY = 5
 GIL_MARGIN = 256  # bytes around a calibrated word still counted as the GIL's (DESIGN.md)
 FORCE_ENV = "CONCUR_TUI_ATTRIBUTION"  # "hooks-only" turns the kernel's view off
 FUTEX = 202
@@ -88,6 +92,7 @@ class _Thread:
         "count",
         "delay",
         "exec",
+        "idle",
         "last",
         "pid",
         "sched",
@@ -102,6 +107,7 @@ class _Thread:
         self.exec = self.delay = self.count = -1
         self.seen = 0
         self.carry = 0  # off-CPU ns not yet placed (see ``sweep``)
+        self.idle = 0  # sweeps in a row it did not run
         self.last: tuple[TaskState, str] | None = None  # the call it was last seen in
         self.acc: dict[str, int] = {}  # state -> ns since the last event
         self.whats: dict[str, str] = {}  # state -> the call it was last seen in
@@ -141,6 +147,7 @@ class KernelSampler:
         self.words: dict[int, list[int]] = {}
         self._threads: dict[int, _Thread] = {}
         self._pids: list[int] = [root_pid]
+        self._new_pids: list[int] = []
         self._sweeps = 0
         self._flushed = time.perf_counter_ns()
         self._lock = threading.Lock()
@@ -150,9 +157,14 @@ class KernelSampler:
         """A process's calibrated GIL futex words (from its ``gil_words`` event)."""
         with self._lock:
             self.words[pid] = [int(w) for w in words if isinstance(w, int)]
+            self._new_pids.append(pid)  # a new process: sample it from the next sweep on
 
     def _discover(self) -> None:
-        if self._sweeps % PIDS_EVERY == 0:
+        if self._new_pids:
+            with self._lock:
+                new, self._new_pids = self._new_pids, []
+            self._pids += [pid for pid in new if pid not in self._pids]
+        elif self._sweeps % PIDS_EVERY == 0:
             self._pids = descendants(self.root_pid)
         elif self._sweeps % THREADS_EVERY:
             return
@@ -185,7 +197,10 @@ class KernelSampler:
         with self._lock:
             words = dict(self.words)
         pread = os.pread
+        turn = self._sweeps % IDLE_EVERY
         for tid, th in list(self._threads.items()):
+            if th.idle >= IDLE_AFTER and tid % IDLE_EVERY != turn:
+                continue  # long blocked: still in the same call; its deltas wait for its turn
             try:
                 fields = pread(th.sched, 128, 0).split()
                 exec_ns, delay_ns, count = int(fields[0]), int(fields[1]), int(fields[2])
@@ -216,6 +231,7 @@ class KernelSampler:
                 if th.carry > 0:
                     th.add(state, th.carry, what)
                 th.carry = 0
+            th.idle = th.idle + 1 if count == th.count and ran == 0 else 0
             th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
         self._sweeps += 1
         return None if self._sweeps % SWEEPS_PER_EVENT else self.collect(now)
