@@ -554,7 +554,12 @@ class RunModel:
         for pid, tid, states, what in e["rows"]:
             seconds = {state: ns / NS for state, ns in states.items()}
             window = KernelWindow(t0, t, seconds, what)
-            for task in self._by_tid.get(tid, ()):
+            tasks = self._by_tid.get(tid)
+            if not tasks:
+                continue
+            if len(tasks) > 1:  # a pool worker's thread: forget items long over
+                tasks[:] = [x for x in tasks if x.end is None or x.end > t0 - 1.0]
+            for task in tasks:
                 if task.pid != pid or task.start >= t or (task.end is not None and task.end <= t0):
                     continue
                 task.kernel.append(window)

@@ -2,9 +2,10 @@
 
 Each thread's life is split by ``perf_counter_ns`` and the thread's own CPU
 clock: CPU time is running, the sleeps and blocking calls hooked here are
-sleeping or blocked, and whatever off-CPU time is left inside the thread's
-life is time it was ready to run Python but did not hold the GIL (DESIGN.md,
-"Per-thread GIL wait comes from spans").
+sleeping, I/O or blocked (exactly), and whatever off-CPU time is left is
+explained by the supervisor's kernel sampler (GIL, another futex, I/O, the run
+queue; ``tui.supervisor.attribution``) — or, where the kernel can't be asked,
+counted as waiting.
 """
 
 from __future__ import annotations
