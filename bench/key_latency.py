@@ -24,9 +24,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=40)
     parser.add_argument("--scenario", default="cpu-processes")
-    parser.add_argument("--set", action="append", default=["work=10"])
+    parser.add_argument("--set", action="append", help="scenario parameters (default work=10)")
     args = parser.parse_args()
-    sets = [x for s in args.set for x in ("--set", s)]
+    sets = [x for s in (args.set or ["work=10"]) for x in ("--set", s)]
     latencies: list[float] = []
     with pane([CLI, "watch", args.scenario, *sets]) as p:
         p.wait_for("Timeline")
