@@ -134,6 +134,11 @@ class Task:
             return f"{self.coro.rsplit('.', 1)[-1]} ({self.name})"
         return self.name
 
+    @property
+    def queued(self) -> bool:
+        """Submitted, and no worker has taken it yet."""
+        return self.open_wait is not None and self.open_wait.state == TaskState.QUEUED
+
     def duration(self, now: float) -> float:
         return (self.end if self.end is not None else now) - self.start
 
@@ -664,7 +669,8 @@ class RunModel:
             self._live_threads[task.id] = task
         if not task.internal:
             self.order.append(task.id)
-            self.log.append(LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id))
+            verb = "queued" if task.queued else "started"
+            self.log.append(LogEntry(t, "started", f"{task.label} {verb} ({task.kind})", task.id))
 
     def _take(self, task: Task, e: Event) -> None:
         """Where a task runs: its thread (for the kernel's samples) and, for a call, its worker."""
