@@ -579,6 +579,14 @@ class RunModel:
             self.gil_contention_s[0] += waited * (end - start) / (t - t0)
             self.gil_contention_s[1] += end - start
 
+    def gil_contended_recent(self, windows: int = 10) -> float | None:
+        """Threads waiting for the GIL on average over the last ``windows`` (100 ms each);
+        None where the kernel was not asked or nothing was sampled yet."""
+        recent = self.gil_contended.values()[-windows:]
+        if self.attribution != Attribution.KERNEL or not recent:
+            return None
+        return sum(recent) / len(recent)
+
     @property
     def gil_contended_mean(self) -> float | None:
         """Over the run: how many of the program's threads were waiting for the GIL, on average
