@@ -677,8 +677,7 @@ class RunModel:
             self._live_threads[task.id] = task
         if not task.internal:
             self.order.append(task.id)
-            verb = "queued" if task.queued else "started"
-            self.log.append(LogEntry(t, "started", f"{task.label} {verb} ({task.kind})", task.id))
+            self.log.append(LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id))
 
     def _take(self, task: Task, e: Event) -> None:
         """Where a task runs: its thread (for the kernel's samples) and, for a call, its worker."""
