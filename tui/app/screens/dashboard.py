@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from tui.app.source import EventSource, PlaybackSource, SourceFactory
 from tui.app.widgets.cpu_pane import CpuPane
 from tui.app.widgets.event_log import EventLog
 from tui.app.widgets.gil_pane import GilPane
+from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.loop_pane import LoopPane
 from tui.app.widgets.run_status import RunStatus
 from tui.app.widgets.source_view import SourceView
@@ -55,13 +56,14 @@ class DashboardScreen(Screen):
         Binding("shift+left", "seek(-1)", "Back 1 s", key_display="⇧←", group=SEEK, priority=True),
         Binding("shift+right", "seek(1)", "On 1 s", key_display="⇧→", group=SEEK, priority=True),
         Binding("home", "seek_to(0)", "Start", priority=True),
+        # On a narrow terminal the footer leaves keys out from the last one back (KeyFooter).
         Binding("r", "rerun", "Rerun"),
         Binding("c", "cancel_run", "Cancel run"),
+        Binding("w", "save_recording", "Save run"),
         Binding("x", "cancel_task", "Cancel task"),
         Binding("p", "pause", "Pause view"),
         Binding("plus,equals_sign", "zoom(2)", "Zoom in", key_display="+", group=ZOOM),
         Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", group=ZOOM),
-        Binding("w", "save_recording", "Save run"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("escape", "back", "Back"),
         Binding("q", "app.quit", "Quit"),
@@ -131,7 +133,7 @@ class DashboardScreen(Screen):
                 yield TaskDetail(id="task-detail")
             with TabPane("Source", id="source"), ScrollableContainer():
                 yield SourceView(self.source_text, id="source-view")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
