@@ -28,16 +28,19 @@ def sequential_estimate(model: RunModel) -> float:
     )
 
 
+def cpu_mean_per_core(model: RunModel) -> list[float]:
+    """Each core's busy percentage, averaged over the run's samples."""
+    samples = [per for _, per in model.cpu]
+    if not samples:
+        return []
+    return [sum(s[i] for s in samples) / len(samples) for i in range(len(samples[0]))]
+
+
 def summarize(model: RunModel) -> dict[str, Any]:
     now = model.now()
     start = model.started or 0.0
     cores = int(model.info.get("cores") or (len(model.cpu[-1][1]) if model.cpu else 0))
-    samples = [per for _, per in model.cpu]
-    mean_per_core = (
-        [round(sum(s[i] for s in samples) / len(samples), 1) for i in range(len(samples[0]))]
-        if samples
-        else []
-    )
+    mean_per_core = [round(p, 1) for p in cpu_mean_per_core(model)]
     gil = model.gil_busy.values()
     tasks = []
     for task in model.visible_tasks():
@@ -87,8 +90,8 @@ def summarize(model: RunModel) -> dict[str, Any]:
         },
         "memory": {"peak_rss_mb": round(model.peak_rss_bytes / 2**20, 1)},
         "gil": {
-            "busy_mean": round(sum(gil) / len(gil), 4) if gil else None,
-            "busy_max": round(max(gil), 4) if gil else None,
+            "busy_mean": round(model.gil_busy.mean(), 4) if gil else None,
+            "busy_max": round(model.gil_busy.max(), 4) if gil else None,
             "wait_p50_ms": _round(model.gil_wait_ms(50)),
             "wait_p99_ms": _round(model.gil_wait_ms(99)),
             "samples": len(gil),

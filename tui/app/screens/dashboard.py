@@ -137,7 +137,6 @@ class DashboardScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
-        self.query_one("#cpu").border_title = "CPU per core"
         self.query_one("#gil").border_title = "GIL"
         self.query_one("#loop").border_title = "Event loop lag"
         self.query_one(Timeline).focus()

@@ -32,11 +32,23 @@ class GilPane(Vertical):
         yield Static("", id="gil-threads")
 
     def show(self, model: RunModel) -> None:
-        busy = model.gil_busy.last()
+        """Live: the last window and recent history; finished: the run's mean, max and all of it."""
         meter = self.query_one("#gil-busy", Meter)
-        meter.fraction = busy
-        meter.figure = f"{busy * 100:3.0f}%"
-        self.query_one("#gil-history", History).data = model.gil_busy.values()[-120:]
+        history = self.query_one("#gil-history", History)
+        finished = model.ended is not None
+        history.whole = finished
+        if finished:
+            mean, top = model.gil_busy.mean(), model.gil_busy.max()
+            meter.label = "mean"
+            meter.fraction = mean
+            meter.figure = f"{mean * 100:3.0f}% max {top * 100:.0f}%"
+            history.data = model.gil_busy.values()
+        else:
+            busy = model.gil_busy.last()
+            meter.label = "busy"
+            meter.fraction = busy
+            meter.figure = f"{busy * 100:3.0f}%"
+            history.data = model.gil_busy.values()[-120:]
         if len(model.gil_lags_us) != self._lags_seen:
             self._lags_seen = len(model.gil_lags_us)
             self.query_one("#gil-latency", Static).update(

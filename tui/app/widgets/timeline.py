@@ -260,7 +260,8 @@ class Timeline(ScrollView, can_focus=True):
     def _layout(self, width: int) -> tuple[int, int, int]:
         """Widths of the name column, the bars and the outcome column."""
         name = min(self._name_width, max(6, width // 4))
-        outcome = (26 if width >= 90 else 11) if width >= 48 else 2
+        # Narrow: room for "⊘ by asyncio.run", the cause being what a cancelled row must say.
+        outcome = (26 if width >= 90 else 16) if width >= 48 else 2
         return name, max(4, width - name - outcome - 2), outcome
 
     def render_line(self, y: int) -> Strip:
@@ -329,6 +330,8 @@ class Timeline(ScrollView, can_focus=True):
         if short and task.outcome == "timeout":
             short = ""
         text = f"{' ' if marked else mark} {word}" + (f" {short}" if short else "")
+        if len(text) > width and short:  # the cause says more than the word the mark repeats
+            text = f"{mark} {short}"
         return Segment(f"{text:<{width}}"[:width], style)
 
     def _legend(self, width: int) -> Strip:
