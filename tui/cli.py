@@ -28,6 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--scenarios", type=Path, help="also list the scenario files in this folder"
     )
+    parser.add_argument(
+        "--projector",
+        action="store_true",
+        help="start the dashboard in the projector theme: high contrast, large glyphs (F2 switches)",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     listing = sub.add_parser("list", help="list the scenarios")
@@ -55,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--record", metavar="FILE", type=Path, help="save the run as a recording when it ends"
     )
+    projector_arg(watch)
     listing.set_defaults(func=cmd_list)
     run.set_defaults(func=cmd_run)
     watch.set_defaults(func=cmd_app)
@@ -76,6 +82,16 @@ def _more_commands() -> list[Any]:
             continue
         found.append(module.register)
     return found
+
+
+def projector_arg(parser: argparse.ArgumentParser) -> None:
+    """``--projector`` after a subcommand too (a value given before it is kept)."""
+    parser.add_argument(
+        "--projector",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="the projector theme: high contrast, large glyphs (F2 switches)",
+    )
 
 
 def scenario_args(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -169,7 +185,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         start = (scenario, scenario.resolve(args.set))
         if record is not None and not record.parent.is_dir():
             raise UsageError(f"cannot record to {record}: no such folder")
-    app = ConcurApp(extra_scenarios=extra, start=start, record=record)
+    app = ConcurApp(extra_scenarios=extra, start=start, record=record, projector=args.projector)
     app.run()
     if app.record_message:
         print(f"concur-tui: {app.record_message}", file=sys.stderr)

@@ -21,6 +21,7 @@ from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.picker import PickerScreen
 from tui.app.source import LiveSource, PlaybackSource, ReplaySource
+from tui.app.themes import PROJECTOR, THEMES, mark_variables
 from tui.catalog import Scenario
 from tui.compare import Advice
 from tui.events import Event
@@ -35,6 +36,7 @@ class ConcurApp(App):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f2", "toggle_projector", "Projector theme", show=False),
     ]
 
     def __init__(
@@ -44,12 +46,19 @@ class ConcurApp(App):
         replay: Replay | list[Event] | None = None,
         replay_until_s: float | None = None,
         record: Path | None = None,
+        projector: bool = False,
     ) -> None:
         """``replay``: a ``Replay`` is played (pause, step, seek and speed keys); a list of
         events is shown at once, its clock stopped at ``replay_until_s`` (or its end).
         ``record``: where the ``start`` run is saved as a recording when it ends or the app
-        quits (``record_message`` then says how that went)."""
+        quits (``record_message`` then says how that went). ``projector``: start in the
+        projector theme."""
         super().__init__()
+        for theme in THEMES:
+            self.register_theme(theme)
+        self._theme_before_projector = self.theme
+        if projector:
+            self.theme = PROJECTOR.name
         self.scenarios = catalog.builtins() + list(extra_scenarios)
         self.start = start
         self.replay = replay
@@ -117,6 +126,18 @@ class ConcurApp(App):
             return
         scenario = catalog.find(advice.open_target)
         self.start_run(scenario, scenario.resolve(advice.open_params))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Each state's and outcome's colour, for a theme that does not set them."""
+        return mark_variables(self.current_theme.to_color_system().generate())
+
+    def action_toggle_projector(self) -> None:
+        """Into the projector theme, or back to the theme used before it."""
+        if self.theme == PROJECTOR.name:
+            self.theme = self._theme_before_projector
+        else:
+            self._theme_before_projector = self.theme
+            self.theme = PROJECTOR.name
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-OUTCOME_WORD = {
-    "done": "done",
-    "error": "error",
-    "timeout": "timed out",
-    "cancelled": "cancelled",
-    None: "running",
+from tui.marks import NOT_ENDED, OUTCOME_MARKS
+
+OUTCOME_WORD: dict[str | None, str] = {o: mark.word for o, mark in OUTCOME_MARKS.items()} | {
+    None: NOT_ENDED.word
 }
 CAUSE_SHORT = {
     "timeout": "by timeout",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.marks import OUTCOME_MARKS, outcome_glyphs, state_glyphs
 from tui.model.run import STATES, RunModel
 
 TIMELINE_WIDTH = 50
-STATE_CHAR = {"running": "█", "waiting": "▒", "sleeping": "·", "blocked": "-"}
-OUTCOME_MARK = {"done": "✓", "error": "✗", "timeout": "◔", "cancelled": "⊘", None: "…"}
+STATE_CHAR = state_glyphs()
+OUTCOME_MARK = outcome_glyphs()
 
 
 def sequential_estimate(model: RunModel) -> float:
@@ -153,7 +154,8 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
         if task["cancelled_by"]:
             lines.append(f"{'':<{name_width}}  by: {model.describe_cause(task['cancelled_by'])}")
     legend = "  ".join(f"{STATE_CHAR[s]} {s}" for s in STATES)
-    lines += ["", f"legend: {legend}   ✓ done ✗ error ◔ timeout ⊘ cancelled", ""]
+    ends = " ".join(f"{OUTCOME_MARK[o]} {m.word}" for o, m in OUTCOME_MARKS.items())
+    lines += ["", f"legend: {legend}   {ends}", ""]
     cpu, gil, loop = summary["cpu"], summary["gil"], summary["loop_lag_ms"]
     per_core = " ".join(f"{p:.0f}%" for p in cpu["mean_percent_per_core"])
     lines.append(

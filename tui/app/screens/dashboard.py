@@ -33,7 +33,7 @@ from tui.app.widgets.task_detail import TaskDetail
 from tui.app.widgets.timeline import Timeline
 from tui.events import Event
 from tui.model.run import RunModel
-from tui.recording import Recorder, RecordingError, Replay
+from tui.recording import Recorder, RecordingError, Replay, recordings_folder
 
 POLL_S = 1 / 15
 PLAYBACK_ACTIONS = {"play_pause", "step", "speed", "seek", "seek_to"}
@@ -96,6 +96,8 @@ class DashboardScreen(Screen):
         self._stalls_shown = 0
         self._generation = self._source_generation()
         self._recorded = False
+        self.saved_to: Path | None = None
+        """Where ``w`` last saved the run."""
 
     def _new_model(self) -> RunModel:
         """The model a playback feeds itself, or a fresh one to feed with drained events."""
@@ -266,11 +268,19 @@ class DashboardScreen(Screen):
 
     # -- recordings -------------------------------------------------------------------------
     def action_save_recording(self) -> None:
-        """Save the run so far (a playback: the whole recording) in the current folder."""
+        """Save the run so far (a playback: the whole recording) in the recordings folder."""
         recording = self._recording()
         scenario = self.model.scenario or recording.meta.get("scenario") or "run"
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        stem = Path.cwd() / f"concur-{Path(str(scenario)).stem}-{stamp}"
+        folder = recordings_folder()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.notify(
+                f"cannot make {folder}: {exc}", title="Not saved", severity="error", markup=False
+            )
+            return
+        stem = folder / f"concur-{Path(str(scenario)).stem}-{stamp}"
         path = stem.with_name(f"{stem.name}.jsonl")
         n = 1
         while path.exists():
@@ -281,7 +291,13 @@ class DashboardScreen(Screen):
         except RecordingError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return
-        self.notify(f"{path}\nplay it: concur-tui replay {path.name}", title="Saved", timeout=8)
+        self.saved_to = path
+        self.notify(
+            f"{path}\nplay it: concur-tui replay {path.name}",
+            title="Saved",
+            markup=False,
+            timeout=8,
+        )
 
     def _recording(self) -> Recorder:
         replay = self.replay
