@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from tui.app.screens.fields import FieldKeysScreen
+from tui.app.screens.fields import LEAVE_FIELD, FieldKeysScreen
 from tui.catalog import UsageError
 from tui.compare import Advice, advise
 
@@ -31,7 +31,7 @@ ANSWERS = (
 class AdviseScreen(FieldKeysScreen, ModalScreen[Advice | None]):
     LEAVE_TO = "#advise-dominant"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave_field", "Leave field"),
+        LEAVE_FIELD,
         Binding("escape", "dismiss(None)", "Close"),
         Binding("o", "open", "Open it"),
         Binding("q", "app.quit", "Quit"),

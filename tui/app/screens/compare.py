@@ -29,7 +29,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui import catalog
-from tui.app.screens.fields import FieldKeysScreen
+from tui.app.screens.fields import LEAVE_FIELD, FieldKeysScreen
 from tui.app.widgets.compare_table import CompareTable
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.mode_run import ModeRun
@@ -61,7 +61,7 @@ class CompareScreen(FieldKeysScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run"),
         Binding("c", "cancel", "Cancel"),
-        Binding("escape", "leave_field", "Leave field"),
+        LEAVE_FIELD,
         Binding("escape", "back", "Back / cancel"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 TEXT_FIELDS = (Input, TextArea)
+LEAVE_FIELD = Binding("escape", "leave_field", "Leave field")
 
 
 def typed(key: str) -> bool:
@@ -27,13 +28,12 @@ def typed(key: str) -> bool:
 class FieldKeysScreen(Screen):
     """A screen whose text fields take their keys first. ``LEAVE_TO``: what escape focuses.
 
-    A subclass with its own escape binding lists ``Binding("escape", "leave_field", ...)``
-    before it: the first binding enabled for a key is the one that runs.
+    Each subclass lists ``LEAVE_FIELD`` among its bindings, before an escape binding of its
+    own if it has one: the first binding enabled for a key is the one that runs.
     """
 
     LEAVE_TO: ClassVar[str] = ""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave_field", "Leave field"),
         # Shown only while typing (q is the field's then); App's own ctrl+q quits either way.
         Binding("ctrl+q", "typing_quit", "Quit", key_display="^q", priority=True),
     ]

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tui import catalog
-from tui.app.screens.fields import FieldKeysScreen
+from tui.app.screens.fields import LEAVE_FIELD, FieldKeysScreen
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.source_view import SourceView
 from tui.catalog import Param, Scenario, UsageError
@@ -62,6 +62,7 @@ class PickerScreen(FieldKeysScreen):
         Binding("enter", "start", "Run", priority=True),
         Binding("m", "compare", "Compare modes"),
         Binding("a", "advise", "Which should I use?"),
+        LEAVE_FIELD,
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]

@@ -73,8 +73,6 @@ class KeyFooter(Footer):
         width = self.size.width
         self._fitted_width = width
         self.left_out = []
-        if width <= 0:
-            return parts
 
         def total(compact: bool) -> int:
             palette = self.PALETTE_WIDTH[compact] if self.show_command_palette else 0
@@ -95,8 +93,8 @@ class KeyFooter(Footer):
         return parts
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+        if not self._bindings_ready or self.size.width <= 0:
+            return  # nothing to fit yet: the first resize composes it again
         for group, items in self._fit():
             if group is not None and len(items) > 1:
                 with KeyGroup(classes="-compact" if group.compact else ""):  # type: ignore[attr-defined]
