@@ -31,6 +31,10 @@ Item = list[tuple[Binding, bool, str]]  # the bindings shown as one key, or as o
 class KeyFooter(Footer):
     """A footer that keeps the essential keys when the terminal is narrow."""
 
+    DEFAULT_CSS = """
+    KeyFooter.-compact FooterLabel { margin: 0 1 0 0; }
+    """
+
     PALETTE_WIDTH: ClassVar[tuple[int, int]] = (14, 11)  # (normal, compact) "^p palette"
 
     def __init__(self, **kwargs) -> None:
@@ -61,7 +65,7 @@ class KeyFooter(Footer):
     def _width(self, group: object, items: list[Item], compact: bool) -> int:
         if group is not None and len(items) > 1:
             keys = sum(cell_len(self.app.get_key_display(item[0][0])) + 4 for item in items)
-            return keys + cell_len(group.description) + (0 if compact else 1)  # type: ignore[attr-defined]
+            return keys + cell_len(group.description) + 1  # type: ignore[attr-defined]
         binding = items[0][0][0]
         key = cell_len(self.app.get_key_display(binding))
         description = cell_len(binding.description)
