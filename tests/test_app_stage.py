@@ -181,6 +181,24 @@ async def test_keys_beside_a_text_field() -> None:
         assert not app.is_running
 
 
+@pytest.mark.parametrize("opener", ["m", "a"], ids=["compare", "advisor"])
+async def test_escape_leaves_a_field_before_it_leaves_the_screen(opener: str) -> None:
+    app = ConcurApp()
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.pause(0.1)
+        await pilot.press(opener)
+        await pilot.pause(0.1)
+        screen = app.screen
+        field = screen.query(Input).first()
+        field.focus()
+        await pilot.press("end", "q")
+        assert app.is_running and app.screen is screen, "q belongs to the field"
+        await pilot.press("escape")
+        assert app.screen is screen and not isinstance(app.focused, Input)
+        await pilot.press("escape")
+        assert isinstance(app.screen, PickerScreen)
+
+
 async def test_ctrl_q_quits_from_a_text_field() -> None:
     app = ConcurApp()
     async with app.run_test(size=LARGE) as pilot:
