@@ -172,7 +172,8 @@ class PickerScreen(FieldKeysScreen):
         await box.mount_all(rows)
         for param in scenario.params:
             self._check(param, edits.get(param.name, str(param.default)))
-        self.query_one("#params-error", Static).update("")
+        for error in self.query("#params-error").results(Static):  # none once the app quits
+            error.update("")
 
     def _check(self, param: Param, text: str) -> str | None:
         """Validate one field exactly as the CLI does; show the problem under it."""
