@@ -18,7 +18,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
+from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup  # no public module (Textual 8)
 
 # Actions whose keys are never left out: how to get help, get back and get out.
 ESSENTIAL: frozenset[str] = frozenset(
@@ -47,13 +47,13 @@ class KeyFooter(Footer):
         if event.size.width != self._fitted_width and self._bindings_ready:
             self.call_after_refresh(self.recompose)
 
-    def _items(self) -> list[tuple[object, list[Item]]]:
+    def _items(self) -> list[tuple[Binding.Group | None, list[Item]]]:
         """The shown bindings as Textual's Footer groups them: one key per action, by group."""
         by_action: defaultdict[str, Item] = defaultdict(list)
         for _, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show:
                 by_action[binding.action].append((binding, enabled, tooltip))
-        parts: list[tuple[object, list[Item]]] = []
+        parts: list[tuple[Binding.Group | None, list[Item]]] = []
         for group, run in groupby(by_action.values(), lambda item: item[0][0].group):
             items = list(run)
             if group is not None and len(items) > 1:
@@ -62,16 +62,16 @@ class KeyFooter(Footer):
                 parts += [(None, [item]) for item in items]
         return parts
 
-    def _width(self, group: object, items: list[Item], compact: bool) -> int:
+    def _width(self, group: Binding.Group | None, items: list[Item], compact: bool) -> int:
         if group is not None and len(items) > 1:
             keys = sum(cell_len(self.app.get_key_display(item[0][0])) + 4 for item in items)
-            return keys + cell_len(group.description) + 1  # type: ignore[attr-defined]
+            return keys + cell_len(group.description) + 1
         binding = items[0][0][0]
         key = cell_len(self.app.get_key_display(binding))
         description = cell_len(binding.description)
         return key + description + (2 if compact else 3)
 
-    def _fit(self) -> list[tuple[object, list[Item]]]:
+    def _fit(self) -> list[tuple[Binding.Group | None, list[Item]]]:
         """The groups that fit the width, compact if need be; sets ``compact``."""
         parts = self._items()
         width = self.size.width
@@ -101,7 +101,7 @@ class KeyFooter(Footer):
             return  # nothing to fit yet: the first resize composes it again
         for group, items in self._fit():
             if group is not None and len(items) > 1:
-                with KeyGroup(classes="-compact" if group.compact else ""):  # type: ignore[attr-defined]
+                with KeyGroup(classes="-compact" if group.compact else ""):
                     for item in items:
                         binding, enabled, tooltip = item[0]
                         yield FooterKey(
@@ -113,7 +113,7 @@ class KeyFooter(Footer):
                             tooltip=tooltip or binding.description,
                             classes="-grouped",
                         ).data_bind(compact=Footer.compact)
-                yield FooterLabel(group.description)  # type: ignore[attr-defined]
+                yield FooterLabel(group.description)
                 continue
             binding, enabled, tooltip = items[0][0]
             yield FooterKey(
