@@ -155,6 +155,15 @@ async def test_picker_lists_the_guide_first_by_name() -> None:
             assert str(option.prompt).split("\n")[0].strip() == option.id
 
 
+def test_list_is_in_the_guide_order_too(capsys) -> None:
+    from tui.cli import main
+
+    assert main(["list"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert names[:11] == [*catalog.GUIDE_EXAMPLES, *catalog.GUIDE_LESSONS]
+    assert sorted(names[11:]) == names[11:] == ["many-tasks", "workload"]
+
+
 async def test_keys_beside_a_text_field() -> None:
     app = ConcurApp()
     async with app.run_test(size=LARGE) as pilot:
