@@ -16,7 +16,7 @@ from tui.app.app import ConcurApp
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.picker import PickerScreen
-from tui.app.themes import PROJECTOR, mark_variables
+from tui.app.themes import PROJECTOR, ROLES, mark_variables
 from tui.app.widgets.gil_pane import GilPane
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.loop_pane import LoopPane
@@ -24,7 +24,9 @@ from tui.app.widgets.meter import Meter
 from tui.app.widgets.run_status import Part, RunStatus, fit
 from tui.app.widgets.timeline import Timeline
 from tui.cli import build_parser
+from tui.events import TASK_OUTCOMES
 from tui.marks import OUTCOME_MARKS, STATE_MARKS, outcome_glyphs, state_glyphs
+from tui.model.run import STATES
 from tui.model.summary import summarize
 from tui.recording import demo_path, find_recording, load, recordings_folder
 
@@ -270,6 +272,15 @@ def luminance(colour: Color) -> float:
 def contrast(a: Color, b: Color) -> float:
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def test_every_state_and_outcome_has_a_mark_and_colours() -> None:
+    """A new state (or outcome) needs its row in tui.marks and its colours in tui.app.themes."""
+    assert set(STATE_MARKS) == set(STATES)
+    assert set(OUTCOME_MARKS) == set(TASK_OUTCOMES)
+    names = [f"state-{s}" for s in STATE_MARKS] + [f"outcome-{o}" for o in OUTCOME_MARKS]
+    assert set(names) == set(ROLES), "a colour role for the themes that do not name one"
+    assert set(names) <= set(PROJECTOR.variables), "a colour of its own in the projector theme"
 
 
 def test_glyphs_tell_every_state_apart_without_colour() -> None:
