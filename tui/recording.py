@@ -185,6 +185,29 @@ def summary_of_recording(path: str | os.PathLike[str]) -> dict[str, Any]:
     return summarize(load_model(path)[1])
 
 
+RECORDINGS_ENV = "CONCUR_TUI_RECORDINGS"
+
+
+def recordings_folder() -> Path:
+    """Where the dashboard's ``w`` saves runs: ``$CONCUR_TUI_RECORDINGS`` if set, else
+    ``concur-tui/recordings`` in the user's data folder (``$XDG_DATA_HOME``, by default
+    ``~/.local/share``). ``concur-tui replay NAME`` also looks there."""
+    chosen = os.environ.get(RECORDINGS_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "concur-tui" / "recordings"
+
+
+def find_recording(name: str) -> Path:
+    """``name`` as given, or the file of that name in the recordings folder if only it exists."""
+    given = Path(name).expanduser()
+    if given.exists() or given.is_absolute() or given.parent != Path("."):
+        return given
+    saved = recordings_folder() / name
+    return saved if saved.exists() else given
+
+
 def demo_names() -> list[str]:
     """The demo recordings shipped in ``tui/demos``."""
     folder = importlib.resources.files("tui.demos")

@@ -469,6 +469,12 @@ class Series:
     def last(self, default: float = 0.0) -> float:
         return self.points[-1][1] if self.points else default
 
+    def mean(self, default: float = 0.0) -> float:
+        return sum(v for _, v in self.points) / len(self.points) if self.points else default
+
+    def max(self, default: float = 0.0) -> float:
+        return max((v for _, v in self.points), default=default)
+
 
 class RunModel:
     """Everything known about one run, built only from its events."""

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import Meter
 from tui.model.run import RunModel
+from tui.model.summary import cpu_mean_per_core
 
 HISTORY = 60
 
@@ -29,6 +30,9 @@ class CpuPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("waiting for the first sample…", id="cores-used")
 
+    def on_mount(self) -> None:
+        self.border_title = "CPU per core"
+
     def show(self, model: RunModel) -> None:
         if not model.cpu:
             return
@@ -46,13 +50,19 @@ class CpuPane(Vertical):
             self.call_after_refresh(self.show, model)
             return
         used = set(model.cores_used())
-        history = model.cpu[-HISTORY:]
-        for i, percent in enumerate(per_core):
+        # Live: the last sample and the recent past; finished: the run's mean and all of it.
+        finished = model.ended is not None
+        history = model.cpu if finished else model.cpu[-HISTORY:]
+        shown = cpu_mean_per_core(model) if finished else per_core
+        for i, percent in enumerate(shown):
             row = self.query_one(f"#core-{i}")
             meter = row.query_one(Meter)
             meter.label = f"cpu{i}{'*' if i in used else ''}"
             meter.fraction = percent / 100
             meter.figure = f"{percent:3.0f}%"
-            row.query_one(History).data = [p[i] for _, p in history]
+            bars = row.query_one(History)
+            bars.whole = finished
+            bars.data = [p[i] for _, p in history]
         words = ", ".join(str(c) for c in sorted(used)) or "none seen yet"
         self.query_one("#cores-used", Static).update(f"* scenario ran on: {words}")
+        self.border_title = "CPU per core, run mean" if finished else "CPU per core"
