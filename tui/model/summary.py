@@ -142,6 +142,12 @@ def summarize(model: RunModel) -> dict[str, Any]:
             "scenario_cpu_s": round(model.scenario_cpu_s, 4),
             "kernel_cpu_s": model.kernel_cpu_s,
             "cores_used": model.cores_used(),
+            # cores' worth, on average: the run's processes, concur-tui itself, all others
+            "load_cores": (
+                {"run": round(split[0], 3), "tool": round(split[1], 3), "other": round(split[2], 3)}
+                if (split := model.load_split())
+                else None
+            ),
         },
         "memory": {"peak_rss_mb": round(model.peak_rss_bytes / 2**20, 1)},
         "gil": {
