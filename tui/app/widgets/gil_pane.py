@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.format import millis, seconds
+from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import Meter
 from tui.events import Attribution
@@ -36,9 +37,9 @@ class GilPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Meter("held", id="gil-busy")
         yield History(top=1.0, high=0.9, id="gil-history")
-        yield Static("contended -", id="gil-contended")
-        yield Static("wait p50 - p99 -", id="gil-latency")
-        yield Static("", id="gil-threads")
+        yield Figures("contended -", id="gil-contended")
+        yield Figures("wait p50 - p99 -", id="gil-latency")
+        yield Figures("", id="gil-threads")
 
     def show(self, model: RunModel) -> None:
         """*Held*: how busy the GIL was (the probe); *contended*: how many of the program's

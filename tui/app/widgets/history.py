@@ -32,7 +32,7 @@ class History(Widget):
     History > .history--base { background: $foreground 5%; }
     """
 
-    data: reactive[Sequence[float]] = reactive(tuple, always_update=True)
+    data: reactive[Sequence[float]] = reactive(tuple)
     top: reactive[float | None] = reactive(1.0)
     """The value drawn as a full cell; None scales to the largest sample."""
     whole: reactive[bool] = reactive(False)
@@ -58,15 +58,25 @@ class History(Widget):
         values = _squeeze(list(self.data), width) if self.whole else list(self.data)[-width:]
         top = self.top if self.top is not None else max(values, default=0.0)
         base = self.get_component_rich_style("history--base")
-        bar = self.get_component_rich_style("history--bar")
-        high = self.get_component_rich_style("history--high")
+        styles = (
+            base + self.get_component_rich_style("history--bar"),
+            base + self.get_component_rich_style("history--high"),
+        )
         text = Text(" " * (width - len(values)), style=base, no_wrap=True, overflow="crop")
+        run: list[str] = []  # cells of one style, appended at once (a style a cell was slow)
+        run_high = False
         for value in values:
             level = 0 if top <= 0 else round(max(0.0, min(1.0, value / top)) * (len(BARS) - 1))
             if value > 0 and level == 0:
                 level = 1
-            style = high if self.high is not None and value >= self.high else bar
-            text.append(BARS[level], base + style)
+            high = self.high is not None and value >= self.high
+            if high != run_high and run:
+                text.append("".join(run), styles[run_high])
+                run = []
+            run_high = high
+            run.append(BARS[level])
+        if run:
+            text.append("".join(run), styles[run_high])
         return text
 
 

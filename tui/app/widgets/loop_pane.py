@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.format import millis
+from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
 from tui.model.run import RunModel
 
@@ -25,8 +26,8 @@ class LoopPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield History(top=None, high=50.0, id="loop-history")
-        yield Static("lag: -", id="loop-figures")
-        yield Static("", id="loop-stalls")
+        yield Figures("lag: -", id="loop-figures")
+        yield Figures("", id="loop-stalls")
 
     def show(self, model: RunModel) -> None:
         """Live: the lag now and the worst so far; finished: the run's p95 and max, all of it."""

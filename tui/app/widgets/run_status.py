@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from textual.content import Content
-from textual.widgets import Static
 
 from tui.app.format import OUTCOME_WORD, seconds
+from tui.app.widgets.figures import Figures
 from tui.events import TaskState
 from tui.model.run import RunModel
 from tui.model.summary import OUTCOME_MARK, cores_busy, sequential_estimate, speedup
@@ -57,7 +57,7 @@ def fit(parts: list[Part], width: int) -> list[Part]:
     return shown
 
 
-class RunStatus(Static):
+class RunStatus(Figures):
     DEFAULT_CSS = """
     RunStatus {
         height: 1;

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
 
 from tui.app.format import OUTCOME_WORD, seconds
+from tui.app.widgets.figures import Figures
 from tui.events import TaskKind
 from tui.marks import STATE_MARKS
 from tui.model.run import STATES, RunModel, Task
@@ -95,7 +95,7 @@ def describe(model: RunModel, task: Task) -> Content:
     return Content.assemble(*parts)
 
 
-class TaskDetail(Static):
+class TaskDetail(Figures):
     DEFAULT_CSS = """
     TaskDetail { height: auto; padding: 0 1; }
     """

@@ -16,7 +16,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -108,6 +108,8 @@ class Timeline(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._window = (0.0, MIN_SPAN_S)
         self._highlighted: str | None = None
+        self._drawn_frame: tuple = ()
+        self._drawn_ended: set[str] = set()
         self._glyphs = state_glyphs()
         self._ends = outcome_glyphs()
         self._legend_cache: tuple[int, list[Strip]] = (-1, [])
@@ -129,7 +131,29 @@ class Timeline(ScrollView, can_focus=True):
         self._named = len(order)
         self.virtual_size = Size(self.size.width, len(order) + self.header_lines)
         self._post_highlight()
-        self.refresh()
+        self._refresh_changed()
+
+    def _refresh_changed(self) -> None:
+        """Repaint what a tick changed: everything when the axis or the rows moved, else the
+        rows of tasks still live or ended since, and the axis line. A live run's tick then
+        repaints a few lines, not the widget: repainting unchanged rows at every tick was
+        most of the dashboard's CPU."""
+        model = self.model
+        assert model is not None
+        top, header = round(self.scroll_y), self.header_lines
+        rows = model.order[top : top + max(0, self.size.height - header)]
+        frame = (self.window(), self.size, top, len(model.order), self.cursor, self.follow, header)
+        ended = {task_id for task_id in rows if model.tasks[task_id].end is not None}
+        if frame != self._drawn_frame:
+            self._drawn_frame = frame
+            self.refresh()
+        else:
+            width = self.size.width
+            for y, task_id in enumerate(rows, header):
+                if task_id not in ended or task_id not in self._drawn_ended:
+                    self.refresh(Region(0, y, width, 1))
+            self.refresh(Region(0, header - 1, width, 1))  # the axis says whether it is live
+        self._drawn_ended = ended
 
     def on_resize(self) -> None:
         """The legend may wrap to more or fewer lines at the new width; panes beside it grow
@@ -155,7 +179,9 @@ class Timeline(ScrollView, can_focus=True):
 
     # -- the visible window of time -----------------------------------------------------------
     def window(self) -> tuple[float, float]:
-        """The [t0, t1) seconds the bars show."""
+        """The [t0, t1) seconds the bars show: the whole run once it ended; while it runs,
+        its length rounded up a step (``_live_span``), so the axis stays still while the bars
+        grow into it, instead of every row being drawn anew at every tick."""
         model = self.model
         if model is None:
             return (0.0, MIN_SPAN_S)
@@ -164,7 +190,7 @@ class Timeline(ScrollView, can_focus=True):
         whole = max(now - start, MIN_SPAN_S)
         visible = whole / self.zoom
         if self.zoom <= 1.0:
-            return (start, start + whole)
+            return (start, start + (whole if model.ended is not None else _live_span(whole)))
         end = now if self.follow else self.view_end
         t0 = max(start, min(end, max(now, start + visible)) - visible)
         return (t0, t0 + visible)
@@ -387,6 +413,19 @@ class Timeline(ScrollView, can_focus=True):
         end = "live" if self.follow and self.model is not None and self.model.ended is None else ""
         text = f"{caption:<{name_w}} " + "".join(line) + f" {end:<{outcome_w}}"
         return Strip([Segment(text, style)]).crop_extend(0, width, base)
+
+
+LIVE_SPANS = (1, 1.5, 2, 3, 4, 5, 6, 8)
+
+
+def _live_span(seconds: float) -> float:
+    """The first of 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 15… at or above ``seconds``: the bars fill
+    at least three quarters of the width, and the axis moves a dozen times a minute."""
+    power = 10 ** math.floor(math.log10(seconds))
+    for factor in (*LIVE_SPANS, 10):
+        if factor * power >= seconds - 1e-9:
+            return factor * power
+    return 10 * power
 
 
 def _nice_step(raw: float) -> float:
