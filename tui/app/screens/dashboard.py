@@ -211,8 +211,16 @@ class DashboardScreen(Screen):
             self._stalls_shown = len(model.stalls)
             lines = {stall.line for stall in model.stalls if stall.file.endswith(self.source_name)}
             self.query_one(SourceView).show(self.source_text, lines or None)
-        task = timeline.highlighted_task
-        self.query_one(TaskDetail).show(model, task.id if task else None)
+        self._show_task_detail()
+
+    def _show_task_detail(self) -> None:
+        """The Task tab's details, worked out only while that tab is the one shown."""
+        if self.query_one(TabbedContent).active == "task":
+            task = self.query_one(Timeline).highlighted_task
+            self.query_one(TaskDetail).show(self.model, task.id if task else None)
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self._show_task_detail()
 
     # -- messages from the panes ------------------------------------------------------------
     def on_timeline_highlighted(self, message: Timeline.Highlighted) -> None:

@@ -78,4 +78,6 @@ class CpuPane(Vertical):
         if busy is not None:
             lines.append(f"⚠ machine busy: other programs used {busy:.1f} cores")
         self.query_one("#cores-used", Static).update("\n".join(lines))
-        self.border_title = "CPU per core, run mean" if finished else "CPU per core"
+        title = "CPU per core, run mean" if finished else "CPU per core"
+        if self.border_title != title:  # setting it repaints the whole pane
+            self.border_title = title
