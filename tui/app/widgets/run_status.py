@@ -128,8 +128,8 @@ class RunStatus(Static):
             )
             short = " ".join(f"{OUTCOME_MARK.get(o, '?')}{n}" for o, n in counts.items())
             parts.append(Part(1, [Content(long), Content(short)]))
-        sequential = self._sequential(model) if model.ended is not None else 0.0
-        if sequential > 0:  # 0: no task beside the main thread, nothing to set it against
+        if model.ended is not None:
+            sequential = self._sequential(model)
             parts.append(Part(5, [Content(f"one after another ~{seconds(sequential)}")]))
             if model.elapsed > 0:
                 speedup = sequential / model.elapsed
