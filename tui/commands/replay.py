@@ -8,7 +8,7 @@ from typing import Any
 
 from tui.catalog import EXIT_USAGE
 from tui.events import dumps_strict
-from tui.recording import MAX_SPEED, MIN_SPEED, RecordingError, Replay, demo_names, demo_path, load
+from tui.recording import MAX_SPEED, MIN_SPEED, RecordingError, Replay, demo_names, demo_path
 
 
 def register(subparsers: Any) -> None:
@@ -78,8 +78,7 @@ def _replay(args: argparse.Namespace) -> int:
         summary = summarize(model)
         print(dumps_strict(summary) if args.json else format_text(model, summary))
         return 0
-    meta, events = load(path)
-    replay = Replay(events, meta, speed=args.speed, paused=args.paused)
+    replay = Replay.from_file(path, speed=args.speed, paused=args.paused)
     try:
         from tui.app.app import ConcurApp
     except ImportError as exc:
