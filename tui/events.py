@@ -73,11 +73,12 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
 SUPERVISOR_TYPES = frozenset({"output", "cpu", "threads", "procs", "supervisor_end", "dropped"})
 
 # What the supervisor drops to stay within its bounds, counted on screen and in the summary.
-DropKind = Literal["invalid_event", "output_line"]
-DROP_KINDS: tuple[DropKind, ...] = ("invalid_event", "output_line")
+DropKind = Literal["invalid_event", "output_line", "task"]
+DROP_KINDS: tuple[DropKind, ...] = ("invalid_event", "output_line", "task")
 DROP_WORDS: dict[DropKind, str] = {
     "invalid_event": "invalid events dropped",
     "output_line": "output lines dropped",
+    "task": "tasks past the limit not shown",
 }
 
 # Bounds on any one event's values (the transport bounds a whole event: a datagram, a line).

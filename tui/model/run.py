@@ -18,6 +18,7 @@ from tui.events import DROP_KINDS, DROP_WORDS, TEXT_FIELDS, DropKind, Event
 from tui.literal import visible_event
 
 NS = 1e9
+MAX_TASKS = 25_000  # tasks a model keeps; later ones are counted, not shown
 MAX_OUTPUT_CHARS = 4 << 20  # the program's output kept (the newest); older lines are dropped
 DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
 
@@ -425,6 +426,9 @@ class RunModel:
             known.waits.append(Span(queued_at, taken_at, "blocked", "queued for a free worker"))
             text = f"{known.label} taken by worker {known.pid}"
             self.log.append(LogEntry(taken_at, "started", text, known.id))
+            return
+        if len(self.tasks) >= MAX_TASKS:  # memory stays bounded whatever a run starts
+            self.dropped["task"] += 1
             return
         task = Task(
             id=e["id"],
