@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import psutil
+from conftest import SEMAPHORES
 
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"  # what a dashboard writes when it gives the terminal back
 
@@ -94,6 +95,7 @@ class Terminal:
             if self.private is not None:
                 with contextlib.suppress(OSError):
                     self.ledger = (self.private / "leftovers").read_text().split()[1::2]
+                    SEMAPHORES.update(self.ledger)
             time.sleep(0.05)
 
     # -- driving it -------------------------------------------------------------------------
