@@ -286,3 +286,19 @@ def test_a_process_outside_the_run_cannot_write_into_its_channel() -> None:
         assert sum(e["count"] for e in seen if e["e"] == "dropped") == 1
     finally:
         session.kill()
+
+
+def test_the_runner_never_waits_long_on_a_supervisor_that_stopped_reading() -> None:
+    from tui.runner import emit
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    em = emit.Emitter("/nonexistent", "secret", fd=ours.detach())
+    began = time.monotonic()
+    for i in range(2000):
+        em.emit("note", text="x" * 1000, i=i)
+    em.flush()  # 2 MB into a full queue: one wait, then the rest is dropped and counted
+    assert 0 < em.lost < 2000
+    assert time.monotonic() - began < 10 * emit.SEND_TIMEOUT_S
+    theirs.close()
+    em.close()
