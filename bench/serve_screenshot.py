@@ -1,11 +1,15 @@
 """Capture the dashboard served to a browser: ``concur-tui serve`` + headless Chromium.
 
-    .venv/bin/python bench/serve_screenshot.py [-o screenshots/served.png] [-- CONCUR-TUI ARGS]
+    .venv/bin/python bench/serve_screenshot.py [-o screenshots/served.png] [--report FILE]
+        [-- CONCUR-TUI ARGS]
 
 Starts ``concur-tui serve`` on a free loopback port (serving, by default, the
 ``cancel-taskgroup`` demo replay so the picture is the same every time), points
-Debian's ``chromium`` (``apt-get install -y chromium``) at it in headless mode,
-saves the PNG, and stops the server and everything it started.
+Debian's ``chromium`` (``apt-get install -y chromium``) at the address it prints (with its
+token) in headless mode, saves the PNG, and stops the server and everything it started.
+``--report FILE`` writes what the browser's network log (DevTools' Network domain) saw
+the page request, and the state of each web font it declares: the tests read it to show
+the page needs nothing beyond this machine.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import base64
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -23,13 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = Path(sys.executable).parent / "concur-tui"
 CHROMIUM = "/usr/bin/chromium"
 DEFAULT_ARGS = ["replay", "--demo", "cancel-taskgroup"]
+BLANK_PNG_B64 = 20_000  # a screenshot of a blank (unpainted) page is a few KB
 
 
 def free_port() -> int:
@@ -38,22 +43,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(url: str, timeout_s: float = 20.0) -> None:
+def served_address(server: subprocess.Popen[bytes], timeout_s: float = 30.0) -> str:
+    """The address (with its token) ``serve`` prints once it listens."""
+    assert server.stdout is not None
     deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(
-                    f"the server did not answer {url} within {timeout_s:.0f} s"
-                ) from None
-            time.sleep(0.2)
+    while (left := deadline - time.monotonic()) > 0 and server.poll() is None:
+        if select.select([server.stdout], [], [], left)[0]:
+            line = server.stdout.readline().decode()
+            if "serving on " in line:
+                return line.split("serving on ", 1)[1].strip()
+    raise SystemExit(f"concur-tui serve printed no address within {timeout_s:.0f} s")
 
 
-async def capture(profile: Path, settle_s: float, timeout_s: float = 30.0) -> bytes:
-    """Wait for the served app's first frame in the open tab, let it play, take a PNG."""
+async def capture(
+    profile: Path, url: str, settle_s: float, timeout_s: float = 30.0
+) -> tuple[bytes, dict[str, object]]:
+    """Open ``url`` in the blank tab, wait for the served app's first frame, let it play,
+    take a PNG; and report every request the page made and its fonts' states."""
     import aiohttp  # textual-serve's own dependency
 
     deadline = time.monotonic() + timeout_s
@@ -82,7 +88,15 @@ async def capture(profile: Path, settle_s: float, timeout_s: float = 30.0) -> by
                         if "error" in reply:
                             raise SystemExit(f"chromium: {method}: {reply['error']}")
                         return reply["result"]
+                    if reply.get("method") in ("Network.requestWillBeSent",):
+                        requests.append(reply["params"]["request"]["url"])
+                    elif reply.get("method") == "Network.webSocketCreated":
+                        requests.append(reply["params"]["url"])
                 raise SystemExit("chromium closed the DevTools connection")
+
+            requests: list[str] = []
+            await call("Network.enable")
+            await call("Page.navigate", url=url)
 
             probe = "document.body && document.body.classList.contains('-first-byte')"
             while True:
@@ -93,8 +107,19 @@ async def capture(profile: Path, settle_s: float, timeout_s: float = 30.0) -> by
                     raise SystemExit("the served app sent nothing to the browser")
                 await asyncio.sleep(0.2)
             await asyncio.sleep(settle_s)
-            shot = await call("Page.captureScreenshot", format="png")
-            return base64.b64decode(shot["data"])
+            while True:  # the terminal paints a little after its first byte, slower when busy
+                shot = await call("Page.captureScreenshot", format="png")
+                if len(shot["data"]) > BLANK_PNG_B64 or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.5)
+            fonts = await call(
+                "Runtime.evaluate",
+                expression="[...document.fonts].map(f => ({family: f.family, status: f.status,"
+                " unicodeRange: f.unicodeRange}))",
+                returnByValue=True,
+            )
+            report = {"requests": requests, "fonts": fonts["result"]["value"]}
+            return base64.b64decode(shot["data"]), report
 
 
 def main() -> int:
@@ -107,6 +132,7 @@ def main() -> int:
         default=4.0,
         help="seconds to let the app play after its first frame",
     )
+    parser.add_argument("--report", help="write the page's requests and fonts (JSON) here")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="what concur-tui serves")
     options = parser.parse_args()
     args = [a for a in options.args if a != "--"] or DEFAULT_ARGS
@@ -116,17 +142,16 @@ def main() -> int:
     output = Path(options.output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         [str(CLI), "serve", "--port", str(port), *args],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
     profile = tempfile.mkdtemp(prefix="concur-tui-chromium-")
     browser = None
     try:
-        wait_for(url)
+        url = served_address(server)
         started = time.monotonic()
         # Chromium's own --screenshot with --virtual-time-budget fast-forwards virtual time and
         # shoots before the served app's first frame arrives over its websocket (measured: the
@@ -137,14 +162,16 @@ def main() -> int:
                 chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", f"--user-data-dir={profile}", f"--window-size={options.size}",
-                "--remote-debugging-port=0", "--hide-scrollbars", url,
+                "--remote-debugging-port=0", "--hide-scrollbars", "about:blank",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip
-        png = asyncio.run(capture(Path(profile), options.settle_s))
+        png, report = asyncio.run(capture(Path(profile), url, options.settle_s))
         output.write_bytes(png)
+        if options.report:
+            Path(options.report).write_text(json.dumps(report, indent=1))
         print(f"wrote {output} ({len(png) / 1024:.0f} KB) in {time.monotonic() - started:.1f} s")
     finally:
         if browser is not None:  # first, so the served app's websocket closes

@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -17,6 +18,29 @@ from tui.runner import leftovers
 from tui.supervisor.headless import run_headless
 
 PROGRAMS = Path(__file__).parent / "programs"
+
+
+def find_python(version: str) -> str | None:
+    """A working interpreter of ``version`` ("3.12"): ``python3.12`` on PATH, else the newest
+    in pyenv's versions folder (a pyenv shim on PATH fails unless that version is selected)."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    installed = sorted(
+        root.glob(f"versions/{version}.*/bin/python{version}"),
+        key=lambda path: [int(p) for p in path.parts[-3].split(".") if p.isdigit()],
+    )
+    for candidate in [shutil.which(f"python{version}"), *map(str, reversed(installed))]:
+        if candidate is None:
+            continue
+        check = "import sys; print('%d.%d' % sys.version_info[:2])"
+        try:
+            said = subprocess.run(
+                [candidate, "-c", check], capture_output=True, text=True, timeout=30
+            )
+        except OSError:
+            continue
+        if said.returncode == 0 and said.stdout.strip() == version:
+            return candidate
+    return None
 
 
 def run_scenario(name: str, **params: Any) -> tuple[RunModel, dict[str, Any]]:

@@ -70,7 +70,7 @@ async def test_pick_edit_run_cancel_rerun_back_quit() -> None:
         assert isinstance(dashboard, DashboardScreen)
         await wait_for(pilot, lambda: dashboard.model.ended is not None)
         model = dashboard.model
-        assert model.params == {"tasks": 3, "delay": 0.3}
+        assert model.params == {"tasks": 3, "delay": 0.3}, (model.outcome, model.error, model.log)
         assert model.outcome == "completed"
         assert [model.tasks[i].outcome for i in model.order] == ["done"] * 4
         await pilot.pause(0.2)
@@ -139,7 +139,8 @@ async def test_quitting_mid_run_leaves_no_process(key: str) -> None:
 
 async def test_cancel_selected_task_and_pause() -> None:
     scenario = catalog.find("thread-sleep")
-    app = ConcurApp(start=(scenario, scenario.resolve(["delay=20", "tasks=2"])))
+    # Long enough that the threads still run when "x" comes, however busy the machine is.
+    app = ConcurApp(start=(scenario, scenario.resolve(["delay=30", "tasks=2"])))
     async with app.run_test(size=SIZE) as pilot:
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)

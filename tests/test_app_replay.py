@@ -31,13 +31,19 @@ def status(screen: DashboardScreen) -> str:
 async def test_a_replay_plays_to_the_end_with_the_recorded_summary() -> None:
     path = demo_path("cpu-threads")
     replay = Replay.from_file(path, speed=4.0)
-    app = ConcurApp(replay=replay)
+    wall = [100.0]  # the replay moves with this clock only, however busy the machine is
+    app = ConcurApp(replay=replay, wall_clock=lambda: wall[0])
     async with app.run_test(size=SIZE) as pilot:
         screen = await dashboard(app, pilot)
         assert screen.model is replay.model, "the dashboard shows the model the replay feeds"
-        await wait_for(pilot, lambda: 0 < replay.position < replay.duration, timeout=5)
+        await pilot.pause(0.2)
+        assert replay.position == 0.0, "the wall clock has not moved"
+        wall[0] += 0.125
+        await wait_for(pilot, lambda: replay.position > 0)
+        assert replay.position == pytest.approx(0.5), "4x: an eighth of a second plays 0.5 s"
         assert "▶ replay" in status(screen)
-        await wait_for(pilot, lambda: replay.finished, timeout=5)
+        wall[0] += replay.duration
+        await wait_for(pilot, lambda: replay.finished)
         await pilot.pause(0.1)
         assert summarize(screen.model) == summary_of_recording(path)
         assert "replay ended" in status(screen)
@@ -46,12 +52,13 @@ async def test_a_replay_plays_to_the_end_with_the_recorded_summary() -> None:
 
 async def test_pause_step_seek_and_speed_keys() -> None:
     replay = Replay.from_file(FIXTURES / "cancel_taskgroup.jsonl", paused=True)
-    app = ConcurApp(replay=replay)
+    wall = [100.0]
+    app = ConcurApp(replay=replay, wall_clock=lambda: wall[0])
     async with app.run_test(size=SIZE) as pilot:
         screen = await dashboard(app, pilot)
         await pilot.pause(0.2)
         assert replay.position == 0.0, "started paused: time stands still"
-        assert "⏸ replay paused 0.000 s" in status(screen)
+        assert "‖ replay paused 0.000 s" in status(screen)
 
         await pilot.press("full_stop")
         first = replay.position
@@ -101,12 +108,16 @@ async def test_pause_step_seek_and_speed_keys() -> None:
         await pilot.press(*["right_square_bracket"] * 3)
         assert replay.speed == 1.0
 
+        paused_at = replay.position
         await pilot.press("space")
         assert not replay.paused
-        await wait_for(pilot, lambda: replay.position > before + 0.1, timeout=3)
+        wall[0] += 0.2
+        await wait_for(pilot, lambda: replay.position > paused_at)
+        assert replay.position == pytest.approx(paused_at + 0.2)
         await pilot.press("space")
         assert replay.paused
         held = replay.position
+        wall[0] += 0.2
         await pilot.pause(0.2)
         assert replay.position == held
 

@@ -15,12 +15,13 @@ import pytest
 PROGRAMS = Path(__file__).parent / "programs"
 
 
-def start(*args: str) -> subprocess.Popen[str]:
+def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tui", "run", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -76,9 +77,14 @@ def test_interrupt_cancels_the_run_and_ends_every_process(case: str, sig: int) -
     assert_gone(pids, within=3)
 
 
-def test_a_program_that_ignores_cancellation_is_killed() -> None:
-    cli = start(str(PROGRAMS / "ignores_cancel.py"))
+def test_a_program_that_ignores_cancellation_is_killed(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    cli = start(str(PROGRAMS / "ignores_cancel.py"), env={"STARTED_MARKER": str(marker)})
     pids = runner_tree(cli, 1)
+    deadline = time.monotonic() + 30
+    while not marker.exists():  # the interrupt must reach the program's loop, however slow
+        assert time.monotonic() < deadline and cli.poll() is None, "the program did not start"
+        time.sleep(0.05)
     cli.send_signal(signal.SIGINT)
     out, _ = cli.communicate(timeout=15)
     assert cli.returncode == 130

@@ -1,8 +1,9 @@
 """The selection guide, measured: compare's runs on this machine, interpreters, and advise().
 
-The timing assertions use loose bounds: they check the guide's claims (I/O
-waits overlap under threads and asyncio; CPU-bound threads take turns on the
-GIL while processes use every core), not exact numbers.
+The tests check the guide's claims as behaviour that another process on the machine cannot
+break (CPU-bound threads take turns on the GIL, worker processes run at once; I/O waits
+overlap under threads and asyncio, a ``slow`` test with wide margins). The speed-ups
+themselves are a benchmark: ``python bench/compare_speed.py`` on a quiet machine.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import json
 import math
 import os
 import stat
-import time
-from collections.abc import Callable
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import find_python
 
 from tui import catalog
 from tui.catalog import UsageError
@@ -31,99 +32,101 @@ from tui.compare import (
     predict,
     verdict,
 )
+from tui.model.run import RunModel
+from tui.model.summary import summarize
 
-PY312 = "/root/.pyenv/versions/3.12.1/bin/python"
-PY313 = "/root/.pyenv/versions/3.13.0/bin/python"
+PY312 = find_python("3.12")
+PY313 = find_python("3.13")
 CORES = os.cpu_count() or 1
 
 
-ATTEMPTS = 4  # other work on this shared 2-core machine can disturb a run; not four in a row
-PAUSE_S = 2.0
-
-
-def measured(make: Callable[[], CompareResult], check: Callable[[CompareResult], None]):
-    """``make()`` a comparison until ``check`` holds, at most ATTEMPTS times (timings are noisy
-    when something else is using the cores: the table's notes say so)."""
-    for attempt in range(1, ATTEMPTS + 1):
-        result = make()
-        try:
-            check(result)
-            return result
-        except AssertionError as exc:
-            if attempt == ATTEMPTS:
-                raise AssertionError(f"{exc}\n{result.table()}") from None
-            time.sleep(PAUSE_S)
-    raise AssertionError("unreachable")
-
-
-def check_cpu(result: CompareResult) -> None:
-    assert result.ok
-    sequential, threads, processes = (result.row(m) for m in ("sequential", "threads", "processes"))
-    assert threads.elapsed_s / processes.elapsed_s >= 1.4
-    assert threads.elapsed_s >= 0.85 * sequential.elapsed_s
-    # Threads keep about one core busy whatever their number; processes more than that.
-    assert threads.cores_used is not None and threads.cores_used <= 1.4
-    assert processes.cores_used is not None and processes.cores_used >= 1.3
-
-
-def check_io(result: CompareResult) -> None:
-    assert result.ok
-    assert 1.9 <= result.row("sequential").elapsed_s <= 3.0
-    for mode in ("threads", "asyncio"):
-        row = result.row(mode)
-        assert row.speedup is not None and 2.5 <= row.speedup <= 4.5
+def items(model: RunModel, kind: str) -> list[dict]:
+    return [t for t in summarize(model)["tasks"] if t["kind"] == kind and t["name"] != "MainThread"]
 
 
 @pytest.fixture(scope="module")
-def cpu_result() -> tuple[CompareResult, list[str]]:
+def cpu_result() -> tuple[CompareResult, list[str], dict[str, RunModel]]:
     seen: list[str] = []
+    models: dict[str, RunModel] = {}
 
-    def progress(mode: str, model: object) -> None:
+    def progress(mode: str, model: RunModel) -> None:
         if not seen or seen[-1] != mode:
             seen.append(mode)
+        models[mode] = model
 
-    def make() -> CompareResult:
-        seen.clear()
-        modes = ("sequential", "threads", "processes", "asyncio")
-        return compare("cpu", {"tasks": 4, "cpu_work": 0.3}, modes=modes, on_progress=progress)
-
-    return measured(make, check_cpu), seen
+    modes = ("sequential", "threads", "processes", "asyncio")
+    result = compare("cpu", {"tasks": 4, "cpu_work": 0.3}, modes=modes, on_progress=progress)
+    return result, seen, models
 
 
 @pytest.fixture(scope="module")
-def io_result() -> CompareResult:
-    return measured(lambda: compare("io", {"tasks": 4, "io_s": 0.5}), check_io)
+def io_result(io_run) -> CompareResult:
+    return io_run[0]
 
 
-# -- measured ---------------------------------------------------------------------------------
-def test_cpu_processes_beat_threads_and_threads_do_not_beat_sequential(cpu_result) -> None:
-    result, seen = cpu_result
-    check_cpu(result)  # processes >= 1.4x faster than threads; threads >= 0.85x sequential
+@pytest.fixture(scope="module")
+def io_run() -> tuple[CompareResult, dict[str, RunModel]]:
+    models: dict[str, RunModel] = {}
+
+    def progress(mode: str, model: RunModel) -> None:
+        models[mode] = model
+
+    return compare("io", {"tasks": 4, "io_s": 0.5}, on_progress=progress), models
+
+
+# -- measured: behaviour, not speed (bench/compare_speed.py checks the speed-ups) -------------
+def test_cpu_threads_take_turns_on_the_gil_and_processes_run_at_once(cpu_result) -> None:
+    result, seen, models = cpu_result
+    assert result.ok, result.table()
     assert seen == ["sequential", "threads", "processes", "asyncio"]
     sequential, threads, processes, asyncio_ = (result.row(m) for m in seen)
-    assert threads.gil_busy is not None and threads.gil_busy >= 0.8
+    # Threads: the GIL is busy, and each thread waits for it a good part of its life.
+    assert threads.gil_busy is not None and threads.gil_busy >= 0.6
+    for t in items(models["threads"], "thread"):
+        assert t["gil_wait_s"] >= 0.2 * (t["end_s"] - t["start_s"]), t
+    # Processes: each has its own GIL, and items in different workers ran at the same time
+    # (time-sliced on a busy machine, but at once).
+    assert processes.gil_busy is not None and processes.gil_busy <= 0.2
+    work = items(models["processes"], "process")
+    assert len(work) == 4 and len({t["pid"] for t in work}) >= min(2, CORES)
+    assert any(
+        a["pid"] != b["pid"] and min(a["end_s"], b["end_s"]) > max(a["start_s"], b["start_s"])
+        for a in work
+        for b in work
+    )
+    # The same computing costs about the same CPU whichever way it runs.
+    for row in (threads, processes, asyncio_):
+        assert 0.6 * sequential.cpu_s <= row.cpu_s, (row.mode, row.cpu_s, sequential.cpu_s)
     assert sequential.speedup == 1.0
     assert threads.predicted_speedup == 1.0
     assert processes.predicted_speedup == round(4 / math.ceil(4 / min(4, CORES)), 2)
-    # Computing inside coroutines blocks the loop: no faster, and the loop stalls throughout.
-    assert asyncio_.elapsed_s >= 0.7 * sequential.elapsed_s
+    # Computing inside coroutines blocks the loop: it stalls throughout.
     assert asyncio_.loop_stalled_s >= 0.5 * asyncio_.elapsed_s
     assert threads.loop_stalled_s == 0
     # Worker processes are more resident memory than one interpreter.
     assert processes.peak_rss_mb > threads.peak_rss_mb > 5
 
 
-def test_io_threads_and_asyncio_overlap_the_waits(io_result) -> None:
-    result = io_result
-    check_io(result)  # threads and asyncio 2.5-4.5x faster than sequential for 4 waits
+@pytest.mark.slow
+def test_io_threads_and_asyncio_overlap_the_waits(io_run) -> None:
+    result, models = io_run
+    assert result.ok, result.table()
     assert [r.mode for r in result.rows] == list(MODES)
+    sequential = result.row("sequential")
+    assert sequential.elapsed_s >= 4 * 0.5 * 0.98  # four 0.5 s waits, one after another
     for mode in ("threads", "asyncio"):
-        assert result.row(mode).predicted_speedup == 4.0
-    # Waiting needs no CPU.
-    assert all(r.cores_used is not None and r.cores_used < 0.6 for r in result.rows)
+        row = result.row(mode)
+        assert row.predicted_speedup == 4.0
+        # Overlapped: four waits in less than two waits' time (about one, on a quiet machine).
+        assert row.elapsed_s < 2 * 0.5, result.table()
+        # Waiting needs no CPU: each task ran for a sliver of the time it waited.
+        for t in items(models[mode], "thread" if mode == "threads" else "async"):
+            waited = t["sleeping_s"] + t["blocked_s"]
+            assert t["running_s"] <= 0.1 * waited, t
     # A pool of one worker per core overlaps only that many waits at a time.
     processes = result.row("processes")
-    assert processes.speedup is not None and processes.speedup < result.row("threads").speedup
+    if CORES < 4:
+        assert processes.elapsed_s >= 2 * 0.5 * 0.98, result.table()
 
 
 def test_text_and_json_carry_the_same_rows(io_result) -> None:
@@ -139,7 +142,7 @@ def test_text_and_json_carry_the_same_rows(io_result) -> None:
 
 
 # -- interpreters -----------------------------------------------------------------------------
-@pytest.mark.skipif(not os.path.exists(PY312), reason="no pyenv 3.12")
+@pytest.mark.skipif(PY312 is None, reason="no Python 3.12 on PATH or in pyenv")
 def test_python_312_from_the_cli(capsys) -> None:
     argv = ["compare", "--workload", "io", "--set", "tasks=2", "--set", "io_s=0.5"]
     argv += ["--mode", "sequential", "--mode", "threads", "--python", PY312, "--json"]
@@ -149,10 +152,10 @@ def test_python_312_from_the_cli(capsys) -> None:
     assert all(r["python"].startswith("3.12.") for r in data["rows"])
     assert all(r["gil_enabled"] is True for r in data["rows"])
     assert data["interpreters"][0]["version"].startswith("3.12.")
-    assert data["rows"][1]["speedup"] >= 1.3
+    assert data["rows"][1]["elapsed_s"] < data["rows"][0]["elapsed_s"]  # two waits overlapped
 
 
-@pytest.mark.skipif(not os.path.exists(PY313), reason="no pyenv 3.13")
+@pytest.mark.skipif(PY313 is None or PY312 is None, reason="no Python 3.13 and 3.12")
 def test_interpreters_side_by_side() -> None:
     result = compare("io", {"tasks": 2, "io_s": 0.3}, pythons=[PY313, PY312], modes=["threads"])
     assert result.ok, result.table()
@@ -185,7 +188,7 @@ def test_python_that_cannot_import_the_runner(capsys, tmp_path: Path) -> None:
     (fake / "__init__.py").write_text("raise ImportError('simulated broken install')\n")
     wrapper = tmp_path / "python"
     wrapper.write_text(
-        f'#!/bin/sh\ncd {tmp_path} && PYTHONPATH={tmp_path / "root"} exec {PY312} "$@"\n'
+        f'#!/bin/sh\ncd {tmp_path} && PYTHONPATH={tmp_path / "root"} exec {sys.executable} "$@"\n'
     )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
     line = _one_line_exit_2(capsys, "--python", str(wrapper))

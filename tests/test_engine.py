@@ -5,7 +5,13 @@ Timing bounds are loose on purpose (a noisy 2-core machine); speed goals live in
 
 from __future__ import annotations
 
+import os
+
 from conftest import task
+
+from tui.model.run import LogMerge
+
+CORES = os.cpu_count() or 1
 
 
 def workers(summary: dict, kind: str) -> list[dict]:
@@ -44,7 +50,9 @@ def test_process_pool_items_are_timed_in_the_workers(run):
     # The scenario's CPU agrees with the kernel's own account of the reaped process tree.
     cpu = s["cpu"]
     assert cpu["kernel_cpu_s"] > 0.8
-    assert abs(cpu["scenario_cpu_s"] - cpu["kernel_cpu_s"]) <= 0.05 * cpu["kernel_cpu_s"] + 0.02
+    # (Within 10 %: on a busy machine the last /proc sample of a worker and the moment the
+    # kernel closes its account can be further apart; a missed worker would be off by half.)
+    assert abs(cpu["scenario_cpu_s"] - cpu["kernel_cpu_s"]) <= 0.1 * cpu["kernel_cpu_s"] + 0.05
 
 
 def test_async_gather_runs_the_sleeps_together(run):
@@ -109,9 +117,11 @@ def test_a_script_that_raises_fails_the_run(run):
 def test_cpu_threads_contend_for_the_gil(run):
     _, s = run("cpu-threads", threads=2, work=0.6)
     assert s["gil"]["busy_mean"] >= 0.6
-    for t in workers(s, "thread"):
-        life = t["end_s"] - t["start_s"]
-        assert t["gil_wait_s"] >= 0.25 * life
+    # Each thread waits for the GIL about as long as the other computes (on a busy machine
+    # both also wait for a core, which is not GIL wait: so not a share of their lives).
+    first, second = workers(s, "thread")
+    assert first["gil_wait_s"] >= 0.5 * second["running_s"], (first, second)
+    assert second["gil_wait_s"] >= 0.5 * first["running_s"], (first, second)
     assert s["cpu"]["scenario_cpu_s"] <= 1.2 * s["elapsed_s"] + 0.15  # about one core
     assert s["gil"]["wait_p50_ms"] >= 1.0
 
@@ -122,10 +132,17 @@ def test_sleeping_threads_and_processes_leave_the_gil_idle(run):
     _, procs = run("cpu-processes", workers=2, work=1.0)
     assert procs["gil"]["busy_mean"] <= 0.1
     items = workers(procs, "process")
-    busy_window = max(t["end_s"] for t in items) - min(t["start_s"] for t in items)
-    assert sum(t["running_s"] for t in items) >= 1.5 * busy_window  # >= 1.5 cores while working
-    assert procs["cpu"]["scenario_cpu_s"] >= 1.5 * 0.9  # two workers' worth of CPU
-    assert procs["cpu"]["cores_used"] == [0, 1]
+    assert len(items) == 2 and len({t["pid"] for t in items}) == 2
+    # The workers ran at the same time (time-sliced when the machine is busy, but at once):
+    # how many cores they got is the machine's business, and bench/ measures it.
+    first, second = items
+    assert min(first["end_s"], second["end_s"]) > max(first["start_s"], second["start_s"])
+    # Their CPU time, measured in each worker, is what the program says it used.
+    said = float(procs["stdout"].split("CPU time: ")[1].split("s")[0])
+    ran = sum(t["running_s"] for t in items)
+    assert abs(ran - said) <= 0.05 * said + 0.02, (ran, said)
+    assert procs["cpu"]["scenario_cpu_s"] >= ran
+    assert procs["cpu"]["cores_used"] and set(procs["cpu"]["cores_used"]) <= set(range(CORES))
 
 
 def test_blocking_call_in_async_shows_as_loop_lag_with_its_culprit(run):
@@ -189,4 +206,52 @@ def test_a_stall_at_the_very_end_of_a_loop_is_measured_and_ends(run):
     assert s["loop_lag_ms"]["max"] >= 0.8 * 500
     (stall,) = s["stalls"]
     assert "time.sleep(0.5)" in stall["code"]
-    assert 0.4 <= stall["duration_s"] <= 0.8  # it ends when the loop does, not with the run
+    assert 0.5 <= stall["duration_s"] <= 0.8  # it ends when the loop does, not with the run
+
+
+def test_a_stall_lasts_as_long_as_the_step_that_blocked(run):
+    # Each blocking step times itself; back-to-back steps are separate stalls, each as long
+    # as its own step (the step hook's timing), not rounded to the loop's 20 ms beats.
+    _, s = run("stall_lengths.py")
+    own = [float(line.split()[1]) for line in s["stdout"].splitlines()]
+    assert len(own) == 3
+    assert len(s["stalls"]) == 3, s["stalls"]
+    for stall, length in zip(s["stalls"], own, strict=True):
+        assert "time.sleep(seconds)" in stall["code"]
+        assert abs(stall["duration_s"] - length) <= 0.005, (stall, length)
+
+
+def test_output_and_events_are_logged_in_the_order_they_happened(run):
+    model, s = run("prints_in_order.py")
+    assert s["outcome"] == "completed", s["stderr"]
+    assert s["stdout"].splitlines() == [
+        "before the thread",
+        "in the thread",
+        "after the thread",
+        "worker item 1",
+        "after the pool",
+        "fetching",
+        "no newline at the end",
+    ]
+    log = [(e.t, e.text) for e in LogMerge().take(model) if e.kind != "run"]
+    assert [t for t, _ in log] == sorted(t for t, _ in log)
+    texts = [text for _, text in log]
+
+    def at(text: str) -> int:
+        return next(i for i, line in enumerate(texts) if line.startswith(text))
+
+    order = [
+        "before the thread",
+        "printer started",
+        "in the thread",
+        "printer finished",
+        "after the thread",
+        "work(1) taken by worker",
+        "worker item 1",
+        "after the pool",
+        "fetch-A started",  # named when it was made: the same name at start and end
+        "fetching",
+        "fetch-A finished",
+        "no newline at the end",
+    ]
+    assert [at(text) for text in order] == sorted(at(text) for text in order), texts

@@ -19,7 +19,7 @@ from tui.catalog import UsageError
 from tui.cli import check_served_command
 from tui.events import SchemaError
 from tui.literal import visible
-from tui.model.run import MAX_OUTPUT_CHARS, RunModel
+from tui.model.run import MAX_LOG_ENTRIES, MAX_OUTPUT_CHARS, RunModel
 from tui.model.summary import format_text, summarize
 from tui.recording import Recorder, RecordingError, Replay, load_model
 from tui.supervisor.session import RunSession
@@ -133,12 +133,20 @@ def test_the_model_keeps_the_newest_output_within_its_bound() -> None:
     chunk = "y" * 99 + "\n"
     for i in range(2 * MAX_OUTPUT_CHARS // (len(chunk) * 1000)):
         model.feed({"e": "output", "t": i, "pid": 1, "stream": "stdout", "text": chunk * 1000})
-    kept = sum(len(text) for _, _, text in model.output)
+    kept = sum(len(text) for _, _, text, _ in model.output)
     assert kept <= MAX_OUTPUT_CHARS
-    assert (
-        model.dropped["output_line"] * len(chunk) + kept == model.output_count * len(chunk) * 1000
-    )
-    assert len(model.output_since(0)) == len(model.output)
+    fed = model.output_offset + len(model.output)
+    assert model.dropped["output_line"] * len(chunk) + kept == fed * len(chunk) * 1000
+    # The log of output lines is bounded too, and counts the lines it has seen.
+    short = MAX_LOG_ENTRIES // 1000
+    for i in range(short):
+        model.feed(
+            {"e": "output", "t": 1e3 + i, "pid": 1, "stream": "stdout", "text": "x\n" * 1000}
+        )
+    assert MAX_LOG_ENTRIES // 2 <= len(model.log) <= MAX_LOG_ENTRIES
+    assert model.log_count == (fed + short) * 1000
+    assert model.log_since(0) == model.log
+    assert model.log_since(model.log_count - 5) == model.log[-5:]
 
 
 # -- recordings -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui import events
-from tui.model.run import STATES, RunModel, percentile
+from tui.model.run import STATES, LogMerge, RunModel, percentile
 from tui.model.summary import format_text, summarize
 
 MS = 1_000_000
@@ -242,3 +242,85 @@ def test_a_live_pool_item_follows_its_threads_proc_state():
     )
     cells = model.tasks["p9.1"].cells(0.0, 1.0, 10, model.now())
     assert cells[0] == "running" and cells[5] == "sleeping"
+
+
+# -- the log: time order, one name per task, bursts, output lines ---------------------------------
+def test_the_log_is_released_in_time_order_whatever_the_arrival_order():
+    now = [0]
+    model = RunModel(clock=lambda: now[0])
+    merge = LogMerge(hold_s=0.2)
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 10 * MS, id="a1", kind="async", name="Task-1", coro="fetch"),
+            ev("rename", 10 * MS, id="a1", name="A"),  # named right after it was made
+            # The supervisor's sample arrives first; the runner's output, written earlier,
+            # comes with the next 50 ms batch, split mid-line.
+            ev("task_start", 40 * MS, id="th2", kind="thread", name="late"),
+            {**ev("output", 20 * MS, stream="stdout", text="first li"), "pid": 100},
+            {**ev("output", 30 * MS, stream="stdout", text="ne\nsecond\npart"), "pid": 100},
+            {**ev("output", 25 * MS, stream="stdout", text="worker says\n"), "pid": 200},
+        ]
+    )
+    now[0] = 100 * MS
+    assert merge.take(model) == [], "nothing is final until the live edge is 0.2 s past it"
+    now[0] = 300 * MS
+    released = merge.take(model)
+    assert [(round(e.t, 3), e.text) for e in released] == [
+        (0.01, "A started (async)"),
+        (0.02, "first line"),
+        (0.025, "worker says"),
+        (0.03, "second"),
+        (0.04, "late started (thread)"),
+    ]
+    model.feed_many(
+        [
+            ev("task_end", 310 * MS, id="a1", outcome="done"),
+            ev("run_end", 320 * MS, outcome="completed", error=None),
+            ev("supervisor_end", 330 * MS, exit_code=0),
+        ]
+    )
+    rest = [e.text for e in merge.take(model)]
+    assert rest == ["part", "A finished", "run completed"]  # the unfinished line, at its time
+    assert model.stdout_text() == "first line\nworker says\nsecond\npart"
+
+
+def test_a_burst_is_collapsed_only_within_a_tenth_of_a_second():
+    model = RunModel()
+    starts = [
+        ev("task_start", 100 * MS, id=f"a{i}", kind="async", name=f"job-{i}") for i in range(1000)
+    ]
+    # They finish spread over a second, 0.1 to 1.1 s: not one line at the first's time.
+    ends = [ev("task_end", (100 + i) * MS, id=f"a{i}", outcome="done") for i in range(1000)]
+    model.feed_many([*base_run(), *starts, *ends, ev("run_end", 1200 * MS, outcome="completed")])
+    released = LogMerge().take(model)
+    started = [e for e in released if e.kind == "started"]
+    assert len(started) == 1 and started[0].text.startswith("1,000 tasks started (job-0 …")
+    finished = [e for e in released if e.kind == "finished"]
+    assert 5 <= len(finished) <= 20, [e.text for e in finished]
+    counts = [int(e.text.split()[0].replace(",", "")) for e in finished]
+    assert sum(counts) == 1000
+    assert finished[0].t == pytest.approx(0.1) and finished[-1].t >= 1.0
+
+
+def test_a_cancel_message_is_part_of_the_cause_in_words():
+    model = RunModel()
+    cause = {"kind": "program", "by": None, "detail": "task.cancel() called at x.py:3"}
+    assert model.describe_cause(cause) == "task.cancel() called at x.py:3"
+    said = model.describe_cause({**cause, "msg": "shutting down\x1b[2J"})
+    assert said == "task.cancel() called at x.py:3, message 'shutting down\\x1b[2J'"
+
+
+def test_a_stall_is_as_long_as_its_step():
+    model = RunModel()
+    stall = dict(file="x.py", line=3, function="f", code="time.sleep(0.3)")
+    model.feed_many(
+        [
+            *base_run(),
+            ev("stall", 230 * MS, t0=100 * MS, **stall),
+            ev("stall_end", 402 * MS, t0=100 * MS),
+        ]
+    )
+    (only,) = summarize(model)["stalls"]
+    assert only["duration_s"] == pytest.approx(0.302)
+    assert "free again after 302 ms" in model.log[-1].text

@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--scenarios", type=Path, help="also list the scenario files in this folder"
     )
+    # Set by `serve` on the command each browser tab runs: the Compare screen then offers
+    # only the interpreters named on serve's command line, never a path typed into the page.
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--served-python", action="append", default=[], metavar="PATH", help=argparse.SUPPRESS
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     listing = sub.add_parser("list", help="list the scenarios")
@@ -173,7 +179,12 @@ def cmd_app(args: argparse.Namespace) -> int:
         start = (scenario, scenario.resolve(args.set))
         if record is not None and not record.parent.is_dir():
             raise UsageError(f"cannot record to {record}: no such folder")
-    app = ConcurApp(extra_scenarios=extra, start=start, record=record)
+    app = ConcurApp(
+        extra_scenarios=extra,
+        start=start,
+        record=record,
+        compare_pythons=args.served_python if args.served else None,
+    )
     app.run()
     if app.record_message:
         print(f"concur-tui: {app.record_message}", file=sys.stderr)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from enum import StrEnum
 from typing import Any, Literal
 
 VERSION = 1
@@ -70,7 +71,9 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 # Types only the supervisor writes: a datagram from the runner's side claiming one is refused.
-SUPERVISOR_TYPES = frozenset({"output", "cpu", "threads", "procs", "supervisor_end", "dropped"})
+# (Output is written by both: the runner and its workers stamp what the program writes to
+# sys.stdout/sys.stderr; the supervisor reads what reaches the pipes by other ways.)
+SUPERVISOR_TYPES = frozenset({"cpu", "threads", "procs", "supervisor_end", "dropped"})
 
 # What the supervisor drops to stay within its bounds, counted on screen and in the summary.
 DropKind = Literal["invalid_event", "output_line", "task"]
@@ -91,7 +94,17 @@ TASK_KINDS = ("thread", "process", "async")
 TASK_OUTCOMES = ("done", "error", "timeout", "cancelled")
 RUN_OUTCOMES = ("completed", "failed", "cancelled")
 WAIT_STATES = ("sleeping", "blocked")
-CANCEL_CAUSES = ("timeout", "taskgroup", "gather", "run_exit", "user", "program")
+
+
+class CauseKind(StrEnum):
+    """What cancelled a task (a cause's ``kind``): on screen, in JSON and in exports."""
+
+    TIMEOUT = "timeout"  # asyncio.wait_for or asyncio.timeout
+    TASKGROUP = "taskgroup"  # a TaskGroup cancelling the siblings of a failed task
+    GATHER = "gather"  # the gather() a task belongs to was cancelled
+    RUN_EXIT = "run_exit"  # asyncio.run cancelling what is still pending at the end
+    USER = "user"  # asked from concur-tui, or the run was interrupted
+    PROGRAM = "program"  # task.cancel() in the program's own code
 
 
 class SchemaError(ValueError):

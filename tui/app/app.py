@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -45,11 +46,16 @@ class ConcurApp(App):
         replay: Replay | list[Event] | None = None,
         replay_until_s: float | None = None,
         record: Path | None = None,
+        compare_pythons: list[str] | None = None,
+        wall_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``replay``: a ``Replay`` is played (pause, step, seek and speed keys); a list of
         events is shown at once, its clock stopped at ``replay_until_s`` (or its end).
         ``record``: where the ``start`` run is saved as a recording when it ends or the app
-        quits (``record_message`` then says how that went)."""
+        quits (``record_message`` then says how that went). ``compare_pythons``: the only
+        other interpreters the Compare screen may run (served pages), instead of a field.
+        ``wall_clock`` moves a played replay on (tests pass their own, so playing does not
+        depend on the machine's load)."""
         super().__init__()
         self.scenarios = catalog.builtins() + list(extra_scenarios)
         self.start = start
@@ -57,6 +63,8 @@ class ConcurApp(App):
         self.replay_until_s = replay_until_s
         self.record = record
         self.record_message: str | None = None
+        self.compare_pythons = compare_pythons
+        self.wall_clock = wall_clock
 
     def on_mount(self) -> None:
         # Asked to stop from outside (kill, a closed terminal): quit as `q` does, so every
@@ -100,7 +108,7 @@ class ConcurApp(App):
         source = meta.get("source") or (scenario.source if scenario else "")
         file = Path(hello.get("source_file") or "").name or (scenario.path.name if scenario else "")
         factory = (
-            partial(PlaybackSource, events)
+            partial(PlaybackSource, events, self.wall_clock)
             if isinstance(events, Replay)
             else partial(ReplaySource, events, until_s)
         )
@@ -108,7 +116,7 @@ class ConcurApp(App):
 
     def open_compare(self, workload: str = "io", params: dict[str, Any] | None = None) -> None:
         """The Compare screen, its form preset with ``workload`` and ``params``."""
-        self.push_screen(CompareScreen(workload, params))
+        self.push_screen(CompareScreen(workload, params, pythons=self.compare_pythons))
 
     def open_advisor(self) -> None:
         self.push_screen(AdviseScreen(), callback=self.open_advice)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.events import CauseKind
+
 OUTCOME_WORD = {
     "done": "done",
     "error": "error",
@@ -12,12 +14,12 @@ OUTCOME_WORD = {
     None: "running",
 }
 CAUSE_SHORT = {
-    "timeout": "by timeout",
-    "taskgroup": "by TaskGroup",
-    "gather": "by gather",
-    "run_exit": "by asyncio.run",
-    "user": "by you",
-    "program": "by program",
+    CauseKind.TIMEOUT: "by timeout",
+    CauseKind.TASKGROUP: "by TaskGroup",
+    CauseKind.GATHER: "by gather",
+    CauseKind.RUN_EXIT: "by asyncio.run",
+    CauseKind.USER: "by you",
+    CauseKind.PROGRAM: "by program",
 }
 
 

@@ -130,9 +130,11 @@ class PlaybackSource:
 
     live = False
 
-    def __init__(self, replay: Replay) -> None:
+    def __init__(self, replay: Replay, wall_clock: Callable[[], float] = time.monotonic) -> None:
+        """``wall_clock``: seconds on a clock that only goes forward; tests pass their own."""
         self.replay = replay
         self.meta = replay.meta
+        self._wall_clock = wall_clock
         self._wall: float | None = None
 
     @property
@@ -145,10 +147,10 @@ class PlaybackSource:
 
     def start(self) -> None:
         """Play on from wherever the replay is."""
-        self._wall = time.monotonic()
+        self._wall = self._wall_clock()
 
     def drain(self) -> list[Event]:
-        now = time.monotonic()
+        now = self._wall_clock()
         if self._wall is not None:
             self.replay.advance(now - self._wall)
         self._wall = now

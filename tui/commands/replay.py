@@ -84,5 +84,5 @@ def _replay(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"concur-tui: the dashboard is not available ({exc})", file=sys.stderr)
         return 1
-    ConcurApp(replay=replay).run()
+    ConcurApp(replay=replay, compare_pythons=args.served_python if args.served else None).run()
     return 0

@@ -8,6 +8,7 @@ run's first event.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ from tui.literal import visible_event
 NS = 1e9
 MAX_TASKS = 25_000  # tasks a model keeps; later ones are counted, not shown
 MAX_OUTPUT_CHARS = 4 << 20  # the program's output kept (the newest); older lines are dropped
+MAX_LOG_ENTRIES = 100_000  # log entries kept (the newest)
 DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
 
 # The states a task's time is split into, in the order the legend lists them.
@@ -47,6 +49,7 @@ class LogEntry:
     kind: str  # started | finished | failed | timeout | cancelled | cancel | stall | note | dropped | run
     text: str
     task_id: str | None = None
+    stream: str | None = None  # output lines: stdout or stderr
 
 
 @dataclass
@@ -306,10 +309,13 @@ class RunModel:
         self._sorted_cache: dict[str, tuple[int, list[int]]] = {}
         self.order: list[str] = []
         self.log: list[LogEntry] = []
-        self.output: list[tuple[float, str, str]] = []
-        self.output_offset = 0  # entries dropped from the front of ``output`` (views index on)
+        self.output: list[tuple[float, str, str, int]] = []  # (t, stream, text, pid)
+        self.output_offset = 0  # entries dropped from the front of ``output``
         self._output_chars = 0
+        self.log_offset = 0  # entries dropped from the front of ``log`` (views index on)
         self.dropped: dict[DropKind, int] = dict.fromkeys(DROP_KINDS, 0)
+        self._partial_lines: dict[tuple[int, str], tuple[float, str]] = {}
+        self._start_entries: dict[str, LogEntry] = {}
         self.stalls: list[Stall] = []
         self.notes: list[str] = []
         self.gil_busy = Series()
@@ -395,13 +401,14 @@ class RunModel:
                 task.outcome = task.outcome or (
                     "cancelled" if self.outcome == "cancelled" else None
                 )
-        self.log.append(
+        self._add_log(
             LogEntry(t, "run", f"run {self.outcome}" + (f": {self.error}" if self.error else ""))
         )
 
     def _on_supervisor_end(self, e: Event, t: float) -> None:
         """The supervisor's closing word: the kernel's CPU accounting, and ends it had to impose."""
         self.kernel_cpu_s = e.get("kernel_cpu_s")
+        self._end_partial_lines()  # all output has been read: a last line without "\n" ends
         if self.ended is None:
             self.ended = t
             self.outcome = e.get("outcome", "failed")
@@ -409,7 +416,7 @@ class RunModel:
             for task in self.tasks.values():
                 if task.end is None:
                     task.end = t
-            self.log.append(LogEntry(t, "run", f"run {self.outcome}: {self.error}"))
+            self._add_log(LogEntry(t, "run", f"run {self.outcome}: {self.error}"))
 
     def _on_task_start(self, e: Event, t: float) -> None:
         known = self.tasks.get(e["id"])
@@ -425,7 +432,7 @@ class RunModel:
             known.queued_s = taken_at - queued_at
             known.waits.append(Span(queued_at, taken_at, "blocked", "queued for a free worker"))
             text = f"{known.label} taken by worker {known.pid}"
-            self.log.append(LogEntry(taken_at, "started", text, known.id))
+            self._add_log(LogEntry(taken_at, "started", text, known.id))
             return
         if len(self.tasks) >= MAX_TASKS:  # memory stays bounded whatever a run starts
             self.dropped["task"] += 1
@@ -449,12 +456,20 @@ class RunModel:
             self._live_threads[task.id] = task
         if not task.internal:
             self.order.append(task.id)
-            self.log.append(LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id))
+            entry = LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id)
+            self._start_entries[task.id] = entry
+            self._add_log(entry)
 
     def _on_rename(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None:
+            old_label = task.label
             task.name = e["name"]
+            # One name per task everywhere: a task named right after it was made (as asyncio
+            # does when a task factory is installed) starts under the name it ends with.
+            entry = self._start_entries.get(task.id)
+            if entry is not None and entry.text.startswith(old_label):
+                entry.text = task.label + entry.text[len(old_label) :]
 
     def _on_task_end(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
@@ -491,7 +506,7 @@ class RunModel:
         if task.cancelled_by and task.outcome in ("cancelled", "timeout"):
             text += f": {self.describe_cause(task.cancelled_by)}"
         kind = {"done": "finished", "error": "failed"}.get(task.outcome, task.outcome)
-        self.log.append(LogEntry(t, kind, text, task.id))
+        self._add_log(LogEntry(t, kind, text, task.id))
 
     def _on_wait(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
@@ -538,7 +553,7 @@ class RunModel:
         task.cancel_requests.append((t, e["cause"]))
         if not task.internal:
             text = f"cancel {task.label}: {self.describe_cause(e['cause'])}"
-            self.log.append(LogEntry(t, "cancel", text, task.id))
+            self._add_log(LogEntry(t, "cancel", text, task.id))
 
     def _on_gil(self, e: Event, t: float) -> None:
         self.gil_busy.add(t, float(e["busy"]))
@@ -554,22 +569,36 @@ class RunModel:
             self.seconds(e["t0"]), None, e["file"], e["line"], e.get("function", ""), e["code"]
         )
         self.stalls.append(stall)
-        self.log.append(LogEntry(t, "stall", f"event loop stuck at {stall.where}: {stall.code}"))
+        self._add_log(LogEntry(t, "stall", f"event loop stuck at {stall.where}: {stall.code}"))
 
     def _on_stall_end(self, e: Event, t: float) -> None:
         t0 = self.seconds(e["t0"])
         for stall in self.stalls:
             if stall.t1 is None and abs(stall.t0 - t0) < 1e-6:
                 stall.t1 = t
-                self.log.append(
-                    LogEntry(t, "stall", f"event loop free again after {1000 * (t - t0):.0f} ms")
+                self._add_log(
+                    LogEntry(
+                        t, "stall", f"event loop free again after {1000 * (t - stall.t0):.0f} ms"
+                    )
                 )
 
     def _on_output(self, e: Event, t: float) -> None:
-        self.output.append((t, e["stream"], e["text"]))
+        """Output as written (``t`` is when the runner or worker wrote it), and as log lines,
+        each stamped when its first character was written. Both are bounded: a program that
+        prints forever keeps its newest output, the oldest is dropped and counted."""
+        stream = e["stream"]
+        self.output.append((t, stream, e["text"], e["pid"]))
         self._output_chars += len(e["text"])
         if self._output_chars > MAX_OUTPUT_CHARS:
             self._forget_output(MAX_OUTPUT_CHARS * 3 // 4)
+        key = (e["pid"], stream)
+        began, text = self._partial_lines.pop(key, (t, ""))
+        *lines, rest = (text + e["text"]).split("\n")
+        for line in lines:
+            self._add_log(LogEntry(began, "output", line, stream=stream))
+            began = t
+        if rest:
+            self._partial_lines[key] = (began, rest[-MAX_OUTPUT_CHARS // 4 :])
 
     def _forget_output(self, keep: int) -> None:
         """Drop the oldest output until at most ``keep`` characters are kept (counted)."""
@@ -582,14 +611,37 @@ class RunModel:
         del self.output[:count]
         self.output_offset += count
 
+    def _add_log(self, entry: LogEntry) -> None:
+        """Append to the log, which keeps its newest ``MAX_LOG_ENTRIES`` (views index past
+        ``log_offset``): output floods and task floods cannot grow it without end."""
+        self.log.append(entry)
+        if len(self.log) > MAX_LOG_ENTRIES:
+            gone = len(self.log) - MAX_LOG_ENTRIES * 3 // 4
+            del self.log[:gone]
+            self.log_offset += gone
+
+    def log_since(self, seen: int) -> list[LogEntry]:
+        """Log entries after the first ``seen`` ever added (those dropped since are skipped)."""
+        return self.log[max(0, seen - self.log_offset) :]
+
+    @property
+    def log_count(self) -> int:
+        """How many log entries were ever added (``log_since``'s index)."""
+        return self.log_offset + len(self.log)
+
+    def _end_partial_lines(self) -> None:
+        for (_pid, stream), (began, text) in sorted(self._partial_lines.items()):
+            self._add_log(LogEntry(began, "output", text, stream=stream))
+        self._partial_lines.clear()
+
     def _on_dropped(self, e: Event, t: float) -> None:
         what: DropKind = e["what"]
         self.dropped[what] += e["count"]
-        self.log.append(LogEntry(t, "dropped", f"{e['count']:,} {DROP_WORDS[what]}"))
+        self._add_log(LogEntry(t, "dropped", f"{e['count']:,} {DROP_WORDS[what]}"))
 
     def _on_note(self, e: Event, t: float) -> None:
         self.notes.append(e["text"])
-        self.log.append(LogEntry(t, "note", e["text"], e.get("id")))
+        self._add_log(LogEntry(t, "note", e["text"], e.get("id")))
 
     def _on_cpu(self, e: Event, t: float) -> None:
         self.cpu.append((t, [float(p) for p in e["per_core"]]))
@@ -624,8 +676,12 @@ class RunModel:
         return task.label if task else "?"
 
     def describe_cause(self, cause: dict[str, Any]) -> str:
-        """A cancellation's cause in words (the runner writes them; ``kind`` as a fallback)."""
-        return str(cause.get("detail") or cause.get("kind"))
+        """A cancellation's cause in words (the runner writes them; ``kind`` as a fallback),
+        with the message the program passed to ``cancel(msg)``, if any."""
+        text = str(cause.get("detail") or cause.get("kind"))
+        if cause.get("msg") is not None:
+            text += f", message {str(cause['msg'])!r}"
+        return text
 
     def gil_wait_ms(self, q: float) -> float | None:
         """The GIL probe's acquire latency at percentile ``q``, in ms, over the whole run."""
@@ -657,13 +713,82 @@ class RunModel:
         return sorted(used)
 
     def stdout_text(self) -> str:
-        return "".join(text for _, stream, text in self.output if stream == "stdout")
+        return self.stream_text("stdout")
 
-    def output_since(self, seen: int) -> list[tuple[float, str, str]]:
-        """Output entries after the first ``seen`` ever fed (those dropped since are skipped)."""
-        return self.output[max(0, seen - self.output_offset) :]
+    def stream_text(self, stream: str) -> str:
+        """What the program wrote to ``stream``, line by line in the order the lines were begun
+        (pieces from the runner, its workers and the pipe arrive in their own order, each
+        process's in the order it wrote them; their stamps tell)."""
+        lines: list[tuple[float, int, str]] = []  # (when begun, arrival order, text)
+        unfinished: dict[int, tuple[float, int, str]] = {}  # pid -> its line without "\n" yet
+        for t, name, text, pid in self.output:
+            if name != stream or not text:
+                continue
+            began, order, head = unfinished.pop(pid, (t, len(lines) + len(unfinished), ""))
+            *done, rest = text.split("\n")
+            for part in done:
+                lines.append((began, order, head + part + "\n"))
+                began, order, head = t, len(lines) + len(unfinished), ""
+            if rest:
+                unfinished[pid] = (began, order, head + rest)
+        lines.extend(unfinished.values())
+        return "".join(text for _, _, text in sorted(lines))
 
-    @property
-    def output_count(self) -> int:
-        """How many output entries were ever fed (``output_since``'s index)."""
-        return self.output_offset + len(self.output)
+
+BURST = 50  # more tasks than this starting (or finishing) within BURST_S make one log line
+BURST_S = 0.1
+BURST_KINDS = ("started", "finished")
+HOLD_S = 0.2
+
+
+class LogMerge:
+    """The run's log in time order, for a view that only appends.
+
+    Entries come from the runner, its workers and the supervisor, each stamped by its own
+    clock reading, and arrive up to one observer window (50 ms) out of order. An entry is
+    released once the live edge is ``HOLD_S`` past it (all of them once the run ended), so
+    what is released is in time order. Many tasks starting or finishing within ``BURST_S``
+    become one entry, stamped with the first.
+    """
+
+    def __init__(self, hold_s: float = HOLD_S) -> None:
+        self.hold_s = hold_s
+        self._seen = 0
+        self._order = 0
+        self._pending: list[tuple[float, int, LogEntry]] = []
+
+    def take(self, model: RunModel) -> list[LogEntry]:
+        for entry in model.log_since(self._seen):
+            heapq.heappush(self._pending, (entry.t, self._order, entry))
+            self._order += 1
+        self._seen = model.log_count
+        horizon = math.inf if model.ended is not None else model.now() - self.hold_s
+        released: list[LogEntry] = []
+        while self._pending and self._pending[0][0] <= horizon:
+            released.append(heapq.heappop(self._pending)[2])
+        return _collapse_bursts(released, model)
+
+
+def _collapse_bursts(entries: list[LogEntry], model: RunModel) -> list[LogEntry]:
+    """Runs of more than ``BURST`` same-kind task entries within ``BURST_S`` become one."""
+    out: list[LogEntry] = []
+    i = 0
+    while i < len(entries):
+        first = entries[i]
+        j = i + 1
+        if first.kind in BURST_KINDS:
+            while (
+                j < len(entries)
+                and entries[j].kind == first.kind
+                and entries[j].t - first.t <= BURST_S
+            ):
+                j += 1
+        if j - i > BURST:
+            last = entries[j - 1]
+            names = f"{model.task_label(first.task_id)} … {model.task_label(last.task_id)}"
+            text = f"{j - i:,} tasks {first.kind} ({names}; each is a row on the timeline)"
+            out.append(LogEntry(first.t, first.kind, text))
+        else:
+            out.extend(entries[i:j])
+        i = j
+    return out

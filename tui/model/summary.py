@@ -78,7 +78,7 @@ def summarize(model: RunModel) -> dict[str, Any]:
         "speedup": round(sequential / elapsed, 2) if elapsed > 0 else None,
         "stdout": model.stdout_text(),
         "dropped": dict(model.dropped),
-        "stderr": "".join(text for _, stream, text in model.output if stream == "stderr"),
+        "stderr": model.stream_text("stderr"),
         "tasks": tasks,
         "cpu": {
             "cores": cores,

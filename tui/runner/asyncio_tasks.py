@@ -18,9 +18,11 @@ import re
 import sys
 import threading
 import time
+from collections import deque
 from types import FrameType
 from typing import Any
 
+from tui.events import CauseKind
 from tui.runner import emit, threads
 
 now_ns = time.perf_counter_ns
@@ -33,11 +35,13 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
     _concur_id: str
     _concur_cause: dict[str, Any] | None
     _concur_wake_due: int
+    _concur_passes_down: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._concur_id = f"a{os.getpid()}.{next(_ids)}"
         self._concur_cause = None
         self._concur_wake_due = 0
+        self._concur_passes_down = False
         parent = _current_task_id()
         super().__init__(*args, **kwargs)
         em = emit.emitter()
@@ -57,6 +61,10 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
         self.add_done_callback(_on_done)
 
     def set_name(self, value: object) -> None:
+        if value is None and sys._getframe(1).f_code.co_name == "create_task":
+            # 3.13.0's create_task calls set_name(None) when a task factory is installed
+            # (gh-123220): without a factory the task keeps its default name, so it does here.
+            return
         super().set_name(value)
         em = emit.emitter()
         if em is not None:
@@ -64,8 +72,11 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
 
     def cancel(self, msg: Any = None) -> bool:
         if not self.done():
-            cause = _find_cause(sys._getframe(1), self)
+            cause, passes_down = _find_cause(sys._getframe(1), self)
+            if msg is not None:
+                cause["msg"] = str(msg)
             self._concur_cause = cause
+            self._concur_passes_down = passes_down
             em = emit.emitter()
             if em is not None:
                 em.emit("cancel", id=self._concur_id, cause=cause)
@@ -93,9 +104,19 @@ def _is_library(frame: FrameType) -> bool:
     return "/asyncio/" in filename or "/tui/runner/" in filename or filename.startswith("<")
 
 
+def _cause(
+    kind: CauseKind, detail: str, by: str | None = None, where: str | None = None
+) -> dict[str, Any]:
+    return {"kind": kind, "by": by, "detail": detail, "where": where}
+
+
 def _inherited(owner: ObservedTask) -> dict[str, Any]:
     """The cause of a cancel passed down from ``owner``, the task that awaited the victim."""
-    parent_cause = owner._concur_cause or {"kind": "program", "detail": ""}
+    parent_cause = owner._concur_cause or _cause(CauseKind.PROGRAM, "")
+    if owner._concur_passes_down:
+        # 3.12+ runs wait_for inside the awaiting task: its timeout cancels that task only to
+        # reach what it awaits, which is the one wait_for timed out.
+        return {**parent_cause, "by": None}
     return {
         **parent_cause,
         "by": owner._concur_id,
@@ -104,8 +125,20 @@ def _inherited(owner: ObservedTask) -> dict[str, Any]:
     }
 
 
-def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]:
-    """Name why ``victim`` is being cancelled, from the frames that called ``cancel()``."""
+def _wait_for_timeout(where: str | None) -> dict[str, Any]:
+    return _cause(CauseKind.TIMEOUT, "asyncio.wait_for timed out", where=where)
+
+
+def _program_frame(frame: FrameType | None) -> FrameType | None:
+    """The innermost frame of the program's own code at or above ``frame``."""
+    while frame is not None and _is_library(frame):
+        frame = frame.f_back
+    return frame
+
+
+def _find_cause(frame: FrameType | None, victim: ObservedTask) -> tuple[dict[str, Any], bool]:
+    """Name why ``victim`` is being cancelled, from the frames that called ``cancel()``; and
+    whether the cancel is really aimed at what ``victim`` awaits (a 3.12+ wait_for timeout)."""
     via_gather = False
     depth = 0
     while frame is not None and depth < 40:
@@ -113,73 +146,47 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> dict[str, Any]
         name = code.co_name
         owner = frame.f_locals.get("self")
         if name == "cancel" and isinstance(owner, ObservedTask) and owner is not victim:
-            return _inherited(owner)  # cancelling a task cancels what it awaits
+            return _inherited(owner), False  # cancelling a task cancels what it awaits
         if name in ("wait_for", "_cancel_and_wait") and "asyncio" in code.co_filename:
             # 3.11's wait_for also cancels its inner task when the task awaiting it was cancelled.
             outer = asyncio.current_task()
             if isinstance(outer, ObservedTask) and outer.cancelling() and outer._concur_cause:
-                return _inherited(outer)
-            return {
-                "kind": "timeout",
-                "by": None,
-                "detail": "asyncio.wait_for timed out",
-                "where": None,
-            }
+                return _inherited(outer), False
+            program = _program_frame(frame.f_back)
+            return _wait_for_timeout(_where(program) if program else None), False
         if name == "_on_timeout":
-            return {
-                "kind": "timeout",
-                "by": None,
-                "detail": "asyncio.timeout expired",
-                "where": None,
-            }
+            if hasattr(owner, "_concur_wait_for"):
+                return _wait_for_timeout(owner._concur_wait_for), True
+            return _cause(CauseKind.TIMEOUT, "asyncio.timeout expired"), False
         if name == "_on_task_done" and type(owner).__name__ == "TaskGroup":
             failed = frame.f_locals.get("task")
-            return {
-                "kind": "taskgroup",
-                "by": _task_id(failed),
-                "detail": f"TaskGroup cancelled its tasks after task {_name_of(failed)!r} failed"
-                f" ({_exc_text(failed)})",
-                "where": None,
-            }
+            detail = (
+                f"TaskGroup cancelled its tasks after task {_name_of(failed)!r} failed"
+                f" ({_exc_text(failed)})"
+            )
+            return _cause(CauseKind.TASKGROUP, detail, by=_task_id(failed)), False
         if name == "__aexit__" and type(owner).__name__ == "TaskGroup":
-            return {
-                "kind": "taskgroup",
-                "by": None,
-                "detail": "TaskGroup cancelled its tasks: its body raised or was cancelled",
-                "where": None,
-            }
+            detail = "TaskGroup cancelled its tasks: its body raised or was cancelled"
+            return _cause(CauseKind.TASKGROUP, detail), False
         if name == "_cancel_all_tasks":
-            return {
-                "kind": "run_exit",
-                "by": None,
-                "detail": "asyncio.run cancelled tasks still pending when main() returned",
-                "where": None,
-            }
+            detail = "asyncio.run cancelled tasks still pending when main() returned"
+            return _cause(CauseKind.RUN_EXIT, detail), False
         if name == "_on_sigint":
-            return {"kind": "user", "by": None, "detail": "the run was interrupted", "where": None}
+            return _cause(CauseKind.USER, "the run was interrupted"), False
         if name == "_user_cancel":
-            return {
-                "kind": "user",
-                "by": None,
-                "detail": "cancelled from concur-tui",
-                "where": None,
-            }
+            return _cause(CauseKind.USER, "cancelled from concur-tui"), False
         if name == "cancel" and type(owner).__name__ == "_GatheringFuture":
             via_gather = True
         elif not _is_library(frame):
             where = _where(frame)
-            detail = f"task.cancel() called at {where}"
             if via_gather:
                 detail = f"the gather() it belongs to was cancelled at {where}"
-            return {
-                "kind": "gather" if via_gather else "program",
-                "by": _current_task_id(),
-                "detail": detail,
-                "where": where,
-            }
+                return _cause(CauseKind.GATHER, detail, _current_task_id(), where), False
+            detail = f"task.cancel() called at {where}"
+            return _cause(CauseKind.PROGRAM, detail, _current_task_id(), where), False
         frame = frame.f_back
         depth += 1
-    return {"kind": "program", "by": _current_task_id(), "detail": "cancel() called", "where": None}
+    return _cause(CauseKind.PROGRAM, "cancel() called", _current_task_id()), False
 
 
 def _name_of(task: Any) -> str:
@@ -208,13 +215,15 @@ def _on_done(task: asyncio.Future[Any]) -> None:
     cause = task._concur_cause
     error = tb = None
     if task.cancelled():
-        outcome = "timeout" if cause and cause.get("kind") == "timeout" else "cancelled"
+        outcome = "timeout" if cause and cause.get("kind") == CauseKind.TIMEOUT else "cancelled"
     else:
         exc = task.exception()
         if exc is None:
             outcome = "done"
         else:
-            timed_out = isinstance(exc, TimeoutError) and cause and cause.get("kind") == "timeout"
+            timed_out = (
+                isinstance(exc, TimeoutError) and cause and cause.get("kind") == CauseKind.TIMEOUT
+            )
             outcome = "timeout" if timed_out else "error"
             error, tb = threads.describe_error(exc)
     em.emit(
@@ -269,6 +278,12 @@ class LagMonitor:
 
 monitors: list[LagMonitor] = []
 
+# The loop's own account of a stall: when the handle each loop thread is running began, and
+# the last few handles that ran long (start, end), so a stall is as long as its step.
+SLOW_HANDLE_NS = 50_000_000
+running_since: dict[int, int] = {}
+slow_handles: dict[int, deque[tuple[int, int]]] = {}
+
 
 def _user_cancel(task: asyncio.Task[Any]) -> None:
     task.cancel()
@@ -307,23 +322,29 @@ def install() -> None:
     original_run = asyncio.events.Handle._run
 
     def _run(self: asyncio.Handle) -> None:
-        task = getattr(self._callback, "__self__", None)
-        if not isinstance(task, ObservedTask):
-            return original_run(self)
-        start = now_ns()
-        em = emit.emitter()
-        due = task._concur_wake_due
-        if due and em is not None and start - due > 1_000_000:
-            em.emit("ready", id=task._concur_id, t0=due, t=start)
-        task._concur_wake_due = 0
         ident = threading.get_ident()
-        threads.stepping[ident] = task._concur_id
+        start = running_since[ident] = now_ns()
         try:
-            original_run(self)
+            task = getattr(self._callback, "__self__", None)
+            if not isinstance(task, ObservedTask):
+                return original_run(self)
+            em = emit.emitter()
+            due = task._concur_wake_due
+            if due and em is not None and start - due > 1_000_000:
+                em.emit("ready", id=task._concur_id, t0=due, t=start)
+            task._concur_wake_due = 0
+            threads.stepping[ident] = task._concur_id
+            try:
+                original_run(self)
+            finally:
+                threads.stepping.pop(ident, None)
+                if em is not None:
+                    em.emit("step", id=task._concur_id, t0=start)
         finally:
-            threads.stepping.pop(ident, None)
-            if em is not None:
-                em.emit("step", id=task._concur_id, t0=start)
+            running_since.pop(ident, None)
+            end = now_ns()
+            if end - start >= SLOW_HANDLE_NS:
+                slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
 
     asyncio.events.Handle._run = _run
 
@@ -358,3 +379,17 @@ def install() -> None:
 
     asyncio.sleep = sleep
     asyncio.tasks.sleep = sleep
+
+    # 3.12+ builds wait_for on asyncio.timeout: mark the timeouts wait_for makes, so a cancel
+    # from one reads as wait_for timing out, where the program called it.
+    original_timeout = asyncio.timeouts.timeout
+
+    def timeout(delay: float | None) -> asyncio.Timeout:
+        made = original_timeout(delay)
+        caller = sys._getframe(1)
+        if caller.f_code.co_name == "wait_for" and "asyncio" in caller.f_code.co_filename:
+            program = _program_frame(caller.f_back)
+            made._concur_wait_for = _where(program) if program else None  # type: ignore[attr-defined]
+        return made
+
+    asyncio.timeouts.timeout = timeout

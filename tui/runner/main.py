@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import events
-from tui.runner import asyncio_tasks, emit, leftovers, observer, pools, threads
+from tui.runner import asyncio_tasks, emit, leftovers, observer, output, pools, threads
 
 now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
@@ -42,7 +42,6 @@ POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
 
 
 _socket_dir: str | None = None
-_early_cancel = False
 
 
 def _kill_own_group(*_: Any) -> None:
@@ -74,8 +73,7 @@ def _descendants(root: int) -> list[int]:
 
 def _cancel_before_start(*_: Any) -> None:
     """A cancel that arrives while the runner sets up: the program is cancelled as it starts."""
-    global _early_cancel
-    _early_cancel = True
+    _ProgramState.cancel_pending = True  # no lock: a handler must not wait on the main thread
 
 
 def _die_with_parent() -> None:
@@ -88,6 +86,32 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
+class _ProgramState:
+    """Whether the program has started, so a cancel that comes while the runner is still
+    setting up (a busy machine can make that take a while) cancels the program instead of
+    interrupting the runner itself."""
+
+    lock = threading.Lock()
+    started = False
+    cancel_pending = False
+
+
+def _interrupt_program() -> None:
+    with _ProgramState.lock:
+        if not _ProgramState.started:
+            _ProgramState.cancel_pending = True
+            return
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def _start_program() -> None:
+    """Called inside the program's ``try``: from here on a cancel is a KeyboardInterrupt."""
+    with _ProgramState.lock:
+        _ProgramState.started = True
+        if _ProgramState.cancel_pending:
+            raise KeyboardInterrupt
+
+
 def _control_loop(fd: int, em: emit.Emitter) -> None:
     """Commands from the supervisor, one a line; end of file means it is gone."""
     with os.fdopen(fd, "rb", buffering=0) as pipe:
@@ -96,7 +120,7 @@ def _control_loop(fd: int, em: emit.Emitter) -> None:
             if not words:
                 continue
             if words[0] == "cancel":
-                os.kill(os.getpid(), signal.SIGINT)
+                _interrupt_program()
             elif words[0] == "cancel_task" and len(words) == 2:
                 _cancel_task(words[1], em)
     _kill_own_group()
@@ -239,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         cores=os.cpu_count() or 1,
         source_file=source_file,
     )
+    output.install()
     main_rec = threads.start_task("MainThread")
     em.emit("run_start")
     em.flush()
@@ -248,8 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
-            if _early_cancel:
-                raise KeyboardInterrupt
+            _start_program()
             _load_and_run(args, params)
         except SystemExit as exc:
             code = _exit_code(exc)

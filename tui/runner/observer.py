@@ -113,17 +113,25 @@ class Observer(threading.Thread):
             self.em.emit("window", t0=start, t=end, threads=split, waiting=open_waits)
 
     def watch_stall(self, monitor: asyncio_tasks.LagMonitor, now: int) -> None:
-        """When the loop misses its beat, say where its thread is stuck."""
+        """A handle the loop has been running for more than ``STALL_NS`` stalls it: say where
+        its thread is stuck; once the handle returns, say how long it took (timed where the
+        loop ran it, so the stall is the step's own length)."""
         key = id(monitor)
-        late = now - monitor.last_beat > STALL_NS + asyncio_tasks.LAG_INTERVAL_S * 1e9
-        if late and key not in self._stalls:
-            self._stalls[key] = monitor.last_beat
-            frame = sys._current_frames().get(monitor.thread_ident)
-            where = culprit(frame)
+        ident = monitor.thread_ident
+        running = asyncio_tasks.running_since.get(ident) if monitor.running else None
+        began = self._stalls.get(key)
+        if began is not None and running != began:
+            del self._stalls[key]
+            end = now
+            for start, stop in asyncio_tasks.slow_handles.get(ident, ()):
+                if start == began:
+                    end = stop
+            self.em.emit("stall_end", t0=began, t=end)
+        if running is not None and key not in self._stalls and now - running > STALL_NS:
+            where = culprit(sys._current_frames().get(ident))
             if where is not None:
-                self.em.emit("stall", t0=monitor.last_beat, **where)
-        elif not late and key in self._stalls:
-            self.em.emit("stall_end", t0=self._stalls.pop(key), t=monitor.last_beat)
+                self._stalls[key] = running
+                self.em.emit("stall", t0=running, **where)
 
 
 def run_queue_wait() -> Callable[[], int]:

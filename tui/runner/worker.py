@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tui.runner import emit, leftovers, pools, threads
+from tui.runner import emit, leftovers, output, pools, threads
 
 
 def install_in_worker() -> None:
@@ -13,3 +13,4 @@ def install_in_worker() -> None:
         leftovers.install(os.environ[leftovers.LEDGER_ENV])
     threads.install()
     pools.install()
+    output.install(send_at_once=True)

@@ -73,9 +73,12 @@ class CompareScreen(Screen):
         *,
         result: CompareResult | None = None,
         models: dict[str, RunModel] | None = None,
+        pythons: list[str] | None = None,
     ) -> None:
         """``workload``/``params``: the form's preset. ``result`` (with the finished runs'
-        ``models``, by mode): show a comparison already made instead of running one."""
+        ``models``, by mode): show a comparison already made instead of running one.
+        ``pythons``: fixed other interpreters (a served page must not name a file to run);
+        None offers a field to type paths into."""
         super().__init__()
         self.scenario = catalog.find(SCENARIO)
         if result is not None:
@@ -84,6 +87,7 @@ class CompareScreen(Screen):
         self.preset = {k: v for k, v in (params or {}).items() if k in PARAMS}
         self.result = result
         self.given_models = models or {}
+        self.fixed_pythons = pythons
         self.stop = threading.Event()
         self.worker: Worker[CompareResult] | None = None
         self.slots: list[ModeRun] = []
@@ -107,8 +111,14 @@ class CompareScreen(Screen):
                     yield Label(name)
                     yield CompareInput(param, str(self.preset.get(name, param.default)))
             with Vertical(classes="compare-field", id="compare-python-field"):
-                yield Label("other pythons (paths)")
-                yield Input(placeholder="e.g. python3.12  (optional)", id="compare-python")
+                if self.fixed_pythons is None:
+                    yield Label("other pythons (paths)")
+                    yield Input(placeholder="e.g. python3.12  (optional)", id="compare-python")
+                else:
+                    yield Label("other pythons (serve --python)")
+                    yield Label(
+                        Content(" ".join(self.fixed_pythons) or "none"), id="compare-python-fixed"
+                    )
             yield Button("Run", id="compare-run", variant="primary")
         yield Static(id="compare-error")
         yield VerticalScroll(id="compare-runs")
@@ -186,6 +196,8 @@ class CompareScreen(Screen):
                 params[field.param.name] = field.param.parse(field.value)
         if problems:
             raise UsageError("; ".join(problems))
+        if self.fixed_pythons is not None:
+            return workload, params, list(self.fixed_pythons)
         pythons = self.query_one("#compare-python", Input).value.split()
         return workload, params, pythons
 

@@ -78,13 +78,13 @@ class RunStatus(Static):
         if replay is not None:
             head.append(self._playback(replay))
         if paused:
-            head.append(("   ⏸ view paused (p)", "$warning bold"))
+            head.append(("   ‖ view paused (p)", "$warning bold"))
         self.update(Content.assemble(*head))
 
     @staticmethod
     def _playback(replay: Replay) -> Content:
         if replay.paused:
-            state = ("⏸ replay paused", "$warning bold")
+            state = ("‖ replay paused", "$warning bold")
         elif replay.finished:
             state = ("■ replay ended", "$foreground-muted bold")
         else:
