@@ -93,8 +93,12 @@ def tasks_recording(path: Path) -> Path:
 def watch(args: list[str], seconds: float, end: str, pty: bool = True) -> dict[str, float]:
     term = Terminal(*args, pty_=pty)
     try:
+        began = time.monotonic()
         if args[0] in ("watch", "run"):
             term.wait_for_run(timeout=60)
+        else:  # a replay: until the dashboard is up (loading checks the whole file first)
+            term.wait_for(lambda: b"\x1b[?1049h" in term.screen, timeout=900, what="the app")
+        loaded = time.monotonic() - began
         time.sleep(seconds)
         runner = term.runner()
         began = time.monotonic()
@@ -108,6 +112,7 @@ def watch(args: list[str], seconds: float, end: str, pty: bool = True) -> dict[s
             gone = time.monotonic() - began
         term.wait(timeout=60)
         return {
+            "start_s": loaded,
             "peak_mb": term.peak_rss / 2**20,
             "runner_gone_s": gone if gone is not None else float("nan"),
             "exit_s": time.monotonic() - began,

@@ -46,7 +46,7 @@ SUFFIX = ".jsonl"
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_LINE_BYTES = 1024 * 1024
 MAX_EVENTS = 2_000_000
-FEED_CHUNK = 10_000  # events parsed at a time when a replay moves far
+PIECE_BYTES = 4 << 20  # of a recording's file parsed at a time when a replay moves far
 MAX_SPAN_S = 24 * 3600  # a recording covers at most a day (a run, not a clock's whole range)
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
@@ -241,6 +241,15 @@ class RecordedEvents(Sequence[Event]):
         self._stream.seek(self._offsets[0])
         for _ in range(len(self._offsets)):
             yield self._parse(self._stream.readline(MAX_LINE_BYTES + 1))
+
+    def pieces(self, start: int, stop: int) -> Iterator[list[Event]]:
+        """Events ``start`` to ``stop``, a few MB of the file at a time."""
+        while start < stop:
+            end = bisect.bisect_right(
+                self._offsets, self._offsets[start] + PIECE_BYTES, start + 1, stop
+            )
+            yield self[start:end]
+            start = end
 
     @staticmethod
     def _parse(raw: bytes) -> Event:
@@ -580,8 +589,11 @@ class Replay:
     # -- internals -----------------------------------------------------------------------------
     def _feed_to(self, t: float) -> None:
         stop = bisect.bisect_right(self._times, t, lo=self._next)  # release times only grow
-        for start in range(self._next, stop, FEED_CHUNK):  # a seek to the end of a big file
-            self.model.feed_many(self.events[start : min(stop, start + FEED_CHUNK)])
+        if isinstance(self.events, RecordedEvents):  # a seek far into a big file: in pieces
+            for piece in self.events.pieces(self._next, stop):
+                self.model.feed_many(piece)
+        elif stop > self._next:
+            self.model.feed_many(self.events[self._next : stop])
         self._next = max(self._next, stop)
 
     def _rebuild(self) -> None:
