@@ -47,6 +47,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_LINE_BYTES = 1024 * 1024
 MAX_EVENTS = 2_000_000
 PIECE_BYTES = 4 << 20  # of a recording's file parsed at a time when a replay moves far
+ADVANCE_EVENTS = 2_000  # events a playing replay feeds per step at most (as a live poll)
 MAX_SPAN_S = 24 * 3600  # a recording covers at most a day (a run, not a clock's whole range)
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
@@ -241,6 +242,11 @@ class RecordedEvents(Sequence[Event]):
         self._stream.seek(self._offsets[0])
         for _ in range(len(self._offsets)):
             yield self._parse(self._stream.readline(MAX_LINE_BYTES + 1))
+
+    def index_past(self, start: int, size: int) -> int:
+        """The index after ``start`` where ``size`` bytes of the file have been read (at
+        least one event)."""
+        return bisect.bisect_right(self._offsets, self._offsets[start] + size, start + 1)
 
     def pieces(self, start: int, stop: int) -> Iterator[list[Event]]:
         """Events ``start`` to ``stop``, a few MB of the file at a time."""
@@ -533,8 +539,17 @@ class Replay:
     def advance(self, wall_dt: float) -> bool:
         if self.paused or self.finished or not wall_dt > 0:
             return False
-        self.seek(self.position + wall_dt * self.speed)
+        self.seek(self._within_budget(self.position + wall_dt * self.speed))
         return True
+
+    def _within_budget(self, t: float) -> float:
+        """``t``, or the time of the last event a dashboard can take in one poll when more
+        lie before ``t`` (a flood plays slower than it was recorded instead of freezing)."""
+        stop = bisect.bisect_right(self._times, t, lo=self._next)
+        cap = self._next + ADVANCE_EVENTS
+        if isinstance(self.events, RecordedEvents):
+            cap = min(cap, self.events.index_past(self._next, PIECE_BYTES))
+        return self._times[cap - 1] if stop > cap else t
 
     def seek(self, t: float) -> None:
         t = min(self.duration, max(0.0, t)) if math.isfinite(t) else self.position
