@@ -122,6 +122,10 @@ def test_cpu_threads_contend_for_the_gil(run):
     first, second = workers(s, "thread")
     assert first["gil_wait_s"] >= 0.5 * second["running_s"], (first, second)
     assert second["gil_wait_s"] >= 0.5 * first["running_s"], (first, second)
+    for t in workers(s, "thread"):
+        # Time without a free core is other processes' doing (the kernel's run queue), not the GIL.
+        wanted_python = t["end_s"] - t["start_s"] - t["core_wait_s"]
+        assert t["gil_wait_s"] >= 0.25 * wanted_python
     assert s["cpu"]["scenario_cpu_s"] <= 1.2 * s["elapsed_s"] + 0.15  # about one core
     assert s["gil"]["wait_p50_ms"] >= 1.0
 
@@ -136,7 +140,8 @@ def test_sleeping_threads_and_processes_leave_the_gil_idle(run):
     # The workers ran at the same time (time-sliced when the machine is busy, but at once):
     # how many cores they got is the machine's business, and bench/ measures it.
     first, second = items
-    assert min(first["end_s"], second["end_s"]) > max(first["start_s"], second["start_s"])
+    began = [t["start_s"] + t["queued_s"] for t in items]  # when a worker took each item
+    assert min(first["end_s"], second["end_s"]) > max(began)
     # Their CPU time, measured in each worker, is what the program says it used.
     said = float(procs["stdout"].split("CPU time: ")[1].split("s")[0])
     ran = sum(t["running_s"] for t in items)

@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 
 from tui.cli import main
+from tui.events import TaskKind, TaskState
 from tui.export import MACHINE_PID, build_trace, dumps
 from tui.recording import demo_path, load_model
 
@@ -66,9 +67,7 @@ def test_every_track_is_named_and_slices_nest(name: str) -> None:
         if event["ph"] == "X":
             tracks[event["pid"], event["tid"]].append(event)
     # One task slice per visible task, and on each track slices nest: never a partial overlap.
-    task_slices = [
-        e for e in events if e["ph"] == "X" and e["cat"] in ("thread", "process", "async")
-    ]
+    task_slices = [e for e in events if e["ph"] == "X" and e["cat"] in set(TaskKind)]
     assert len(task_slices) == len(model.visible_tasks())
     for slices in tracks.values():
         stack: list[float] = []
@@ -79,7 +78,7 @@ def test_every_track_is_named_and_slices_nest(name: str) -> None:
             assert not stack or end <= stack[-1] + 1e-3, (s, stack)
             stack.append(end)
         states = [s for s in slices if s["cat"] == "state"]
-        assert all(s["name"] in ("running", "waiting", "sleeping", "blocked") for s in states)
+        assert all(s["name"] in set(TaskState) for s in states)
 
 
 @pytest.mark.parametrize("name", DEMOS)

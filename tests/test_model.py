@@ -165,7 +165,7 @@ def test_series_stalls_and_summary():
     assert s["cpu"]["scenario_cpu_s"] == pytest.approx(0.65)  # last reading of each process
     assert s["stalls"][0]["duration_s"] == pytest.approx(0.9)
     assert s["stdout"] == "hello\n"
-    assert "GIL: busy mean 0.75" in format_text(model, s)
+    assert "GIL: held mean 0.75" in format_text(model, s)
 
 
 def test_percentile_nearest_rank():

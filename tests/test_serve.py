@@ -179,6 +179,7 @@ def test_bad_options_are_one_line_and_exit_2() -> None:
             ("--max-sessions", "0"): "--max-sessions must be 1 to 64",
             ("--python", "/no/such/python"): "--python /no/such/python: no such file",
             ("--public-url", "javascript:alert(1)"): "--public-url must be an http(s) address",
+            ("watch", "thread-sleep", "--set", "delay=60"): "between 0.0 and 30.0",
         }
         for options, message in cases.items():
             done = subprocess.run(

@@ -44,6 +44,9 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "threads": {"rows": (list,)},
     "procs": {"rows": (list,)},
     "note": {"text": (str,)},
+    "gil_words": {"words": (list,), "enabled": (bool,)},
+    "attribution": {"mode": (str,), "reason": _OPT_STR},
+    "offcpu": {"t0": (int,), "rows": (list,)},
     "supervisor_end": {"exit_code": (int,)},
     "dropped": {"what": (str,), "count": (int,)},
 }
@@ -73,7 +76,9 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
 # Types only the supervisor writes: a datagram from the runner's side claiming one is refused.
 # (Output is written by both: the runner and its workers stamp what the program writes to
 # sys.stdout/sys.stderr; the supervisor reads what reaches the pipes by other ways.)
-SUPERVISOR_TYPES = frozenset({"cpu", "threads", "procs", "supervisor_end", "dropped"})
+SUPERVISOR_TYPES = frozenset(
+    {"cpu", "threads", "procs", "offcpu", "attribution", "supervisor_end", "dropped"}
+)
 
 # What the supervisor drops to stay within its bounds, counted on screen and in the summary.
 DropKind = Literal["invalid_event", "output_line", "task"]
@@ -105,6 +110,53 @@ class CauseKind(StrEnum):
     RUN_EXIT = "run_exit"  # asyncio.run cancelling what is still pending at the end
     USER = "user"  # asked from concur-tui, or the run was interrupted
     PROGRAM = "program"  # task.cancel() in the program's own code
+
+
+class TaskKind(StrEnum):
+    """What a task is: a thread, a process-pool item, an asyncio task, a thread-pool call."""
+
+    THREAD = "thread"
+    PROCESS = "process"
+    ASYNC = "async"
+    CALL = "call"  # a call submitted to a thread pool (submit, map, run_in_executor, to_thread)
+
+
+class TaskOutcome(StrEnum):
+    DONE = "done"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    CANCELLED = "cancelled"
+
+
+class TaskState(StrEnum):
+    """Why a task is where it is at a moment: the one vocabulary of spans, JSON and colours.
+
+    The order is the legend's. How each is known is in README, "What the figures mean".
+    """
+
+    RUNNING = "running"  # on a CPU
+    GIL = "gil"  # off-CPU in a futex wait on its process's GIL
+    CORE = "core"  # runnable, but every core was busy (the run queue)
+    WAITING = "waiting"  # ready but not running for another reason: the event loop was busy,
+    # or (hooks-only) off-CPU for a reason nothing measured
+    QUEUED = "queued"  # submitted to an executor or pool, no worker has taken it yet
+    SLEEPING = "sleeping"  # time.sleep, asyncio.sleep, clock_nanosleep
+    IO = "io"  # waiting for I/O or a child process (read, recv, poll, select, wait4, ...)
+    BLOCKED = "blocked"  # on a lock, queue, condition, event, join; an asyncio task awaiting
+
+
+class Attribution(StrEnum):
+    """How off-CPU time is told apart: by the kernel's view of each thread, or by hooks only."""
+
+    KERNEL = "kernel"
+    HOOKS_ONLY = "hooks-only"
+
+
+TASK_KINDS = tuple(TaskKind)
+TASK_OUTCOMES = tuple(TaskOutcome)
+RUN_OUTCOMES = ("completed", "failed", "cancelled")
+WAIT_STATES = (TaskState.SLEEPING, TaskState.BLOCKED, TaskState.IO)
+CANCEL_CAUSES = ("timeout", "taskgroup", "gather", "run_exit", "user", "program")
 
 
 class SchemaError(ValueError):

@@ -33,18 +33,22 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tui.events import dumps_strict
+from tui.events import TaskState, dumps_strict
 from tui.files import write_atomically
 from tui.model.run import RunModel, Task
 
 US = 1e6
 MACHINE_PID = 0x7FFF_FFF0  # a pid no real process has: the machine-wide CPU counters
 SYNTHETIC_TID = 1 << 24  # above Linux's pid_max: tracks that are not an OS thread
-STATE_COLOUR = {  # chrome://tracing's reserved colour names (Perfetto colours by name)
-    "running": "thread_state_running",
-    "waiting": "thread_state_runnable",
-    "sleeping": "thread_state_sleeping",
-    "blocked": "thread_state_uninterruptible",
+STATE_COLOUR: dict[str, str] = {  # chrome://tracing's reserved colour names (by name)
+    TaskState.RUNNING: "thread_state_running",
+    TaskState.GIL: "thread_state_runnable",
+    TaskState.CORE: "thread_state_runnable",
+    TaskState.WAITING: "thread_state_runnable",
+    TaskState.QUEUED: "thread_state_unknown",
+    TaskState.SLEEPING: "thread_state_sleeping",
+    TaskState.IO: "thread_state_iowait",
+    TaskState.BLOCKED: "thread_state_uninterruptible",
 }
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.events import CauseKind
+from tui.events import CauseKind, TaskState
+
+# Each task state's colour is set once, in app.tcss (``.state--running`` ...); every widget
+# that draws states lists these as its component classes.
+STATE_CLASSES = frozenset(f"state--{state}" for state in TaskState)
+
+
+def state_class(part: str) -> str | None:
+    """The component class of a state's colour, or None for a word that is not a state."""
+    name = f"state--{part}"
+    return name if name in STATE_CLASSES else None
+
 
 OUTCOME_WORD = {
     "done": "done",

@@ -152,6 +152,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be 1 to 65535, not {args.port}")
     if not 1 <= args.max_sessions <= 64:
         raise UsageError(f"--max-sessions must be 1 to 64, not {args.max_sessions}")
+    from tui.cli import check_served_command
+
+    check_served_command(args.args)  # a command that fails in every tab is refused now
     pythons = _checked_pythons(args.python)
     problem = port_problem(args.host, args.port)
     if problem:

@@ -15,7 +15,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.events import DROP_KINDS, DROP_WORDS, TEXT_FIELDS, DropKind, Event
+from tui.events import (
+    DROP_KINDS,
+    DROP_WORDS,
+    TEXT_FIELDS,
+    Attribution,
+    DropKind,
+    Event,
+    TaskKind,
+    TaskState,
+)
 from tui.literal import visible_event
 
 NS = 1e9
@@ -25,13 +34,34 @@ MAX_LOG_ENTRIES = 100_000  # log entries kept (the newest)
 DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
 
 # The states a task's time is split into, in the order the legend lists them.
-STATES = ("running", "waiting", "sleeping", "blocked")
-STATE_MEANING = {
-    "running": "on a CPU, running Python",
-    "waiting": "ready to run but not running: waiting for the GIL, the event loop or a core",
-    "sleeping": "sleeping or waiting for I/O or a timer (time.sleep, asyncio.sleep, select)",
-    "blocked": "blocked: joining, waiting on a lock/event/queue, awaiting another task,"
-    " or a blocking call inside async code",
+STATES: tuple[TaskState, ...] = tuple(TaskState)
+STATE_MEANING: dict[TaskState, str] = {
+    TaskState.RUNNING: "on a CPU",
+    TaskState.GIL: "waiting for the GIL (the kernel saw it in a futex wait on its process's GIL)",
+    TaskState.CORE: "runnable, but every core was busy (the kernel's run queue)",
+    TaskState.WAITING: "ready but not running: an asyncio task whose loop was busy; or off-CPU"
+    " for a reason not measured (hooks-only)",
+    TaskState.QUEUED: "submitted to an executor or pool, waiting for a free worker",
+    TaskState.SLEEPING: "sleeping (time.sleep, asyncio.sleep, a timer)",
+    TaskState.IO: "waiting for I/O or a child process (read, recv, poll, select, wait4...)",
+    TaskState.BLOCKED: "blocked: a lock, queue, condition, event or join; an asyncio task"
+    " awaiting another, or a blocking call inside async code",
+}
+# Off-CPU states nothing but the kernel (or, hooks-only, nothing at all) explains: a task's
+# time left over once its exact totals are placed is shared among these.
+LEFTOVER = (
+    TaskState.GIL,
+    TaskState.CORE,
+    TaskState.IO,
+    TaskState.BLOCKED,
+    TaskState.SLEEPING,
+    TaskState.WAITING,
+)
+# Hook-explained time is taken off the kernel's account of the same window in this order.
+EXPLAINS = {
+    TaskState.SLEEPING: (TaskState.SLEEPING, TaskState.IO, TaskState.BLOCKED),
+    TaskState.BLOCKED: (TaskState.BLOCKED, TaskState.IO, TaskState.SLEEPING),
+    TaskState.IO: (TaskState.IO, TaskState.SLEEPING, TaskState.BLOCKED),
 }
 
 
@@ -41,6 +71,17 @@ class Span:
     t1: float
     state: str
     what: str = ""
+    kernel: bool = False  # placed from the kernel's samples, not from an exact hook
+
+
+@dataclass
+class KernelWindow:
+    """The kernel's account of one thread over [t0, t1): seconds per state, and in what."""
+
+    t0: float
+    t1: float
+    states: dict[str, float]
+    what: dict[str, str]
 
 
 @dataclass
@@ -92,9 +133,13 @@ class Task:
     cpu_s: float | None = None
     cpu_queue_s: float = 0.0
     queued_s: float = 0.0  # a pool call's time in the queue, before a worker took it
+    worker: str | None = None  # a thread-pool call: the worker thread that ran it
+    host: Task | None = None  # a thread-pool call: that worker thread's task
+    kernel: list[KernelWindow] = field(default_factory=list)
     proc_states: list[tuple[float, str]] = field(default_factory=list)  # (t, /proc state)
     sleep_s: float | None = None
     block_s: float | None = None
+    io_s: float | None = None
     _spans: list[Span] | None = None
 
     @property
@@ -108,11 +153,12 @@ class Task:
         return (self.end if self.end is not None else now) - self.start
 
     def spans(self, now: float) -> list[Span]:
-        """The task's life as non-overlapping state spans up to ``now`` (cached once it ended)."""
+        """The task's life as non-overlapping state spans up to ``now`` (cached once it ended,
+        and, for a call, once the worker thread it ran on ended too)."""
         if self._spans is not None:
             return self._spans
         spans = _build_spans(self, self.end if self.end is not None else now)
-        if self.end is not None:
+        if self.end is not None and (self.host is None or self.host.end is not None):
             self._spans = spans
         return spans
 
@@ -135,29 +181,48 @@ class Task:
         return [max(f, key=f.__getitem__) if f else None for f in fill]
 
     def time_in(self, now: float) -> dict[str, float]:
-        """Seconds in each state. Ended tasks use the exact totals measured at their end."""
+        """Seconds in each state. An ended thread, pool item or call places the exact totals
+        measured at its end (CPU, hooked waits, queue time) and shares what is left among the
+        states its spans found where nothing exact did (the kernel's, or hooks-only waiting)."""
+        spans = self.spans(now)
         totals = dict.fromkeys(STATES, 0.0)
-        for span in self.spans(now):
+        for span in spans:
             totals[span.state] += span.t1 - span.t0
-        if self.end is not None and self.cpu_s is not None and self.kind in ("thread", "process"):
-            life = self.end - self.start
-            sleeping = min(self.sleep_s or 0.0, life)
-            blocked = min((self.block_s or 0.0) + self.queued_s, life - sleeping)
-            running = min(self.cpu_s, life - sleeping - blocked)
-            totals = {
-                "running": running,
-                "sleeping": sleeping,
-                "blocked": blocked,
-                "waiting": max(0.0, life - running - sleeping - blocked),
-            }
-        return totals
+        if self.end is None or self.cpu_s is None or self.kind == TaskKind.ASYNC:
+            return totals
+        left = self.end - self.start
+        exact = dict.fromkeys(STATES, 0.0)
+        for state, value in (
+            (TaskState.QUEUED, self.queued_s),
+            (TaskState.SLEEPING, self.sleep_s or 0.0),
+            (TaskState.IO, self.io_s or 0.0),
+            (TaskState.BLOCKED, self.block_s or 0.0),
+            (TaskState.RUNNING, self.cpu_s),
+        ):
+            exact[state] = max(0.0, min(value, left))
+            left -= exact[state]
+        mix = dict.fromkeys(LEFTOVER, 0.0)
+        for span in spans:
+            if (span.kernel or span.state == TaskState.WAITING) and span.state in mix:
+                mix[TaskState(span.state)] += span.t1 - span.t0
+        weight = sum(mix.values())
+        if weight <= 0:
+            mix, weight = {TaskState.WAITING: 1.0}, 1.0
+        for state, share in mix.items():
+            exact[state] += left * share / weight
+        return exact
 
     def gil_wait_s(self, now: float) -> float:
-        """Time ready to run Python without the GIL: a thread's unexplained off-CPU time,
-        less the time it was runnable but every core was busy (its run-queue wait)."""
-        if self.kind != "thread":
+        """Time spent waiting for the GIL: as the kernel saw it where it was asked; hooks-only,
+        a thread's unexplained off-CPU time less its run-queue wait (an estimate)."""
+        if self.kind == TaskKind.ASYNC:
             return 0.0
-        return max(0.0, self.time_in(now)["waiting"] - self.cpu_queue_s)
+        split = self.time_in(now)
+        if self.kernel or (self.host is not None and self.host.kernel):
+            return split[TaskState.GIL]
+        if self.kind != TaskKind.THREAD:
+            return 0.0
+        return max(0.0, split[TaskState.WAITING] - self.cpu_queue_s)
 
 
 def _subtract(t0: float, t1: float, covered: list[Span]) -> list[tuple[float, float]]:
@@ -184,35 +249,50 @@ def _build_spans(task: Task, until: float) -> list[Span]:
         key=lambda s: s.t0,
     )
     spans: list[Span] = list(exact)
-    if task.kind == "async":
+    if task.kind == TaskKind.ASYNC:
         # Steps are running; a blocking call inside a step stays marked blocked.
         for t0, t1 in task.steps:
             for g0, g1 in _subtract(t0, min(t1, until), exact):
-                spans.append(Span(g0, g1, "running"))
+                spans.append(Span(g0, g1, TaskState.RUNNING))
         # Until its first step a new task is ready but waits for the loop to get to it.
         first_step = task.steps[0][0] if task.steps else until
         for g0, g1 in _subtract(task.start, first_step, exact):
-            spans.append(Span(g0, g1, "waiting", "created, waiting for its first step"))
+            spans.append(Span(g0, g1, TaskState.WAITING, "created, waiting for its first step"))
         covered = sorted(spans, key=lambda s: s.t0)
         for g0, g1 in _subtract(task.start, until, covered):
-            spans.append(Span(g0, g1, "blocked", "awaiting"))
-    elif task.kind == "process":
+            spans.append(Span(g0, g1, TaskState.BLOCKED, "awaiting"))
+    elif task.kind == TaskKind.CALL:
+        # A call runs on a worker thread: after its queue time, that thread's states are its own.
+        for g0, g1 in _subtract(task.start, until, exact):
+            if task.host is None:
+                spans.append(Span(g0, g1, TaskState.RUNNING))
+                continue
+            for span in task.host.spans(until):
+                a, b = max(g0, span.t0), min(g1, span.t1)
+                if b > a:
+                    spans.append(Span(a, b, span.state, span.what, span.kernel))
+    elif task.kind == TaskKind.PROCESS:
         life = until - task.start
         gaps = _subtract(task.start, until, exact)
-        if task.cpu_s is not None and life > 0:
+        if task.kernel:
+            # The kernel's account of the worker thread, window by window (its end's exact
+            # totals are kept by ``time_in``).
+            for g0, g1 in gaps:
+                spans += _from_kernel(task.kernel, g0, g1)
+        elif task.cpu_s is not None and life > 0:
             free = sum(g1 - g0 for g0, g1 in gaps)
             share = min(1.0, task.cpu_s / free) if free else 1.0
             spans += _split(gaps, share)
         else:
-            # Still running in its worker: until its end says how it spent its time, follow
-            # the worker thread's state as /proc showed it, sample by sample.
             for g0, g1 in gaps:
                 spans += _from_samples(task.proc_states, g0, g1)
     else:
         # Threads: within each observer window, the off-wait time is split between running
-        # and waiting for the GIL in the measured proportion (their order is not measured).
+        # and not running in the measured proportion (their order is not measured); the
+        # kernel says why it was not running.
         cursor = task.start
         shown_cpu = 0.0
+        split: list[Span] = []
         for w0, w1, ran, gil in task.windows:
             w0 = max(w0, cursor)
             w1 = min(w1, until)
@@ -220,7 +300,7 @@ def _build_spans(task: Task, until: float) -> list[Span]:
                 continue
             gaps = _subtract(w0, w1, exact)
             share = ran / (ran + gil) if ran + gil > 0 else 1.0
-            spans += _split(gaps, share)
+            split += _split(gaps, share)
             shown_cpu += ran
             cursor = w1
         if cursor < until:
@@ -230,33 +310,125 @@ def _build_spans(task: Task, until: float) -> list[Span]:
                 # After its last window: the CPU its end reported that no window showed.
                 free = sum(g1 - g0 for g0, g1 in gaps)
                 share = min(1.0, max(0.0, task.cpu_s - shown_cpu) / free) if free else 1.0
-            spans += _split(gaps, share)
+            split += _split(gaps, share)
+        spans += _attribute(split, task.kernel, exact)
     spans = [s for s in spans if s.t1 > s.t0]
     spans.sort(key=lambda s: s.t0)
     return spans
 
 
-PROC_STATE = {"R": "running", "S": "sleeping", "D": "sleeping"}
+def _residual(window: KernelWindow, exact: list[Span]) -> dict[TaskState, float]:
+    """The kernel's off-CPU account of a window, less what exact hook spans already explain."""
+    left = {TaskState(s): v for s, v in window.states.items() if s in LEFTOVER and v > 0}
+    for span in exact:
+        amount = min(span.t1, window.t1) - max(span.t0, window.t0)
+        if amount <= 0:
+            continue
+        for state in EXPLAINS.get(TaskState(span.state), ()):
+            take = min(amount, left.get(state, 0.0))
+            if take > 0:
+                left[state] -= take
+                amount -= take
+    return {s: v for s, v in left.items() if v > 1e-6}
+
+
+def _attribute(spans: list[Span], windows: list[KernelWindow], exact: list[Span]) -> list[Span]:
+    """Say why each not-running piece was not running, from the kernel windows it falls in."""
+    if not windows:
+        return spans
+    out: list[Span] = []
+    residuals: list[tuple[KernelWindow, dict[TaskState, float]]] = []
+    first = 0  # spans and windows both run forward in time
+    for span in spans:
+        if span.state != TaskState.WAITING:
+            out.append(span)
+            continue
+        if not residuals:
+            residuals = [(w, _residual(w, exact)) for w in windows]
+        while first < len(residuals) and residuals[first][0].t1 <= span.t0:
+            first += 1
+        cursor = span.t0
+        for window, mix in residuals[first:]:
+            if window.t0 >= span.t1:
+                break
+            a, b = max(cursor, window.t0), min(span.t1, window.t1)
+            if b <= a:
+                continue
+            if a > cursor:
+                out += _divide(cursor, a, mix, window.what)
+            out += _divide(a, b, mix, window.what)
+            cursor = b
+        if cursor < span.t1:
+            # Past the last window (the live edge, a thread's first or last moments): as the
+            # nearest window says.
+            window, mix = residuals[min(first, len(residuals) - 1)]
+            out += _divide(cursor, span.t1, mix, window.what)
+    return out
+
+
+def _divide(a: float, b: float, mix: dict[TaskState, float], what: dict[str, str]) -> list[Span]:
+    """[a, b) laid out as the states of ``mix`` in proportion (their order is not measured)."""
+    if not mix:
+        return [Span(a, b, TaskState.WAITING)]
+    total = sum(mix.values())
+    spans: list[Span] = []
+    cursor = a
+    for state in STATES:
+        share = mix.get(state, 0.0)
+        if share <= 0:
+            continue
+        end = min(b, cursor + (b - a) * share / total)
+        spans.append(Span(cursor, end, state, what.get(state, ""), kernel=True))
+        cursor = end
+    if spans:
+        spans[-1].t1 = b
+    return spans
+
+
+def _from_kernel(windows: list[KernelWindow], t0: float, t1: float) -> list[Span]:
+    """[t0, t1) as the kernel's windows account for it; past the last one, as the last one."""
+    spans: list[Span] = []
+    cursor = t0
+    for window in windows:
+        a, b = max(cursor, window.t0), min(t1, window.t1)
+        if b <= a:
+            continue
+        if a > cursor:
+            spans += _divide(cursor, a, _mix(window), window.what)
+        spans += _divide(a, b, _mix(window), window.what)
+        cursor = b
+    if cursor < t1 and windows:
+        spans += _divide(cursor, t1, _mix(windows[-1]), windows[-1].what)
+    elif cursor < t1:
+        spans.append(Span(cursor, t1, TaskState.RUNNING))
+    return spans
+
+
+def _mix(window: KernelWindow) -> dict[TaskState, float]:
+    return {TaskState(s): v for s, v in window.states.items() if v > 0} or {TaskState.RUNNING: 1}
+
+
+PROC_STATE = {"R": TaskState.RUNNING, "S": TaskState.SLEEPING, "D": TaskState.SLEEPING}
 
 
 def _from_samples(samples: list[tuple[float, str]], t0: float, t1: float) -> list[Span]:
-    """[t0, t1) coloured by /proc states: each state holds from its sample to the next."""
+    """[t0, t1) coloured by /proc states (hooks-only): each holds from its sample to the next."""
     spans: list[Span] = []
-    state, cursor = "running", t0
+    state, cursor = TaskState.RUNNING, t0
     for t, letter in samples:
         if t <= cursor:
-            state = PROC_STATE.get(letter, "running")
+            state = PROC_STATE.get(letter, TaskState.RUNNING)
             continue
         if t >= t1:
             break
         spans.append(Span(cursor, t, state))
-        state, cursor = PROC_STATE.get(letter, "running"), t
+        state, cursor = PROC_STATE.get(letter, TaskState.RUNNING), t
     spans.append(Span(cursor, t1, state))
     return spans
 
 
 def _split(gaps: list[tuple[float, float]], running_share: float) -> list[Span]:
-    """Lay out gaps as running then waiting, in the given proportion of their total."""
+    """Lay out gaps as running then not running, in the given proportion of their total."""
     total = sum(g1 - g0 for g0, g1 in gaps)
     budget = total * running_share
     spans: list[Span] = []
@@ -264,9 +436,9 @@ def _split(gaps: list[tuple[float, float]], running_share: float) -> list[Span]:
         run = min(budget, g1 - g0)
         budget -= run
         if run > 0:
-            spans.append(Span(g0, g0 + run, "running"))
+            spans.append(Span(g0, g0 + run, TaskState.RUNNING))
         if g0 + run < g1:
-            spans.append(Span(g0 + run, g1, "waiting"))
+            spans.append(Span(g0 + run, g1, TaskState.WAITING))
     return spans
 
 
@@ -331,6 +503,15 @@ class RunModel:
         self.traceback: str | None = None
         self.kernel_cpu_s: float | None = None
         self.peak_rss_bytes = 0  # the most resident memory the runner's tree held at once
+        self.attribution: Attribution | None = None  # how off-CPU time is told apart
+        self.attribution_reason: str | None = None
+        self.gil_enabled = True
+        # How many of the program's threads waited for the GIL, on average: per 100 ms, and
+        # over the run as [thread-seconds waited, seconds sampled].
+        self.gil_contended = Series()
+        self.gil_contention_s = [0.0, 0.0]
+        self.sampler_cpu_s = 0.0  # the supervisor's kernel sampler's own CPU time
+        self._by_tid: dict[int, list[Task]] = {}
         self.events_seen = 0
         self.last_t = 0.0
         self.version = 0  # bumped on every change, so views can tell when to redraw
@@ -382,6 +563,55 @@ class RunModel:
         self.scenario = e["scenario"]
         self.params = e["params"]
         self.info = {k: v for k, v in e.items() if k not in ("e", "t", "pid", "params")}
+        self.gil_enabled = bool(e.get("gil_enabled", True))
+
+    def _on_attribution(self, e: Event, t: float) -> None:
+        self.attribution = Attribution(e["mode"])
+        self.attribution_reason = e.get("reason")
+        if self.attribution == Attribution.HOOKS_ONLY:
+            text = (
+                f"thread states from hooks only ({self.attribution_reason}): off-CPU time no"
+                " hook explains shows as waiting, and GIL wait is an estimate"
+            )
+            self.notes.append(text)
+            self._add_log(LogEntry(t, "note", text))
+
+    def _on_offcpu(self, e: Event, t: float) -> None:
+        """The kernel's account of each thread over [t0, t): given to the tasks on that thread."""
+        t0 = self.seconds(e["t0"])
+        self.sampler_cpu_s = e.get("sampler_cpu_ns", 0) / NS
+        waited = 0.0
+        for pid, tid, states, what in e["rows"]:
+            seconds = {state: ns / NS for state, ns in states.items()}
+            window = KernelWindow(t0, t, seconds, what)
+            tasks = self._by_tid.get(tid)
+            if not tasks:
+                continue
+            if len(tasks) > 1:  # a pool worker's thread: forget items long over
+                tasks[:] = [x for x in tasks if x.end is None or x.end > t0 - 1.0]
+            for task in tasks:
+                if task.pid != pid or task.start >= t or (task.end is not None and task.end <= t0):
+                    continue
+                task.kernel.append(window)
+                task._spans = None
+                if task.kind == TaskKind.THREAD and not task.internal:
+                    waited += seconds.get(TaskState.GIL, 0.0)
+        # Only the program's own time counts: not the runner starting up or tidying up.
+        start = max(t0, self.started if self.started is not None else t)
+        end = min(t, self.ended if self.ended is not None else t)
+        if self.gil_enabled and end > start:
+            self.gil_contended.add(t, waited / (t - t0))
+            self.gil_contention_s[0] += waited * (end - start) / (t - t0)
+            self.gil_contention_s[1] += end - start
+
+    @property
+    def gil_contended_mean(self) -> float | None:
+        """Over the run: how many of the program's threads were waiting for the GIL, on average
+        (two CPU-bound threads: ~1; one alone: 0). None where the kernel was not asked."""
+        waited, sampled = self.gil_contention_s
+        if self.attribution != Attribution.KERNEL or not self.gil_enabled:
+            return None
+        return waited / sampled if sampled > 0 else 0.0
 
     def _on_run_start(self, e: Event, t: float) -> None:
         self.started = t
@@ -398,6 +628,7 @@ class RunModel:
         for task in self.tasks.values():
             if task.end is None:
                 task.end = t
+                self._close_queue(task, t)
                 task.outcome = task.outcome or (
                     "cancelled" if self.outcome == "cancelled" else None
                 )
@@ -416,21 +647,28 @@ class RunModel:
             for task in self.tasks.values():
                 if task.end is None:
                     task.end = t
+                    self._close_queue(task, t)
             self._add_log(LogEntry(t, "run", f"run {self.outcome}: {self.error}"))
 
     def _on_task_start(self, e: Event, t: float) -> None:
         known = self.tasks.get(e["id"])
         if known is not None:
-            # A pool call is announced twice, by the runner when it is queued and by the
-            # worker that takes it, in either order; the worker's says where it ran.
+            # A pool or executor call is announced twice, by the submitter when it is queued
+            # and by the worker that takes it, in either order; the worker's says where it ran.
             queued_at, taken_at = sorted((known.start, t))
             if not e.get("queued"):
                 known.pid, known.tid = e["pid"], e.get("tid")
                 if e.get("core") is not None:
                     known.cores.add(e["core"])
+                self._take(known, e)
+            elif e.get("parent") and not known.parent:
+                known.parent = e["parent"]
             known.start = queued_at
             known.queued_s = taken_at - queued_at
-            known.waits.append(Span(queued_at, taken_at, "blocked", "queued for a free worker"))
+            known.open_wait = None
+            known.waits.append(
+                Span(queued_at, taken_at, TaskState.QUEUED, "queued for a free worker")
+            )
             text = f"{known.label} taken by worker {known.pid}"
             self._add_log(LogEntry(taken_at, "started", text, known.id))
             return
@@ -450,15 +688,36 @@ class RunModel:
         )
         if e.get("core") is not None:
             task.cores.add(e["core"])
+        if e.get("queued"):
+            task.open_wait = Span(t, math.inf, TaskState.QUEUED, "queued for a free worker")
+        else:
+            self._take(task, e)
         self.tasks[task.id] = task
         self._live[task.id] = task
-        if task.kind == "thread":
+        if task.kind == TaskKind.THREAD:
             self._live_threads[task.id] = task
         if not task.internal:
             self.order.append(task.id)
             entry = LogEntry(t, "started", f"{task.label} started ({task.kind})", task.id)
             self._start_entries[task.id] = entry
             self._add_log(entry)
+
+    def _take(self, task: Task, e: Event) -> None:
+        """Where a task runs: its thread (for the kernel's samples) and, for a call, its worker."""
+        if task.tid and task.kind in (TaskKind.THREAD, TaskKind.PROCESS):
+            self._by_tid.setdefault(task.tid, []).append(task)
+        if e.get("worker"):
+            task.worker = e["worker"]
+            task.host = self.tasks.get(e["worker"])
+
+    @staticmethod
+    def _close_queue(task: Task, t: float) -> None:
+        """A call that ends (cancelled, or the run is over) before a worker took it was queued
+        all its life."""
+        if task.open_wait is not None and task.open_wait.state == TaskState.QUEUED:
+            task.waits.append(Span(task.open_wait.t0, t, TaskState.QUEUED, task.open_wait.what))
+            task.queued_s = t - task.open_wait.t0
+            task.open_wait = None
 
     def _on_rename(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
@@ -476,6 +735,7 @@ class RunModel:
         if task is None:
             return
         task.end = t
+        self._close_queue(task, t)
         task.open_wait = None
         self._live_threads.pop(task.id, None)
         self._live.pop(task.id, None)
@@ -486,7 +746,12 @@ class RunModel:
         task.cancelled_by = e.get("cancelled_by")
         task._spans = None
         task.cpu_queue_s = e.get("cpu_queue_ns", 0) / NS
-        for key, attr in (("cpu_ns", "cpu_s"), ("sleep_ns", "sleep_s"), ("block_ns", "block_s")):
+        for key, attr in (
+            ("cpu_ns", "cpu_s"),
+            ("sleep_ns", "sleep_s"),
+            ("block_ns", "block_s"),
+            ("io_ns", "io_s"),
+        ):
             if e.get(key) is not None:
                 setattr(task, attr, e[key] / NS)
         for core in [e.get("core"), *e.get("cores", [])]:

@@ -4,29 +4,78 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.events import DROP_WORDS
-from tui.model.run import STATES, RunModel
+from tui.events import DROP_WORDS, TaskKind, TaskState
+from tui.model.run import STATES, RunModel, Task
 
 TIMELINE_WIDTH = 50
-STATE_CHAR = {"running": "█", "waiting": "▒", "sleeping": "·", "blocked": "-"}
+STATE_CHAR: dict[str, str] = {
+    TaskState.RUNNING: "█",
+    TaskState.GIL: "▒",
+    TaskState.CORE: "▓",
+    TaskState.WAITING: "░",
+    TaskState.QUEUED: "┈",
+    TaskState.SLEEPING: "·",
+    TaskState.IO: "~",
+    TaskState.BLOCKED: "-",
+}
 OUTCOME_MARK = {"done": "✓", "error": "✗", "timeout": "◔", "cancelled": "⊘", None: "…"}
+# A work item's own time: what it would still take with the machine to itself.
+SERVICE = (TaskState.RUNNING, TaskState.SLEEPING, TaskState.IO)
 
 
-def sequential_estimate(model: RunModel) -> float:
-    """What the leaf tasks would take one after another.
+def hosts(model: RunModel) -> set[str]:
+    """Threads that ran other tasks (a pool's calls, an event loop's tasks): their time is
+    their tasks' time, so it is not counted twice."""
+    found = {t.worker for t in model.tasks.values() if t.worker}
+    loops = {(t.pid, t.tid) for t in model.tasks.values() if t.kind == TaskKind.ASYNC}
+    found |= {
+        t.id
+        for t in model.tasks.values()
+        if t.kind == TaskKind.THREAD and (t.pid, t.tid) in loops and t.tid
+    }
+    return found
 
-    Each leaf's own time is its life minus the time it spent waiting (for the
-    GIL, the loop or a core), which only exists because others ran beside it.
-    Leaves are tasks other than the main thread that start no other task, so a
-    parent awaiting its children is not counted twice.
+
+def service_s(task: Task, now: float) -> float:
+    """A task's own time: running, sleeping, I/O (an asyncio task: its steps, blocking calls
+    inside them included, and its sleeps) — never queue, GIL, run-queue or loop wait."""
+    split = task.time_in(now)
+    if task.kind == TaskKind.ASYNC:
+        return sum(t1 - t0 for t0, t1 in task.steps) + split[TaskState.SLEEPING]
+    return sum(split[state] for state in SERVICE)
+
+
+def sequential_estimate(model: RunModel) -> float | None:
+    """What the work items would take one after another: the sum of their service times.
+
+    None where there is nothing to sum (no work measured yet), so no speed-up is claimed.
     """
     now = model.now()
-    parents = {t.parent for t in model.tasks.values() if t.parent}
-    return sum(
-        task.duration(now) - task.time_in(now)["waiting"]
-        for task in model.visible_tasks()
-        if task.name != "MainThread" and task.id not in parents
-    )
+    skip = hosts(model)
+    total = sum(service_s(t, now) for t in model.visible_tasks() if t.id not in skip)
+    return total if total > 0 else None
+
+
+def speedup(model: RunModel, sequential: float | None) -> float | None:
+    elapsed = model.elapsed
+    return sequential / elapsed if sequential is not None and elapsed > 0 else None
+
+
+def cores_busy(model: RunModel) -> float | None:
+    """What was measured beside the estimate: the scenario's CPU seconds per elapsed second."""
+    elapsed = model.elapsed
+    return model.scenario_cpu_s / elapsed if elapsed > 0 else None
+
+
+def why(task: Task, now: float, top: int = 4) -> list[list[Any]]:
+    """The largest reasons a task was not running: [state, what, seconds]."""
+    totals: dict[tuple[str, str], float] = {}
+    for span in task.spans(now):
+        if span.state != TaskState.RUNNING:
+            key = (str(span.state), span.what)
+            totals[key] = totals.get(key, 0.0) + span.t1 - span.t0
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+    return [[state, what, round(s, 4)] for (state, what), s in ranked if s >= 0.0005]
 
 
 def summarize(model: RunModel) -> dict[str, Any]:
@@ -51,11 +100,15 @@ def summarize(model: RunModel) -> dict[str, Any]:
                 "outcome": task.outcome,
                 "start_s": round(task.start - start, 4),
                 "end_s": round((task.end if task.end is not None else now) - start, 4),
-                "running_s": round(split["running"], 4),
-                "sleeping_s": round(split["sleeping"], 4),
-                "blocked_s": round(split["blocked"], 4),
-                "waiting_s": round(split["waiting"], 4),
+                "running_s": round(split[TaskState.RUNNING], 4),
+                "sleeping_s": round(split[TaskState.SLEEPING], 4),
+                "io_s": round(split[TaskState.IO], 4),
+                "blocked_s": round(split[TaskState.BLOCKED], 4),
+                "queued_s": round(split[TaskState.QUEUED], 4),
+                "core_wait_s": round(split[TaskState.CORE], 4),
+                "waiting_s": round(split[TaskState.WAITING], 4),
                 "gil_wait_s": round(task.gil_wait_s(now), 4),
+                "why": why(task, now),
                 "error": task.error,
                 "traceback": task.traceback,
                 "cancelled_by": task.cancelled_by,
@@ -63,10 +116,14 @@ def summarize(model: RunModel) -> dict[str, Any]:
                 "pid": task.pid,
                 "tid": task.tid,
                 "parent": task.parent,
+                "worker": task.worker,
             }
         )
     sequential = sequential_estimate(model)
     elapsed = model.elapsed
+    factor = speedup(model, sequential)
+    busy = cores_busy(model)
+    contended = model.gil_contended_mean
     return {
         "scenario": model.scenario,
         "params": model.params,
@@ -74,8 +131,11 @@ def summarize(model: RunModel) -> dict[str, Any]:
         "outcome": model.outcome,
         "error": model.error,
         "elapsed_s": round(elapsed, 4),
-        "sequential_s": round(sequential, 4),
-        "speedup": round(sequential / elapsed, 2) if elapsed > 0 else None,
+        "sequential_s": _round(sequential, 4),
+        "speedup": _round(factor, 2),
+        "cores_busy": _round(busy, 2),
+        "attribution": model.attribution,
+        "attribution_reason": model.attribution_reason,
         "stdout": model.stdout_text(),
         "dropped": dict(model.dropped),
         "stderr": model.stream_text("stderr"),
@@ -89,11 +149,14 @@ def summarize(model: RunModel) -> dict[str, Any]:
         },
         "memory": {"peak_rss_mb": round(model.peak_rss_bytes / 2**20, 1)},
         "gil": {
+            "enabled": model.gil_enabled,
+            "contended": _round(contended, 4),
             "busy_mean": round(sum(gil) / len(gil), 4) if gil else None,
             "busy_max": round(max(gil), 4) if gil else None,
             "wait_p50_ms": _round(model.gil_wait_ms(50)),
             "wait_p99_ms": _round(model.gil_wait_ms(99)),
             "samples": len(gil),
+            "sampler_cpu_s": round(model.sampler_cpu_s, 4),
         },
         "loop_lag_ms": (
             {"max": _round(model.loop_lag_ms_at(100)), "p95": _round(model.loop_lag_ms_at(95))}
@@ -114,6 +177,7 @@ def summarize(model: RunModel) -> dict[str, Any]:
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
+    """Rounded, keeping None (no measurement) apart from 0."""
     return None if value is None else round(value, digits)
 
 
@@ -131,10 +195,21 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
         f"outcome: {summary['outcome']}"
         + (f" ({summary['error']})" if summary["error"] else "")
         + f"   elapsed {summary['elapsed_s']:.2f} s"
-        + f"   one after another ~{summary['sequential_s']:.2f} s"
-        + (f"   speed-up x{summary['speedup']:.2f}" if summary["speedup"] else ""),
+        + (
+            f"   one after another ~{summary['sequential_s']:.2f} s"
+            f"   speed-up x{summary['speedup']:.1f}"
+            if summary["speedup"] is not None
+            else "   speed-up: no estimate"
+        )
+        + (
+            f"   cores busy {summary['cores_busy']:.1f}"
+            if summary["cores_busy"] is not None
+            else ""
+        ),
         "",
     ]
+    if summary["attribution"] == "hooks-only":
+        lines[-1:-1] = [f"thread states from hooks only: {summary['attribution_reason']}"]
     names = [t["name"] for t in summary["tasks"]] or [""]
     name_width = min(28, max(len(n) for n in names))
     lines.append(
@@ -144,6 +219,8 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
         mark = OUTCOME_MARK.get(task["outcome"], "?")
         row = text_row(model, task["id"])
         detail = f"run {task['running_s']:.2f}s  gil {task['gil_wait_s']:.2f}s  sleep {task['sleeping_s']:.2f}s"
+        if task["queued_s"]:
+            detail += f"  queued {task['queued_s']:.2f}s"
         lines.append(
             f"{task['name'][:name_width]:<{name_width}}  {row} {mark} {task['outcome'] or 'running'}  {detail}"
         )
@@ -158,9 +235,12 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
     lines.append(
         f"CPU: {cpu['cores']} cores, mean per core [{per_core}], scenario used {cpu['scenario_cpu_s']:.2f} CPU-s"
     )
-    if gil["busy_mean"] is not None:
+    if not gil["enabled"]:
+        lines.append("GIL: none (a free-threaded build)")
+    elif gil["busy_mean"] is not None:
+        contended = "" if gil["contended"] is None else f", contended {gil['contended']:.2f}"
         lines.append(
-            f"GIL: busy mean {gil['busy_mean']:.2f}, max {gil['busy_max']:.2f};"
+            f"GIL: held mean {gil['busy_mean']:.2f}, max {gil['busy_max']:.2f}{contended};"
             f" acquire latency p50 {gil['wait_p50_ms']:.2f} ms, p99 {gil['wait_p99_ms']:.2f} ms"
         )
     if loop:

@@ -22,7 +22,7 @@ from collections import deque
 from types import FrameType
 from typing import Any
 
-from tui.events import CauseKind
+from tui.events import CauseKind, TaskState
 from tui.runner import emit, threads
 
 now_ns = time.perf_counter_ns
@@ -360,7 +360,10 @@ def install() -> None:
         em = emit.emitter()
         if em is not None:
             em.emit(
-                "wait_start", id=task._concur_id, state="sleeping", what=f"asyncio.sleep({delay!r})"
+                "wait_start",
+                id=task._concur_id,
+                state=TaskState.SLEEPING,
+                what=f"asyncio.sleep({delay!r})",
             )
         try:
             return await original_sleep(delay, result)
@@ -371,7 +374,7 @@ def install() -> None:
                 em.emit(
                     "wait",
                     id=task._concur_id,
-                    state="sleeping",
+                    state=TaskState.SLEEPING,
                     t0=start,
                     what=f"asyncio.sleep({delay!r})",
                     t=end,

@@ -31,7 +31,17 @@ from pathlib import Path
 from typing import Any
 
 from tui import events
-from tui.runner import asyncio_tasks, emit, leftovers, observer, output, pools, threads
+from tui.runner import (
+    asyncio_tasks,
+    emit,
+    executors,
+    gil_words,
+    leftovers,
+    observer,
+    output,
+    pools,
+    threads,
+)
 
 now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
@@ -245,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     threads.install()
     asyncio_tasks.install()
     pools.install_submit_hook()
+    pools.install_pool_queue_hook()
+    executors.install()
     source_file = args.path or (importlib.util.find_spec(args.module).origin or "")
     source = Path(source_file).read_text(errors="replace")
     start_method = _prepare_children(args.socket, source, args.module)
@@ -264,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         source_file=source_file,
     )
     output.install()
+    gil_words.announce(em, threads.real_sleep)
     main_rec = threads.start_task("MainThread")
     em.emit("run_start")
     em.flush()

@@ -8,6 +8,7 @@ function is timed where it runs: start and end, pid, core, CPU, result.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import itertools
 import os
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tui.events import TaskKind, TaskOutcome
 from tui.runner import emit, threads
 
 now_ns = time.perf_counter_ns
@@ -28,9 +30,16 @@ def _short(value: Any) -> str:
 
 
 def _label(func: Callable[..., Any], args: tuple[Any, ...]) -> str:
-    while isinstance(func, functools.partial):  # name what runs, not the wrapper
-        args = (*func.args, *args)
-        func = func.func
+    """``square(3)``: what runs, named by its function and first arguments, not its wrappers
+    (``functools.partial``; the ``Context.run`` that ``asyncio.to_thread`` wraps calls in)."""
+    while True:
+        if isinstance(func, functools.partial):
+            args = (*func.args, *args)
+            func = func.func
+        elif isinstance(getattr(func, "__self__", None), contextvars.Context) and args:
+            func, args = args[0], args[1:]
+        else:
+            break
     name = getattr(func, "__name__", type(func).__name__)
     return f"{name}({', '.join(_short(a) for a in args)})"[:80]
 
@@ -49,25 +58,25 @@ def _timed(
         return func(*args, **kwargs)
     task_id = task_id or f"p{os.getpid()}.{next(_seq)}"
     rec.id = task_id
-    rec.sleep_ns = rec.block_ns = 0
+    rec.sleep_ns = rec.block_ns = rec.io_ns = 0
     core = threads.current_core()
     em.emit(
         "task_start",
         id=task_id,
-        kind="process",
+        kind=TaskKind.PROCESS,
         name=_label(func, args),
         tid=rec.native_id,
         core=core,
     )
     em.flush()
     cpu0 = time.thread_time_ns()
-    outcome, error, tb, result = "done", None, None, None
+    outcome, error, tb, result = TaskOutcome.DONE, None, None, None
     try:
         value = func(*args, **kwargs)
         result = _short(value)
         return value
     except BaseException as exc:
-        outcome = "error"
+        outcome = TaskOutcome.ERROR
         error, tb = threads.describe_error(exc)
         raise
     finally:
@@ -81,6 +90,7 @@ def _timed(
             cpu_ns=time.thread_time_ns() - cpu0,
             sleep_ns=rec.sleep_ns,
             block_ns=rec.block_ns,
+            io_ns=rec.io_ns,
             cores=sorted({c for c in (core, threads.current_core()) if c is not None}),
             process_cpu_ns=time.process_time_ns(),
         )
@@ -100,8 +110,37 @@ def _wrap_pool_task(task: Any) -> Any:
     job, i, func, args, kwds = task
     if func in (mp_pool.mapstar, mp_pool.starmapstar):
         ((inner, chunk),) = args
-        return (job, i, func, ((_per_item(inner), chunk),), kwds)
+        if isinstance(inner, functools.partial) and inner.func is _pool_item:
+            timed = functools.partial(_timed_pool_item, inner.args[0])
+        elif isinstance(inner, functools.partial) and inner.func is _pool_star_item:
+            timed = functools.partial(_timed_pool_star_item, inner.args[0])
+        else:
+            timed = _per_item(inner)
+        return (job, i, func, ((timed, chunk),), kwds)
+    if isinstance(func, functools.partial) and func.func is _pool_apply:
+        return (job, i, functools.partial(_timed_kwargs, *func.args), args, kwds)
     return (job, i, _per_item(func), args, kwds)
+
+
+def _pool_item(func: Callable[..., Any], tagged: tuple[str, Any]) -> Any:
+    """A ``Pool.map`` item tagged with its queued task's id (the worker times it as that task)."""
+    return func(tagged[1])
+
+
+def _pool_star_item(func: Callable[..., Any], task_id: str, args: tuple[Any, ...]) -> Any:
+    return func(*args)
+
+
+def _pool_apply(task_id: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+def _timed_pool_item(func: Callable[..., Any], tagged: tuple[str, Any]) -> Any:
+    return _timed(tagged[0], func, (tagged[1],), {})
+
+
+def _timed_pool_star_item(func: Callable[..., Any], task_id: str, args: tuple[Any, ...]) -> Any:
+    return _timed(task_id, func, tuple(args), {})
 
 
 def _wrap_call_item(item: Any) -> Any:
@@ -167,7 +206,7 @@ def install_submit_hook() -> None:
             )
         else:
             label = _label(fn, args)
-        em.emit("task_start", id=task_id, kind="process", name=label, queued=True)
+        em.emit("task_start", id=task_id, kind=TaskKind.PROCESS, name=label, queued=True)
         em.flush()  # before a worker can take it and announce the same task from its side
         future = original_submit(self, functools.partial(_queued, task_id, fn), *args, **kwargs)
         queued[task_id] = future
@@ -181,13 +220,19 @@ def _on_future_done(task_id: str, future: Any) -> None:
     queued.pop(task_id, None)
     em = emit.emitter()
     if em is not None and future.cancelled():
+        asked = task_id in _user_cancels
         cause = {
-            "kind": "user",
+            "kind": "user" if asked else "program",
             "by": None,
-            "detail": "cancelled before a worker took it",
+            "detail": ("cancelled from concur-tui" if asked else "future.cancel()")
+            + " before a worker took it",
             "where": None,
         }
-        em.emit("task_end", id=task_id, outcome="cancelled", cancelled_by=cause)
+        em.emit("task_end", id=task_id, outcome=TaskOutcome.CANCELLED, cancelled_by=cause)
+        em.flush()
+
+
+_user_cancels: set[str] = set()
 
 
 def cancel_queued(task_id: str) -> bool | None:
@@ -195,6 +240,7 @@ def cancel_queued(task_id: str) -> bool | None:
     future = queued.get(task_id)
     if future is None:
         return None
+    _user_cancels.add(task_id)
     return bool(future.cancel())
 
 
@@ -214,6 +260,80 @@ class _TimedQueue:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._queue, name)
+
+
+class _AnnouncedTasks:
+    """Stands in for a ``multiprocessing.Pool``'s task queue on the submitting side: each item
+    put on it is announced as a queued task and tagged with its id, which the worker reads."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+
+    def put(self, item: Any) -> None:
+        if isinstance(item, tuple) and len(item) == 2 and item[0] is not None:
+            item = (_announce_each(item[0]), item[1])
+        self._queue.put(item)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+
+_pool_ids = itertools.count(1)
+
+
+def _announce_each(tasks: Any) -> Any:
+    for task in tasks:
+        try:
+            yield _announce(task)
+        except Exception:  # a task we cannot announce still runs, unannounced
+            yield task
+
+
+def _announce(task: Any) -> Any:
+    import multiprocessing.pool as mp_pool
+
+    em = emit.emitter()
+    if em is None or not isinstance(task, tuple) or len(task) != 5:
+        return task
+    job, i, func, args, kwds = task
+
+    def queued_id(label: str) -> str:
+        task_id = f"m{os.getpid()}.{next(_pool_ids)}"
+        em.emit("task_start", id=task_id, kind=TaskKind.PROCESS, name=label, queued=True)
+        return task_id
+
+    if func in (mp_pool.mapstar, mp_pool.starmapstar):
+        ((inner, chunk),) = args
+        if func is mp_pool.mapstar:
+            tagged = [(queued_id(_label(inner, (x,))), x) for x in chunk]
+            wrapped = functools.partial(_pool_item, inner)
+        else:
+            tagged = [(queued_id(_label(inner, tuple(x))), tuple(x)) for x in chunk]
+            wrapped = functools.partial(_pool_star_item, inner)
+        em.flush()
+        return (job, i, func, ((wrapped, tagged),), kwds)
+    if func is getattr(mp_pool, "_helper_reraises_exception", None):
+        return task
+    task_id = queued_id(_label(func, tuple(args)))
+    em.flush()
+    return (job, i, functools.partial(_pool_apply, task_id, func), args, kwds)
+
+
+def install_pool_queue_hook() -> None:
+    """Announce ``multiprocessing.Pool`` items when they are queued, not only when they run."""
+    import multiprocessing.pool as mp_pool
+
+    original_init = mp_pool.Pool.__init__
+    if getattr(original_init, "_concur_patched", False):
+        return
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if not isinstance(self, mp_pool.ThreadPool):  # its workers are threads here, untimed
+            self._taskqueue = _AnnouncedTasks(self._taskqueue)
+
+    __init__._concur_patched = True  # type: ignore[attr-defined]
+    mp_pool.Pool.__init__ = __init__  # type: ignore[method-assign]
 
 
 def install() -> None:
@@ -236,6 +356,12 @@ def install() -> None:
 
 
 def _worker_record() -> None:
-    """Track the worker's own thread (for its sleeps), without showing it as a task."""
+    """Track the worker's own thread (for its sleeps), without showing it as a task; and find
+    this worker's GIL, which is its own."""
     rec = threads.ThreadRecord("worker")
     threads.records[rec.ident] = rec
+    em = emit.emitter()
+    if em is not None:
+        from tui.runner import gil_words
+
+        gil_words.announce(em, threads.real_sleep)

@@ -2,9 +2,10 @@
 
 Each thread's life is split by ``perf_counter_ns`` and the thread's own CPU
 clock: CPU time is running, the sleeps and blocking calls hooked here are
-sleeping or blocked, and whatever off-CPU time is left inside the thread's
-life is time it was ready to run Python but did not hold the GIL (DESIGN.md,
-"Per-thread GIL wait comes from spans").
+sleeping, I/O or blocked (exactly), and whatever off-CPU time is left is
+explained by the supervisor's kernel sampler (GIL, another futex, I/O, the run
+queue; ``tui.supervisor.attribution``) — or, where the kernel can't be asked,
+counted as waiting.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tui.events import TaskState
 from tui.runner import emit
 
 now_ns = time.perf_counter_ns
@@ -44,6 +46,7 @@ class ThreadRecord:
         "error",
         "id",
         "ident",
+        "io_ns",
         "native_id",
         "sleep_ns",
         "start_cpu",
@@ -65,7 +68,8 @@ class ThreadRecord:
         self.start_queued = run_queue_ns()
         self.sleep_ns = 0
         self.block_ns = 0
-        self.wait_state: str | None = None
+        self.io_ns = 0
+        self.wait_state: TaskState | None = None
         self.wait_what = ""
         self.wait_start = 0
         self.woken_at = 0
@@ -73,7 +77,7 @@ class ThreadRecord:
 
     def waited_ns(self, at: int) -> int:
         """Sleeping plus blocked time so far, counting a wait still in progress."""
-        total = self.sleep_ns + self.block_ns
+        total = self.sleep_ns + self.block_ns + self.io_ns
         if self.wait_state is not None:
             total += max(0, at - self.wait_start)
         return total
@@ -123,6 +127,7 @@ def end_task(rec: ThreadRecord, outcome: str | None = None) -> None:
         cpu_ns=cpu,
         sleep_ns=rec.sleep_ns,
         block_ns=rec.block_ns,
+        io_ns=rec.io_ns,
         cpu_queue_ns=run_queue_ns() - rec.start_queued,
         core=current_core(),
         t=end,
@@ -150,7 +155,7 @@ def current_core() -> int | None:
 
 @contextmanager
 def waiting(
-    state: str, what: str, async_task_id: str | None = None, due_ns: int | None = None
+    state: TaskState, what: str, async_task_id: str | None = None, due_ns: int | None = None
 ) -> Iterator[None]:
     """Mark the calling thread as sleeping or blocked for the duration of the block.
 
@@ -173,15 +178,19 @@ def waiting(
         if not start <= wake <= end or end - wake < LATE_NS:
             wake = end
         rec.wait_state = None
-        if state == "sleeping":
+        if state == TaskState.SLEEPING:
             rec.sleep_ns += wake - start
+        elif state == TaskState.IO:
+            rec.io_ns += wake - start
         else:
             rec.block_ns += wake - start
         em = emit.emitter()
         if em is not None and end - start >= MIN_WAIT_EVENT_NS:
             em.emit("wait", id=rec.id, state=state, t0=start, what=what, t=wake)
             if async_task_id is not None:
-                em.emit("wait", id=async_task_id, state="blocked", t0=start, what=what, t=end)
+                em.emit(
+                    "wait", id=async_task_id, state=TaskState.BLOCKED, t0=start, what=what, t=end
+                )
 
 
 def describe_error(exc: BaseException | None) -> tuple[str, str]:
@@ -243,17 +252,19 @@ def install() -> None:
                 due = now_ns() + int(secs * 1e9)
             except (TypeError, ValueError, OverflowError):
                 return original(secs)  # raises just what plain Python would
-            with waiting("sleeping", f"time.sleep({secs!r})", _current_async_task_id(), due):
+            with waiting(
+                TaskState.SLEEPING, f"time.sleep({secs!r})", _current_async_task_id(), due
+            ):
                 original(secs)
 
         return sleep
 
     _patch(time, "sleep", make_sleep)
 
-    def make_blocking(label: str) -> Callable[[Any], Any]:
+    def make_blocking(label: str, state: TaskState = TaskState.BLOCKED) -> Callable[[Any], Any]:
         def make(original: Callable[..., Any]) -> Any:
             def blocking(*args: Any, **kwargs: Any) -> Any:  # a method or a plain function
-                with waiting("blocked", label):
+                with waiting(state, label):
                     return original(*args, **kwargs)
 
             return blocking
@@ -270,7 +281,7 @@ def install() -> None:
     _patch(
         multiprocessing.connection.Connection,
         "_recv_bytes",
-        make_blocking("reading from a pipe to another process"),
+        make_blocking("reading from a pipe to another process", TaskState.IO),
     )
     _patch(
         multiprocessing.forkserver.ForkServer,
@@ -281,7 +292,7 @@ def install() -> None:
 
     def make_select(original: Callable[..., Any]) -> Any:
         def select(self: Any, timeout: float | None = None) -> Any:
-            with waiting("sleeping", "waiting for I/O or a timer (select)"):
+            with waiting(TaskState.IO, "waiting for I/O or a timer (select)"):
                 return original(self, timeout)
 
         return select
@@ -305,7 +316,7 @@ def _make_condition_wait(original: Callable[..., Any]) -> Any:
         waiters = _condition_waiters.setdefault(id(self), [])
         waiters.append(rec)
         try:
-            with waiting("blocked", "waiting on a condition / event / queue", None, due):
+            with waiting(TaskState.BLOCKED, "waiting on a condition / event / queue", None, due):
                 return original(self, timeout)
         finally:
             with contextlib.suppress(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tui.runner import emit, leftovers, output, pools, threads
+from tui.runner import emit, executors, leftovers, output, pools, threads
 
 
 def install_in_worker() -> None:
@@ -14,3 +14,4 @@ def install_in_worker() -> None:
     threads.install()
     pools.install()
     output.install(send_at_once=True)
+    executors.install()

@@ -46,6 +46,7 @@ from typing import Any
 from tui.catalog import Scenario
 from tui.events import SUPERVISOR_TYPES, DropKind, Event, SchemaError, check, loads
 from tui.runner import emit, leftovers
+from tui.supervisor.attribution import SWEEP_S, KernelSampler, availability
 from tui.supervisor.sampler import TreeSampler
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
@@ -106,6 +107,7 @@ class RunSession:
         self._held_events = 0  # events put in the queue and not drained yet
         self._drops: collections.Counter[DropKind] = collections.Counter()
         self._seen: dict[int, int] = {}  # every pid of the run's tree seen: its start time
+        self._kernel: KernelSampler | None = None
 
     # -- starting ---------------------------------------------------------------------------
     def command(self, control_fd: int, events_fd: int | None = None) -> list[str]:
@@ -144,12 +146,14 @@ class RunSession:
             self._pair[1].close()
         self._control = write_end
         self.pid = self._proc.pid
+        self._kernel = KernelSampler(self.pid)
         _live.add(self)
         assert self._proc.stdout is not None and self._proc.stderr is not None
         self._spawn(self._read_socket)
         self._spawn(self._read_stream, self._proc.stdout, "stdout")
         self._spawn(self._read_stream, self._proc.stderr, "stderr")
         self._spawn(self._sample)
+        self._spawn(self._sample_kernel)
         self._spawn(self._wait)
         return self
 
@@ -235,6 +239,10 @@ class RunSession:
             batch.append(event)
             if event["e"] == "run_end":
                 self._saw_run_end = True
+            elif event["e"] == "gil_words" and self._kernel is not None:
+                with contextlib.suppress(OSError):  # only a process of this run is sampled
+                    if os.getsid(event["pid"]) == self.pid:
+                        self._kernel.set_words(event["pid"], event["words"])
         if batch:
             self._put(batch)
 
@@ -333,6 +341,23 @@ class RunSession:
             if _start_time(pid) == started:  # the same process, not a new one with its pid
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
+
+    def _sample_kernel(self) -> None:
+        """Why each thread is off-CPU, ~100 times a second (or say once why it cannot be known)."""
+        mode, reason = availability(self.pid)
+        note: Event = {"e": "attribution", "t": time.perf_counter_ns(), "pid": os.getpid()}
+        self._put([{**note, "mode": str(mode), "reason": reason}])
+        sampler = self._kernel
+        if reason is not None or sampler is None:
+            return
+        try:
+            while not self._runner_gone.wait(SWEEP_S):
+                event = sampler.sweep()
+                if event is not None:
+                    self._put([{**event, "pid": os.getpid()}])
+            self._put([{**sampler.collect(), "pid": os.getpid()}])
+        finally:
+            sampler.close()
 
     def _wait(self) -> None:
         _, status, usage = os.wait4(self.pid, 0)

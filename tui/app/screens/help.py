@@ -59,15 +59,20 @@ REPLAY_KEYS = [
 DEFINITIONS = f"""
 ## Timeline
 
-One row per task: a thread, a process-pool work item or an asyncio task. Each cell
-shows the state the task spent most of that slice of time in:
+One row per task: a thread, a process-pool work item, a call submitted to a thread pool
+or an asyncio task. Each cell shows the state the task spent most of that slice of time in:
 
 {chr(10).join(f"- `{STATE_CHAR[s]}` **{s}**: {STATE_MEANING[s]}" for s in STATES)}
 
-How: hooks in the runner mark every sleep, blocking call and asyncio step with the
-clock. For a thread, time that is neither a known wait nor on a CPU (measured with
-the thread's own CPU clock, every 50 ms) is **waiting for the GIL**; inside one 50 ms
-window the split is measured but the order of running and waiting is not.
+How: hooks in the runner mark every sleep, blocking call, asyncio step and executor
+queue with the clock; each thread's CPU time comes from its own CPU clock every 50 ms.
+Why a thread is off-CPU where no hook knows comes from the kernel: about 100 times a
+second the dashboard reads each thread's `/proc/.../syscall` and `schedstat`. A futex
+wait on its process's GIL (found at start by watching a thread wait for it) is **GIL
+wait**, any other futex **blocked**, reads, polls and child waits **I/O**, a runnable
+thread without a core **core wait**. Inside one window the amounts are measured but
+their order is not. Where `/proc` can't be read this is said once, and time no hook
+explains shows as waiting.
 
 End markers: `{OUTCOME_MARK["done"]}` done, `{OUTCOME_MARK["error"]}` failed with an
 error, `{OUTCOME_MARK["timeout"]}` timed out (a `wait_for` or `asyncio.timeout` expired),
@@ -83,20 +88,23 @@ machine's load, the dashboard included.
 
 ## GIL
 
-- **busy**: the share of time the GIL was held by someone. A probe thread in the
+- **held**: the share of time the GIL was held by someone. A probe thread in the
   runner sleeps a short random interval and measures how late it gets the GIL back,
   less any time it waited for a free core; a late wake-up means the GIL was held, and
   that whole cycle counts as busy.
   Checked against loads that hold the GIL a known share of the time (1/3, 2/3, all),
   it reads 0.33, 0.67 and 1.00.
+- **contended**: how many of the program's threads the kernel saw waiting for the GIL,
+  on average over the last second. One CPU-bound thread alone: held ~100 %, contended 0;
+  two: held ~100 %, contended ~1. A free-threaded build has no GIL: the pane says so.
 - **wait p50 / p99** (GIL acquire latency): how long the probe waited to get the GIL back, median and
   99th percentile. About 0.1 ms when nobody holds it; with CPU-bound threads at least
   the 5 ms switch interval.
-- **GIL wait per thread**: each thread's time ready to run Python but not on a CPU,
-  and its share of the thread's life (including getting the GIL back after a sleep or
-  a wake-up). Time waiting for a free core is taken out once the thread has ended
-  (from /proc's run-queue wait); while it runs, the figure still includes it. Limits:
-  a call the hooks don't know (a raw lock, socket I/O) counts as waiting too.
+- **GIL wait per thread**: each thread's time in a futex wait on the GIL, as the kernel
+  saw it, and its share of the thread's life (getting the GIL back after a sleep or a
+  wake-up included). Limits: sampled ~100 times a second, so waits shorter than that
+  are counted by share, not one by one. Hooks only (no `/proc`): an estimate, the
+  thread's off-CPU time no hook explains.
 
 ## Event loop lag
 
@@ -108,9 +116,13 @@ names the file, line and code the loop's thread was stuck in.
 ## Summary
 
 - **elapsed**: from the program's start to its end.
-- **one after another**: what the tasks would have taken run one after another: each
-  leaf task's life minus the time it spent waiting for the GIL, the loop or a core.
-- **speed-up**: one after another ÷ elapsed. Above 1: the tasks overlapped usefully.
+- **one after another** (an estimate): the sum over work items (threads, pool items,
+  thread-pool calls, asyncio tasks; not the threads that only ran them) of their own
+  service time: running, sleeping and I/O. Never queue time, GIL wait, core wait or
+  time blocked on another task, so CPU-bound work cannot show more speed-up than it
+  had cores, and a single-threaded program reads x1.0.
+- **speed-up**: one after another ÷ elapsed; none is shown when nothing was measured.
+- **cores busy** (measured): the scenario's CPU seconds (every process) ÷ elapsed.
 """
 
 

@@ -1,4 +1,8 @@
-"""GIL: how busy it is (gauge and history), how long getting it takes, who waited for it."""
+"""GIL: how much of the time it is held (gauge and history), how contended it is, how long
+getting it takes, and who waited for it.
+
+*Held* is the probe's busy fraction; *contended* counts the program's own threads the kernel
+saw waiting for it (one CPU-bound thread alone: held ~100 %, contended 0)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from textual.widgets import Static
 from tui.app.format import millis, seconds
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import Meter
+from tui.events import Attribution
 from tui.model.run import RunModel
 
 TOP_THREADS = 4
@@ -18,7 +23,9 @@ TOP_THREADS = 4
 class GilPane(Vertical):
     DEFAULT_CSS = """
     GilPane { height: auto; }
-    GilPane #gil-latency, GilPane #gil-threads { height: auto; color: $foreground; }
+    GilPane #gil-latency, GilPane #gil-threads, GilPane #gil-contended {
+        height: auto; color: $foreground;
+    }
     GilPane #gil-threads { color: $foreground-muted; }
     """
 
@@ -27,12 +34,20 @@ class GilPane(Vertical):
         self._lags_seen = -1
 
     def compose(self) -> ComposeResult:
-        yield Meter("busy", id="gil-busy")
+        yield Meter("held", id="gil-busy")
         yield History(top=1.0, high=0.9, id="gil-history")
+        yield Static("contended -", id="gil-contended")
         yield Static("wait p50 - p99 -", id="gil-latency")
         yield Static("", id="gil-threads")
 
     def show(self, model: RunModel) -> None:
+        if not model.gil_enabled:
+            self.query_one("#gil-contended", Static).update(
+                "free-threaded build: there is no GIL; threads run Python in parallel"
+            )
+            self.query_one("#gil-threads", Static).update("")
+            return
+        self.query_one("#gil-contended", Static).update(self._contended(model))
         busy = model.gil_busy.last()
         meter = self.query_one("#gil-busy", Meter)
         meter.fraction = busy
@@ -50,8 +65,21 @@ class GilPane(Vertical):
             if task.kind == "thread" and not task.internal
         ]
         threads = sorted((t for t in threads if t[0] > 0.0005), reverse=True)[:TOP_THREADS]
-        lines = ["GIL wait per thread:"] if threads else ["no thread waited for the GIL"]
+        estimated = model.attribution == Attribution.HOOKS_ONLY
+        head = "GIL wait per thread" + (" (estimated, hooks only):" if estimated else ":")
+        lines = [head] if threads else ["no thread waited for the GIL"]
         for wait, life, label in threads:
             share = wait / life if life > 0 else 0.0
             lines.append(f" {label[:12]:<12} {seconds(wait):>7} {share * 100:3.0f}%")
         self.query_one("#gil-threads", Static).update(Content("\n".join(lines)))  # names: no markup
+
+    @staticmethod
+    def _contended(model: RunModel) -> str:
+        """How many program threads waited for the GIL, on average, over the last second."""
+        if model.attribution == Attribution.HOOKS_ONLY:
+            return "contended: unknown (hooks only)"
+        recent = model.gil_contended.values()[-10:]
+        if not recent:
+            return "contended -"
+        mean = sum(recent) / len(recent)
+        return f"contended {mean:.1f} thread{'s' if round(mean, 1) != 1 else ''} waiting"

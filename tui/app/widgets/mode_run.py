@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from tui.app.format import seconds
+from tui.app.format import STATE_CLASSES, seconds, state_class
 from tui.model.run import RunModel
 from tui.model.summary import OUTCOME_MARK, STATE_CHAR
 
@@ -39,10 +39,7 @@ class ModeRun(Widget):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "mode-run--title",
-        "mode-run--running",
-        "mode-run--waiting",
-        "mode-run--sleeping",
-        "mode-run--blocked",
+        *STATE_CLASSES,
         "mode-run--done",
         "mode-run--error",
         "mode-run--timeout",
@@ -54,10 +51,6 @@ class ModeRun(Widget):
     DEFAULT_CSS = """
     ModeRun { height: auto; padding: 0 1; }
     ModeRun > .mode-run--title { text-style: bold; }
-    ModeRun > .mode-run--running { color: $success; }
-    ModeRun > .mode-run--waiting { color: $warning; }
-    ModeRun > .mode-run--sleeping { color: $primary; }
-    ModeRun > .mode-run--blocked { color: $foreground 70%; }
     ModeRun > .mode-run--done { color: $text-success; text-style: bold; }
     ModeRun > .mode-run--error { color: $text-error; text-style: bold; }
     ModeRun > .mode-run--timeout { color: $text-warning; text-style: bold; }
@@ -136,7 +129,7 @@ class ModeRun(Widget):
 
     # -- drawing ----------------------------------------------------------------------------
     def _style(self, part: str) -> Style:
-        return self.get_component_rich_style(f"mode-run--{part}")
+        return self.get_component_rich_style(state_class(part) or f"mode-run--{part}")
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
         return 1 + len(self._rows) + (1 if self._hidden else 0)

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from tui.app.format import OUTCOME_WORD, seconds
 from tui.model.run import RunModel
-from tui.model.summary import OUTCOME_MARK, sequential_estimate
+from tui.model.summary import OUTCOME_MARK, cores_busy, sequential_estimate, speedup
 from tui.recording import Replay
 
 RUN_STYLE = {"completed": "$success", "failed": "$error", "cancelled": "$warning"}
@@ -20,9 +20,9 @@ class RunStatus(Static):
     RunStatus { height: auto; padding: 0 1; background: $panel; }
     """
 
-    _estimate: tuple[int, int, float] = (0, -1, 0.0)
+    _estimate: tuple[int, int, float | None] = (0, -1, None)
 
-    def _sequential(self, model: RunModel) -> float:
+    def _sequential(self, model: RunModel) -> float | None:
         """The summary's one-after-another estimate, worked out once per model change."""
         key = (id(model), model.version)
         if self._estimate[:2] != key:
@@ -67,11 +67,17 @@ class RunStatus(Static):
             head += [(state, "$primary bold"), f" {seconds(model.elapsed)}   {tally}"]
         else:
             sequential = self._sequential(model)
-            elapsed = model.elapsed
-            speedup = f"  speed-up ×{sequential / elapsed:.2f}" if elapsed > 0 else ""  # noqa: RUF001
+            factor, busy = speedup(model, sequential), cores_busy(model)
+            figures = (
+                f"one after another ~{seconds(sequential)}  speed-up ×{factor:.1f}"  # noqa: RUF001
+                if factor is not None
+                else "speed-up: no estimate"
+            )
+            if busy is not None:
+                figures += f"  cores busy {busy:.1f}"
             head += [
                 (f"■ {model.outcome}", f"{RUN_STYLE.get(model.outcome or '', '$error')} bold"),
-                f" in {seconds(elapsed)}  one after another ~{seconds(sequential)}{speedup}   {tally}",
+                f" in {seconds(model.elapsed)}  {figures}   {tally}",
             ]
             if model.error:
                 head.append((f"\n{model.error}", "$error"))

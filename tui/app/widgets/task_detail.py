@@ -6,8 +6,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.format import OUTCOME_WORD, seconds
+from tui.app.widgets.timeline import LEGEND_WORDS
+from tui.events import TaskKind
 from tui.model.run import STATES, RunModel, Task
-from tui.model.summary import OUTCOME_MARK
+from tui.model.summary import OUTCOME_MARK, why
 
 OUTCOME_STYLE = {
     "done": "$success",
@@ -15,7 +17,12 @@ OUTCOME_STYLE = {
     "timeout": "$warning",
     "cancelled": "$accent",
 }
-KIND_WORD = {"thread": "thread", "process": "process pool item", "async": "asyncio task"}
+KIND_WORD = {
+    TaskKind.THREAD: "thread",
+    TaskKind.PROCESS: "process pool item",
+    TaskKind.ASYNC: "asyncio task",
+    TaskKind.CALL: "thread pool call",
+}
 
 
 def describe(model: RunModel, task: Task) -> Content:
@@ -26,6 +33,8 @@ def describe(model: RunModel, task: Task) -> Content:
         where.append(f"thread id {task.tid}")
     if task.parent:
         where.append(f"started by {model.task_label(task.parent)}")
+    if task.worker:
+        where.append(f"ran on {model.task_label(task.worker)}")
     cores = ", ".join(str(c) for c in sorted(task.cores)) or "not seen"
     end = "still running" if task.end is None else f"ended {task.end - origin:.3f} s"
     parts: list[Content | str | tuple[str, str]] = [
@@ -37,21 +46,27 @@ def describe(model: RunModel, task: Task) -> Content:
     ]
     split = task.time_in(now)
     life = task.duration(now) or 1.0
-    words = {
-        "running": "running",
-        "waiting": "waiting (GIL/loop)",
-        "sleeping": "sleeping/I-O",
-        "blocked": "blocked",
-    }
     parts.append(
         "time: "
         + "  ".join(
-            f"{words[s]} {seconds(split[s])} ({split[s] / life * 100:.0f}%)" for s in STATES
+            f"{LEGEND_WORDS[s]} {seconds(split[s])} ({split[s] / life * 100:.0f}%)"
+            for s in STATES
+            if split[s] > 0.0005 or s == "running"
         )
         + "\n"
     )
-    if task.kind == "thread":
+    if task.kind != TaskKind.ASYNC:
         parts.append(f"GIL wait: {seconds(task.gil_wait_s(now))}\n")
+    reasons = why(task, now)
+    if reasons:
+        parts.append(
+            "not running: "
+            + "; ".join(
+                f"{LEGEND_WORDS.get(state, state)}{f' in {what}' if what else ''} {seconds(s)}"
+                for state, what, s in reasons
+            )
+            + "\n"
+        )
     mark = OUTCOME_MARK.get(task.outcome, "?")
     parts.append(
         (

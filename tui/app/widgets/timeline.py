@@ -22,25 +22,34 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.format import OUTCOME_WORD, short_cause
+from tui.app.format import OUTCOME_WORD, STATE_CLASSES, short_cause, state_class
+from tui.events import TaskOutcome, TaskState
 from tui.model.run import STATES, RunModel, Task
 from tui.model.summary import OUTCOME_MARK, STATE_CHAR
 
 HEADER_LINES = 2
 MIN_SPAN_S = 1.0
 MAX_ZOOM = 4096.0
-LEGEND_WORDS = {
-    "running": "running",
-    "waiting": "waiting",
-    "sleeping": "sleeping",
-    "blocked": "blocked",
+LEGEND_WORDS: dict[str, str] = {
+    TaskState.RUNNING: "running",
+    TaskState.GIL: "GIL wait",
+    TaskState.CORE: "core wait",
+    TaskState.WAITING: "waiting",
+    TaskState.QUEUED: "queued",
+    TaskState.SLEEPING: "sleeping",
+    TaskState.IO: "I/O",
+    TaskState.BLOCKED: "blocked",
 }
-OUTCOMES = ("done", "error", "timeout", "cancelled")
-LEGEND_SHORT = {
-    "running": "run ",
-    "waiting": "wait ",
-    "sleeping": "sleep ",
-    "blocked": "block ",
+OUTCOMES = tuple(TaskOutcome)
+LEGEND_SHORT: dict[str, str] = {
+    TaskState.RUNNING: "run ",
+    TaskState.GIL: "GIL ",
+    TaskState.CORE: "core ",
+    TaskState.WAITING: "wait ",
+    TaskState.QUEUED: "queue ",
+    TaskState.SLEEPING: "sleep ",
+    TaskState.IO: "I/O ",
+    TaskState.BLOCKED: "block ",
     "done": "done ",
     "error": "error ",
     "timeout": "timeout ",
@@ -52,10 +61,7 @@ class Timeline(ScrollView, can_focus=True):
     """One row per task over a shared time axis."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "timeline--running",
-        "timeline--waiting",
-        "timeline--sleeping",
-        "timeline--blocked",
+        *STATE_CLASSES,
         "timeline--done",
         "timeline--error",
         "timeline--timeout",
@@ -72,10 +78,6 @@ class Timeline(ScrollView, can_focus=True):
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
     }
-    Timeline > .timeline--running { color: $success; }
-    Timeline > .timeline--waiting { color: $warning; }
-    Timeline > .timeline--sleeping { color: $primary; }
-    Timeline > .timeline--blocked { color: $foreground 70%; }
     Timeline > .timeline--done { color: $text-success; text-style: bold; }
     Timeline > .timeline--error { color: $text-error; text-style: bold; }
     Timeline > .timeline--timeout { color: $text-warning; text-style: bold; }
@@ -215,6 +217,10 @@ class Timeline(ScrollView, can_focus=True):
         self._post_highlight()
         self.refresh()
 
+    def on_resize(self) -> None:
+        """Panes beside it grow and shrink as a run goes on: keep the cursor's row in view."""
+        self.watch_cursor(self.cursor, self.cursor)
+
     def _post_highlight(self) -> None:
         task = self.highlighted_task
         task_id = task.id if task else None
@@ -254,7 +260,8 @@ class Timeline(ScrollView, can_focus=True):
     def _style(self, part: str) -> Style:
         style = self._styles.get(part)
         if style is None:
-            style = self._styles[part] = self.get_component_rich_style(f"timeline--{part}")
+            name = state_class(part) or f"timeline--{part}"
+            style = self._styles[part] = self.get_component_rich_style(name)
         return style
 
     def _layout(self, width: int) -> tuple[int, int, int]:

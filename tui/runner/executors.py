@@ -1,0 +1,122 @@
+"""Calls submitted to a thread pool are tasks of their own (kind ``call``).
+
+``ThreadPoolExecutor.submit`` — which ``map``, ``loop.run_in_executor`` and
+``asyncio.to_thread`` all go through — announces each call as *queued*, named
+by its function and first arguments, linked to the asyncio task (or thread)
+that submitted it. The worker thread that takes it announces it again with
+its own thread, and ends it: done, error (with the exception and traceback),
+or, when ``future.cancel()`` won before a worker took it, cancelled. While it
+runs, the call's states are its worker thread's.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tui.events import TaskKind, TaskOutcome, TaskState
+from tui.runner import asyncio_tasks, emit, pools, threads
+
+_ids = itertools.count(1)
+
+
+def install() -> None:
+    import concurrent.futures.thread as cf_thread
+
+    original_submit = cf_thread.ThreadPoolExecutor.submit
+    if getattr(original_submit, "_concur_patched", False):
+        return
+
+    def submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        em = emit.emitter()
+        if em is None:
+            return original_submit(self, fn, *args, **kwargs)
+        task_id = f"x{os.getpid()}.{next(_ids)}"
+        label = pools._label(fn, args)
+        submitter = threads.record_for_current()
+        parent = asyncio_tasks._current_task_id() or (submitter.id if submitter else None)
+        em.emit(
+            "task_start", id=task_id, kind=TaskKind.CALL, name=label, queued=True, parent=parent
+        )
+        future = original_submit(
+            self, functools.partial(_run_call, task_id, label, fn), *args, **kwargs
+        )
+        pools.queued[task_id] = future
+        future.add_done_callback(functools.partial(pools._on_future_done, task_id))
+        return future
+
+    submit._concur_patched = True  # type: ignore[attr-defined]
+    cf_thread.ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
+
+    original_init = cf_thread.ThreadPoolExecutor.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self._work_queue = _IdleWait(self._work_queue)
+
+    cf_thread.ThreadPoolExecutor.__init__ = __init__  # type: ignore[method-assign]
+
+
+class _IdleWait:
+    """A thread pool's work queue whose blocking ``get`` is a hooked wait: an idle worker is
+    blocked waiting for work (exactly, even where the kernel can't be asked)."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        if not block:
+            return self._queue.get(block, timeout)
+        with threads.waiting(TaskState.BLOCKED, "idle pool worker: waiting for work"):
+            return self._queue.get(block, timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+
+def _run_call(task_id: str, label: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run one call on the worker thread that took it, as the task announced at submit."""
+    em = emit.emitter()
+    rec = threads.record_for_current()
+    if em is None or rec is None:
+        return fn(*args, **kwargs)
+    core = threads.current_core()
+    em.emit(
+        "task_start",
+        id=task_id,
+        kind=TaskKind.CALL,
+        name=label,
+        tid=rec.native_id,
+        worker=rec.id,
+        core=core,
+    )
+    cpu0 = time.thread_time_ns()
+    sleep0, block0, io0 = rec.sleep_ns, rec.block_ns, rec.io_ns
+    outcome, error, tb, result = TaskOutcome.DONE, None, None, None
+    try:
+        value = fn(*args, **kwargs)
+        result = pools._short(value)
+        return value
+    except BaseException as exc:
+        outcome = TaskOutcome.ERROR
+        error, tb = threads.describe_error(exc)
+        raise
+    finally:
+        pools.queued.pop(task_id, None)
+        em.emit(
+            "task_end",
+            id=task_id,
+            outcome=outcome,
+            error=error,
+            traceback=tb,
+            result=result,
+            cpu_ns=time.thread_time_ns() - cpu0,
+            sleep_ns=rec.sleep_ns - sleep0,
+            block_ns=rec.block_ns - block0,
+            io_ns=rec.io_ns - io0,
+            cores=sorted({c for c in (core, threads.current_core()) if c is not None}),
+        )
