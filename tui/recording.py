@@ -25,6 +25,7 @@ import bisect
 import contextlib
 import datetime
 import importlib.resources
+import itertools
 import json
 import math
 import os
@@ -131,12 +132,26 @@ class Recorder:
         """Write the recording to ``path`` (atomically: a complete file or none)."""
         if not self.events:
             raise RecordingError("nothing to save: no events were recorded")
-        lines = [_dumps(self.header())] + [_dumps(e) for e in self.events]
+        lines = (f"{_dumps(x)}\n" for x in itertools.chain([self.header()], self.events))
         try:
-            target = write_atomically(path, "\n".join(lines) + "\n")
+            target = write_atomically(path, lines)
         except OSError as exc:
             raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
         return target
+
+
+class FileRecording:
+    """A recording that is already a checked file: saved again by copying its lines."""
+
+    def __init__(self, meta: dict[str, Any], events: RecordedEvents) -> None:
+        self.meta = meta
+        self.events = events
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        try:
+            return write_atomically(path, self.events.raw_lines())
+        except OSError as exc:
+            raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def save(
@@ -242,6 +257,16 @@ class RecordedEvents(Sequence[Event]):
         self._stream.seek(self._offsets[0])
         for _ in range(len(self._offsets)):
             yield self._parse(self._stream.readline(MAX_LINE_BYTES + 1))
+
+    def raw_lines(self) -> Iterator[str]:
+        """The recording's file as it was checked, header first, a line at a time."""
+        self._stream.seek(0)
+        stop = self._offsets[-1]
+        while self._stream.tell() <= stop:
+            line = self._stream.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            yield line.decode("utf-8", errors="replace")
 
     def index_past(self, start: int, size: int) -> int:
         """The index after ``start`` where ``size`` bytes of the file have been read (at
@@ -517,6 +542,13 @@ class Replay:
         """Play a recording file; its events stay in the file until they are played."""
         meta, events, _ = _load(path, keep="lazy")
         return cls(events, meta, **kwargs)  # type: ignore[arg-type]
+
+    def recording(self) -> Recorder | FileRecording:
+        """What saving this replay writes: the whole recording, copied line by line from its
+        file when it was played from one (so a big one is never held in memory)."""
+        if isinstance(self.events, RecordedEvents):
+            return FileRecording(self.meta, self.events)
+        return Recorder(self.meta).extend(self.events)
 
     @classmethod
     def from_demo(cls, name: str, **kwargs: Any) -> Replay:

@@ -32,7 +32,7 @@ from tui.app.widgets.task_detail import TaskDetail
 from tui.app.widgets.timeline import Timeline
 from tui.events import Event
 from tui.model.run import RunModel
-from tui.recording import Recorder, RecordingError, Replay
+from tui.recording import FileRecording, Recorder, RecordingError, Replay
 
 POLL_S = 1 / 15
 PLAYBACK_ACTIONS = {"play_pause", "step", "speed", "seek", "seek_to"}
@@ -288,11 +288,9 @@ class DashboardScreen(Screen):
             markup=False,
         )
 
-    def _recording(self) -> Recorder:
+    def _recording(self) -> Recorder | FileRecording:
         replay = self.replay
-        if replay is not None:
-            return Recorder(replay.meta).extend(replay.events)
-        return self.recorder
+        return replay.recording() if replay is not None else self.recorder
 
     def _save_record(self) -> None:
         """Save the run to the file given with ``watch --record`` (once it is over)."""
