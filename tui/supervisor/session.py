@@ -57,6 +57,7 @@ RECV_BYTES = 1 << 17
 OUTPUT_HELD_CHARS = 1 << 20  # per stream: past this, the oldest lines are dropped and counted
 OUTPUT_CHUNK_CHARS = 1 << 16  # one output event carries at most this much text
 EVENTS_IN_FLIGHT = 200_000  # past this, the event reader waits for a drain
+OUTPUT_IN_FLIGHT = 4 << 20  # characters of the runner's output events, likewise
 DROPS_EVERY_S = 1.0  # how often what was dropped is reported (one log line each time)
 LEDGER_NAME = "leftovers"  # tui.runner.main writes the semaphores it creates there
 
@@ -200,7 +201,8 @@ class RunSession:
         this thread."""
         socks = [self._pair[0], self._sock]
         while True:
-            if self._held_events > EVENTS_IN_FLIGHT and not self._runner_gone.is_set():
+            behind = self._held_events > EVENTS_IN_FLIGHT or self._held_output > OUTPUT_IN_FLIGHT
+            if behind and not self._runner_gone.is_set():
                 time.sleep(0.01)  # backpressure: the runner's sends wait (a bounded time)
                 continue
             try:
@@ -228,7 +230,8 @@ class RunSession:
             self._drop("invalid_event", max(1, body.count(b"\n") + 1))
             return
         batch = []
-        for line in body.decode("utf-8", errors="replace").splitlines():
+        chars = 0
+        for line in body.split(b"\n"):
             try:
                 event = check(loads(line), deep=False)  # a datagram bounds its size
                 if event["e"] in SUPERVISOR_TYPES:
@@ -237,14 +240,16 @@ class RunSession:
                 self._drop("invalid_event")
                 continue
             batch.append(event)
-            if event["e"] == "run_end":
+            if event["e"] == "output":  # written by the program through sys.stdout/stderr
+                chars += len(event["text"])
+            elif event["e"] == "run_end":
                 self._saw_run_end = True
             elif event["e"] == "gil_words" and self._kernel is not None:
                 with contextlib.suppress(OSError):  # only a process of this run is sampled
                     if os.getsid(event["pid"]) == self.pid:
                         self._kernel.set_words(event["pid"], event["words"])
         if batch:
-            self._put(batch)
+            self._put(batch, chars)
 
     def _from_run(self, ancillary: list[tuple[int, int, bytes]]) -> bool:
         """Whether the kernel says a datagram came from a live process of the run's session
