@@ -7,12 +7,19 @@ Tool:  ``concur-tui run NAME --json``; its ``elapsed_s`` is the runner's own
        show the probe's own share).
 Prints the median of each and their ratio; the goal is <= 1.02.
 
+Call-heavy programs (``bench/programs``: 20 000 asyncio tasks x 5 ``sleep(0)``, two threads
+passing 100 000 items through a ``queue.Queue``) put the hooks on the hot path; each
+prints its own in-program time, plain and under ``concur-tui run`` (goal <= 1.25).
+``--watch`` also times ``cpu-processes`` watched in a real terminal (tmux, 140x45, the
+run's own clock from its recording) against plain (goal <= 1.05).
+
 The tool starts pools with forkserver (the runner has threads of its own, and
 forking a threaded process can deadlock), where a plain script on Linux forks.
 For scenarios with a pool, ``--start-method`` adds a column timing the plain
 module under forkserver too, to separate that choice from the watching.
 
-    python bench/overhead.py [--rounds 5] [--no-probe] [scenario ...]
+    python bench/overhead.py [--rounds 5] [--no-probe] [--start-method] [--watch]
+        [--programs | --no-programs] [scenario ...]
 """
 
 from __future__ import annotations
@@ -23,6 +30,16 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
+
+from terminal import CLI, pane
+
+from tui.recording import summary_of_recording
+
+PROGRAMS = Path(__file__).parent / "programs"
+CALL_HEAVY = ["many_steps.py", "queue_pingpong.py"]
 
 DEFAULT = [
     "thread-sleep",
@@ -68,6 +85,47 @@ def tool(name: str, probe: bool) -> float:
     return float(json.loads(out)["elapsed_s"])
 
 
+def program_plain(name: str) -> float:
+    out = subprocess.run(
+        [sys.executable, str(PROGRAMS / name)], capture_output=True, text=True, check=True
+    ).stdout
+    return _elapsed(out)
+
+
+def program_tool(name: str) -> float:
+    out = subprocess.run(
+        [sys.executable, "-m", "tui", "run", str(PROGRAMS / name), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return _elapsed(json.loads(out)["stdout"])
+
+
+def _elapsed(output: str) -> float:
+    """The program's own time, from its ``elapsed S`` line."""
+    return float(next(x for x in output.splitlines() if x.startswith("elapsed ")).split()[1])
+
+
+def watched(name: str, params: list[str]) -> float:
+    """The run's own elapsed time while the dashboard shows it in a real terminal."""
+    with tempfile.TemporaryDirectory(prefix="concur-tui-bench-") as folder:
+        record = Path(folder) / "run.jsonl"
+        sets = [x for p in params for x in ("--set", p)]
+        with pane([CLI, "watch", name, *sets, "--record", str(record)]) as p:
+            p.wait_for("Timeline")
+            deadline = time.monotonic() + 300
+            while "completed" not in p.screen().splitlines()[0]:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{name} did not complete while watched")
+                time.sleep(0.2)
+        return float(summary_of_recording(record)["elapsed_s"])
+
+
+def row(name: str, p: float, t: float) -> str:
+    return f"{name:<22} {p:>8.3f} {t:>8.3f} {t / p:>6.3f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("scenarios", nargs="*", default=DEFAULT)
@@ -79,6 +137,15 @@ def main() -> None:
         "--start-method",
         action="store_true",
         help="also time pool scenarios plain under forkserver",
+    )
+    parser.add_argument(
+        "--programs",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the call-heavy programs too (default: yes)",
+    )
+    parser.add_argument(
+        "--watch", action="store_true", help="cpu-processes watched in tmux vs plain"
     )
     args = parser.parse_args()
     header = f"{'scenario':<22} {'plain s':>8} {'tool s':>8} {'ratio':>6}"
@@ -99,14 +166,29 @@ def main() -> None:
             if with_fs:
                 forkserver.append(plain(module, PLAIN_FORKSERVER))
         p, t = statistics.median(plains), statistics.median(tools)
-        row = f"{name:<22} {p:>8.3f} {t:>8.3f} {t / p:>6.3f}"
+        line = row(name, p, t)
         if args.no_probe:
             b = statistics.median(bare)
-            row += f" {b:>10.3f} {b / p:>6.3f}"
+            line += f" {b:>10.3f} {b / p:>6.3f}"
         if with_fs:
             f = statistics.median(forkserver)
-            row += f" {f:>10.3f} {t / f:>7.3f}"
-        print(row, flush=True)
+            line += f" {f:>10.3f} {t / f:>7.3f}"
+        print(line, flush=True)
+    if args.programs:
+        print(f"\n{'call-heavy program':<22} {'plain s':>8} {'tool s':>8} {'ratio':>6}")
+        for name in CALL_HEAVY:
+            plains, tools = [], []
+            for _ in range(args.rounds):
+                plains.append(program_plain(name))
+                tools.append(program_tool(name))
+            print(row(name, statistics.median(plains), statistics.median(tools)), flush=True)
+    if args.watch:
+        print(f"\n{'watched (tmux 140x45)':<22} {'plain s':>8} {'watch s':>8} {'ratio':>6}")
+        plains, watches = [], []
+        for _ in range(args.rounds):
+            plains.append(plain("cpu_processes"))
+            watches.append(watched("cpu-processes", []))
+        print(row("cpu-processes", statistics.median(plains), statistics.median(watches)))
 
 
 if __name__ == "__main__":

@@ -202,3 +202,22 @@ def test_hooks_only_is_said_once_on_screen_and_in_json(monkeypatch: pytest.Monke
     assert s["gil"]["contended"] is None
     assert sum("hooks only" in note for note in model.notes) == 1
     assert not any(t["kind"] == "thread" and t["why"] and "futex" in reasons(t) for t in s["tasks"])
+
+
+@needs_kernel
+@pytest.mark.parametrize("python", PYTHONS.values(), ids=PYTHONS.keys())
+def test_calibration_finds_the_gil_words_on_every_version(python: str) -> None:
+    """No offsets: a thread made to wait for the GIL is seen on one or two adjacent words."""
+    code = "from tui.runner.gil_words import calibrate; print(calibrate())"
+    root = str(Path(__file__).resolve().parents[1])
+    out = subprocess.run(
+        [python, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    words = json.loads(out.stdout)
+    assert 1 <= len(words) <= 4, words
+    assert max(words) - min(words) <= 64  # the GIL condition variable's words, side by side

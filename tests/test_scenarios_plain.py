@@ -174,8 +174,10 @@ def test_gil_convoy() -> None:
     # At the default 5 ms switch interval a quick answer typically waits ~5 ms. How many
     # do depends on the OS scheduler (on a busy machine the median can stay low), so the
     # test asks for what every run shows: the worst answer waits for a hand-over.
+    # (Alone, a busy machine can delay a few answers too, so its worst is no yardstick: its
+    # typical answer is.)
     assert float(hog.group(3)) > 2.0, out
-    assert float(hog.group(3)) > 5 * float(alone.group(3)), out
+    assert float(hog.group(3)) > 5 * float(alone.group(2)), out
 
 
 def test_cancel_taskgroup() -> None:

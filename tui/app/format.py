@@ -23,6 +23,7 @@ OUTCOME_WORD = {
     "timeout": "timed out",
     "cancelled": "cancelled",
     None: "running",
+    TaskState.QUEUED: "queued",
 }
 CAUSE_SHORT = {
     CauseKind.TIMEOUT: "by timeout",

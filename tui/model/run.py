@@ -149,6 +149,11 @@ class Task:
             return f"{self.coro.rsplit('.', 1)[-1]} ({self.name})"
         return self.name
 
+    @property
+    def queued(self) -> bool:
+        """Submitted, and no worker has taken it yet."""
+        return self.open_wait is not None and self.open_wait.state == TaskState.QUEUED
+
     def duration(self, now: float) -> float:
         return (self.end if self.end is not None else now) - self.start
 
@@ -603,6 +608,14 @@ class RunModel:
             self.gil_contended.add(t, waited / (t - t0))
             self.gil_contention_s[0] += waited * (end - start) / (t - t0)
             self.gil_contention_s[1] += end - start
+
+    def gil_contended_recent(self, windows: int = 10) -> float | None:
+        """Threads waiting for the GIL on average over the last ``windows`` (100 ms each);
+        None where the kernel was not asked or nothing was sampled yet."""
+        recent = self.gil_contended.values()[-windows:]
+        if self.attribution != Attribution.KERNEL or not recent:
+            return None
+        return sum(recent) / len(recent)
 
     @property
     def gil_contended_mean(self) -> float | None:

@@ -19,6 +19,7 @@ STATE_CHAR: dict[str, str] = {
     TaskState.BLOCKED: "-",
 }
 OUTCOME_MARK = {"done": "✓", "error": "✗", "timeout": "◔", "cancelled": "⊘", None: "…"}
+OUTCOME_MARK[TaskState.QUEUED] = STATE_CHAR[TaskState.QUEUED]  # not started, so no outcome yet
 # A work item's own time: what it would still take with the machine to itself.
 SERVICE = (TaskState.RUNNING, TaskState.SLEEPING, TaskState.IO)
 

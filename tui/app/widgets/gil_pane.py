@@ -75,11 +75,9 @@ class GilPane(Vertical):
 
     @staticmethod
     def _contended(model: RunModel) -> str:
-        """How many program threads waited for the GIL, on average, over the last second."""
         if model.attribution == Attribution.HOOKS_ONLY:
             return "contended: unknown (hooks only)"
-        recent = model.gil_contended.values()[-10:]
-        if not recent:
+        mean = model.gil_contended_recent()
+        if mean is None:
             return "contended -"
-        mean = sum(recent) / len(recent)
         return f"contended {mean:.1f} thread{'s' if round(mean, 1) != 1 else ''} waiting"

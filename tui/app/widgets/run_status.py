@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.format import OUTCOME_WORD, seconds
+from tui.events import TaskState
 from tui.model.run import RunModel
 from tui.model.summary import OUTCOME_MARK, cores_busy, sequential_estimate, speedup
 from tui.recording import Replay
@@ -34,7 +35,11 @@ class RunStatus(Static):
     def _counts(self, model: RunModel) -> Counter:
         key = (id(model), model.version)
         if self._tally[:2] != key:
-            self._tally = (*key, Counter(model.tasks[i].outcome for i in model.order))
+            tasks = (model.tasks[i] for i in model.order)
+            self._tally = (
+                *key,
+                Counter(TaskState.QUEUED if t.queued else t.outcome for t in tasks),
+            )
         return self._tally[2]
 
     _shown: tuple[RunModel, bool, Replay | None] | None = None

@@ -325,13 +325,14 @@ class Timeline(ScrollView, can_focus=True):
 
     def _outcome(self, task: Task, width: int, base: Style, marked: bool) -> Segment:
         """The outcome in words; its mark too when the end is outside the visible window."""
-        mark = OUTCOME_MARK.get(task.outcome, "?")
+        status = TaskState.QUEUED if task.queued else task.outcome
+        mark = OUTCOME_MARK.get(status, "?")
         style = base + (
             self._style(task.outcome) if task.outcome in OUTCOMES else self._style("live")
         )
         if width <= 2:
             return Segment(" " if marked else mark, style)
-        word = OUTCOME_WORD.get(task.outcome, task.outcome)
+        word = OUTCOME_WORD.get(status, task.outcome)
         short = short_cause(task.cancelled_by) if task.outcome in ("cancelled", "timeout") else ""
         if short and task.outcome == "timeout":
             short = ""

@@ -1,0 +1,55 @@
+"""What watching costs the machine: the concur-tui process's share of one core while the
+dashboard shows a live run in a real terminal (tmux, 140x45), beside btop's when it is
+installed (measured in the same run, the same way: CPU seconds from /proc over the window).
+
+    python bench/dashboard_cost.py [--seconds 10] [scenario=params ...]
+
+Each scenario runs long enough to outlast the window; the window starts after the
+dashboard's start-up (imports, first layout), which a person pays once. Goal: <= 5 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+
+from terminal import CLI, pane
+
+DEFAULT = [
+    "thread-sleep:delay=30",
+    "cpu-threads:work=10",
+    "cpu-processes:work=10",
+    "async-gather:delay=30",
+    "blocking-in-async:block=10",
+    "many-tasks:tasks=5000",
+]
+
+
+def share(command: list[str], warmup_s: float, seconds: float) -> float:
+    with pane(command) as p:
+        time.sleep(warmup_s)
+        before, started = p.cpu_s(), time.monotonic()
+        time.sleep(seconds)
+        return (p.cpu_s() - before) / (time.monotonic() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="*", default=DEFAULT)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=4.0)
+    args = parser.parse_args()
+    print(f"{'watched':<40} {'concur-tui, % of a core':>24}")
+    for case in args.cases:
+        name, _, params = case.partition(":")
+        sets = [x for p in params.split(",") if p for x in ("--set", p)]
+        cost = share([CLI, "watch", name, *sets], args.warmup, args.seconds)
+        print(f"{case:<40} {cost * 100:>23.1f}%", flush=True)
+    if shutil.which("btop"):
+        cost = share(["btop"], args.warmup, args.seconds)
+        print(f"{'btop (for comparison)':<40} {cost * 100:>23.1f}%")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Key to screen: how long a key takes to show its effect in a real terminal (tmux send-keys,
+then capture-pane until the screen changed), while ``cpu-processes`` keeps every core busy.
+
+    python bench/key_latency.py [--presses 40]
+
+The key is ``?`` (the help screen opens) then ``escape`` (it closes), alternately; each
+press is timed from send-keys to the first capture that shows the new screen. Capture
+polling adds up to ~5 ms (plus tmux's own cost), so the figures are an upper bound.
+Goal: p95 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from terminal import CLI, pane
+
+HELP_MARK = "Help and definitions"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=40)
+    parser.add_argument("--scenario", default="cpu-processes")
+    parser.add_argument("--set", action="append", help="scenario parameters (default work=10)")
+    args = parser.parse_args()
+    sets = [x for s in (args.set or ["work=10"]) for x in ("--set", s)]
+    latencies: list[float] = []
+    with pane([CLI, "watch", args.scenario, *sets]) as p:
+        p.wait_for("Timeline")
+        time.sleep(2.0)  # the workers are up and every core is busy
+        for i in range(args.presses):
+            opening = i % 2 == 0
+            started = time.monotonic()
+            p.keys("?" if opening else "Escape")
+            while (HELP_MARK in p.screen()) != opening:
+                if time.monotonic() - started > 10:
+                    raise SystemExit("the screen did not change within 10 s")
+                time.sleep(0.002)
+            latencies.append(time.monotonic() - started)
+            time.sleep(0.15)
+    ms = sorted(x * 1000 for x in latencies)
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    print(
+        f"key -> screen while {args.scenario} runs: p50 {statistics.median(ms):.0f} ms,"
+        f" p95 {p95:.0f} ms, max {ms[-1]:.0f} ms ({len(ms)} presses)"
+    )
+
+
+if __name__ == "__main__":
+    main()
