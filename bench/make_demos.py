@@ -1,6 +1,6 @@
 """Regenerate the demo recordings shipped in tui/demos (``concur-tui replay --demo NAME``).
 
-Runs each guide scenario headless with its default parameters, exactly as
+Runs each built-in scenario headless with its default parameters, exactly as
 ``concur-tui run`` does, records every event the model is fed, checks that the
 recording loads and gives the live run's summary, and saves ``tui/demos/<name>.jsonl``.
 
@@ -38,6 +38,8 @@ DEMOS = (
     "gather-errors",
     "gil-convoy",
     "compare-io",
+    "many-tasks",
+    "workload",
 )
 OUT = Path(__file__).resolve().parents[1] / "tui" / "demos"
 MAX_BYTES = 1 << 20

@@ -96,6 +96,9 @@ async def main(use_live: bool) -> None:
     await shoot(ConcurApp(replay=events), "task-details", keys=("down", "down", "enter"))
     await shoot(ConcurApp(replay=events), "help", keys=("question_mark",))
     await shoot(ConcurApp(replay=events), "dashboard-80x24", size=(80, 24))
+    stall = load(FIXTURES / "blocking_in_async.jsonl")[1]
+    await shoot(ConcurApp(replay=stall), "dashboard-80x24-blocking-in-async", size=(80, 24))
+    await shoot(ConcurApp(replay=stall, projector=True), "dashboard-projector")
     await advisor("advisor")
     await compare_cpu("compare-cpu")
     if use_live:

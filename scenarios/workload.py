@@ -3,6 +3,7 @@
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 TITLE = "One workload: sequential, threads, processes or asyncio"
@@ -54,31 +55,48 @@ def crunch(steps: int) -> None:
         total += i % 7
 
 
-def task(workload: str, io_s: float, steps: int) -> None:
-    """One task, written the ordinary (blocking) way."""
-    if workload in ("io", "mixed"):
-        time.sleep(io_s)  # stands in for a network or disk wait
-    if workload in ("cpu", "mixed"):
-        crunch(steps)
+# One task of each workload, written the ordinary (blocking) way. Each takes only
+# what its workload uses, so a pool item reads `cpu_task(0.5)`, not every setting.
+def io_task(io_s: float) -> None:
+    time.sleep(io_s)  # stands in for a network or disk wait
 
 
-async def async_task(workload: str, io_s: float, steps: int) -> None:
+def cpu_task(cpu_work: float) -> None:
+    crunch(int(cpu_work * STEPS_PER_UNIT))
+
+
+def mixed_task(io_s: float, cpu_work: float) -> None:
+    io_task(io_s)
+    cpu_task(cpu_work)
+
+
+def task_for(workload: str, io_s: float, cpu_work: float) -> tuple[Callable[..., None], tuple]:
+    """The task function of a workload and the arguments it takes."""
+    if workload == "io":
+        return io_task, (io_s,)
+    if workload == "cpu":
+        return cpu_task, (cpu_work,)
+    return mixed_task, (io_s, cpu_work)
+
+
+async def async_task(workload: str, io_s: float, cpu_work: float) -> None:
     """The same task as a coroutine."""
     if workload in ("io", "mixed"):
         await asyncio.sleep(io_s)  # the loop runs other tasks meanwhile
     if workload in ("cpu", "mixed"):
-        crunch(steps)  # no await in here: nothing else on the loop runs until it returns
+        cpu_task(cpu_work)  # no await in here: nothing else on the loop runs until it returns
 
 
-def run_sequential(workload: str, tasks: int, io_s: float, steps: int) -> None:
+def run_sequential(workload: str, tasks: int, io_s: float, cpu_work: float) -> None:
+    task, args = task_for(workload, io_s, cpu_work)
     for _ in range(tasks):
-        task(workload, io_s, steps)
+        task(*args)
 
 
-def run_threads(workload: str, tasks: int, io_s: float, steps: int) -> None:
+def run_threads(workload: str, tasks: int, io_s: float, cpu_work: float) -> None:
+    task, args = task_for(workload, io_s, cpu_work)
     threads = [
-        threading.Thread(target=task, args=(workload, io_s, steps), name=f"{workload}-{i}")
-        for i in range(tasks)
+        threading.Thread(target=task, args=args, name=f"{workload}-{i}") for i in range(tasks)
     ]
     for thread in threads:
         thread.start()
@@ -86,17 +104,20 @@ def run_threads(workload: str, tasks: int, io_s: float, steps: int) -> None:
         thread.join()
 
 
-def run_processes(workload: str, tasks: int, io_s: float, steps: int) -> None:
-    # Like the guide's Pool(): one worker process per core. task must be a
+def run_processes(workload: str, tasks: int, io_s: float, cpu_work: float) -> None:
+    # Like the guide's Pool(): one worker process per core. The task must be a
     # module-level function: the pool sends it to the workers by name.
+    task, args = task_for(workload, io_s, cpu_work)
     with ProcessPoolExecutor() as pool:
-        list(pool.map(task, [workload] * tasks, [io_s] * tasks, [steps] * tasks))
+        futures = [pool.submit(task, *args) for _ in range(tasks)]
+        for future in futures:
+            future.result()
 
 
-async def run_asyncio(workload: str, tasks: int, io_s: float, steps: int) -> None:
+async def run_asyncio(workload: str, tasks: int, io_s: float, cpu_work: float) -> None:
     await asyncio.gather(
         *(
-            asyncio.create_task(async_task(workload, io_s, steps), name=f"{workload}-{i}")
+            asyncio.create_task(async_task(workload, io_s, cpu_work), name=f"{workload}-{i}")
             for i in range(tasks)
         )
     )
@@ -113,16 +134,15 @@ def main(
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     if workload not in WORKLOADS:
         raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}, not {workload!r}")
-    steps = int(cpu_work * STEPS_PER_UNIT)
     start = time.perf_counter()
     if mode == "sequential":
-        run_sequential(workload, tasks, io_s, steps)
+        run_sequential(workload, tasks, io_s, cpu_work)
     elif mode == "threads":
-        run_threads(workload, tasks, io_s, steps)
+        run_threads(workload, tasks, io_s, cpu_work)
     elif mode == "processes":
-        run_processes(workload, tasks, io_s, steps)
+        run_processes(workload, tasks, io_s, cpu_work)
     else:
-        asyncio.run(run_asyncio(workload, tasks, io_s, steps))
+        asyncio.run(run_asyncio(workload, tasks, io_s, cpu_work))
     elapsed = time.perf_counter() - start
     print(f"{mode}: {tasks} {workload} tasks")
     print(f"Elapsed: {elapsed:.2f}s")

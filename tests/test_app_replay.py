@@ -142,7 +142,7 @@ async def test_playback_keys_only_while_a_recording_plays() -> None:
 
 
 async def test_w_and_record_save_loadable_recordings(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONCUR_TUI_RECORDINGS", str(tmp_path))  # where w saves
     record = tmp_path / "watched.jsonl"
     scenario = catalog.find("thread-sleep")
     app = ConcurApp(start=(scenario, scenario.resolve(["delay=0.1", "tasks=2"])), record=record)

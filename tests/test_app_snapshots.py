@@ -9,16 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList, RadioButton
+from textual.widgets import Input, OptionList, RadioButton
 
+from tui import catalog
 from tui.app.app import ConcurApp
 from tui.app.screens.compare import CompareScreen
+from tui.app.widgets.key_footer import KeyFooter
 from tui.compare import MODES, CompareResult, Interpreter, Measured, _fill_speedup, _row
 from tui.model.run import RunModel
-from tui.recording import Replay, load, load_model
+from tui.recording import Replay, demo_path, load, load_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZE = (140, 45)
+SMALL = (80, 24)
 
 
 def replay(name: str, until_s: float | None = None) -> ConcurApp:
@@ -33,38 +36,63 @@ def test_picker(snap_compare) -> None:
         while not pilot.app.screen.query("#param-delay"):
             await pilot.pause(0.02)
         pilot.app.screen.query_one("#param-delay").value = "nope"
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(ConcurApp(), terminal_size=SIZE, run_before=highlight_thread_sleep)
 
 
-@pytest.mark.parametrize(
-    ("fixture", "until_s"),
-    [
-        ("cpu_threads", None),
-        ("cpu_threads", 0.9),
-        ("cancel_taskgroup", None),
-        ("blocking_in_async", None),
-        ("process_pool_squares", None),
-    ],
-)
-def test_dashboard(snap_compare, fixture: str, until_s: float | None) -> None:
-    assert snap_compare(replay(fixture, until_s), terminal_size=SIZE)
+def test_picker_small_in_a_field(snap_compare) -> None:
+    """80x24 with a parameter field focused: the footer offers escape and ctrl+q."""
+
+    async def into_a_field(pilot) -> None:
+        while not pilot.app.screen.query("#param-delay"):
+            await pilot.pause(0.02)
+        field = pilot.app.screen.query_one("#param-delay", Input)
+        field.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+        field.focus()
+        await settled(pilot)
+
+    assert snap_compare(ConcurApp(), terminal_size=SMALL, run_before=into_a_field)
+
+
+async def settled(pilot) -> None:
+    """Wait until the footer has fitted its keys to the width (it composes again on resize)."""
+    for _ in range(100):
+        footers = pilot.app.screen.query(KeyFooter)
+        if not footers or footers.first()._fitted_width == footers.first().size.width:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "140x45"])
+@pytest.mark.parametrize("name", [s.name for s in catalog.builtins()])
+def test_finished(snap_compare, name: str, size: tuple[int, int]) -> None:
+    """Every scenario's finished screen (its demo recording) on a laptop and a large terminal."""
+    app = ConcurApp(replay=load(demo_path(name))[1])
+    assert snap_compare(app, terminal_size=size, run_before=settled)
+
+
+def test_dashboard_mid_run(snap_compare) -> None:
+    """While running: the live window, the last GIL and lag figures."""
+    assert snap_compare(replay("cpu_threads", 0.9), terminal_size=SIZE, run_before=settled)
+
+
+def test_projector(snap_compare) -> None:
+    app = ConcurApp(replay=load(demo_path("blocking-in-async"))[1], projector=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settled)
 
 
 def test_replay_paused_mid_run(snap_compare) -> None:
     """A recording played in the dashboard: its keys in the footer, position and speed on top."""
     playing = Replay.from_file(FIXTURES / "cpu_threads.jsonl", speed=0.5, paused=True)
     playing.seek(0.9)
-    assert snap_compare(ConcurApp(replay=playing), terminal_size=SIZE)
-
-
-def test_dashboard_small_terminal(snap_compare) -> None:
-    assert snap_compare(replay("cancel_taskgroup"), terminal_size=(80, 24))
+    assert snap_compare(ConcurApp(replay=playing), terminal_size=SIZE, run_before=settled)
 
 
 def test_task_details(snap_compare) -> None:
     async def open_cancelled_task(pilot) -> None:
+        await settled(pilot)
         await pilot.press("down", "down", "enter")
 
     assert snap_compare(
@@ -74,6 +102,7 @@ def test_task_details(snap_compare) -> None:
 
 def test_help(snap_compare) -> None:
     async def open_help(pilot) -> None:
+        await settled(pilot)
         await pilot.press("question_mark")
 
     assert snap_compare(replay("cpu_threads"), terminal_size=SIZE, run_before=open_help)
@@ -95,19 +124,20 @@ def fixed_comparison() -> tuple[CompareResult, dict[str, RunModel]]:
     return result, models
 
 
-def test_compare_finished(snap_compare) -> None:
+@pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "140x45"])
+def test_compare_finished(snap_compare, size: tuple[int, int]) -> None:
     async def open_compare(pilot) -> None:
         result, models = fixed_comparison()
         await pilot.app.push_screen(CompareScreen("cpu", result=result, models=models))
-        await pilot.pause()
+        await settled(pilot)
 
-    assert snap_compare(ConcurApp(), terminal_size=SIZE, run_before=open_compare)
+    assert snap_compare(ConcurApp(), terminal_size=size, run_before=open_compare)
 
 
 def test_advisor(snap_compare) -> None:
     async def ask(pilot) -> None:
         await pilot.press("a")
         pilot.app.screen.query(RadioButton)[1].value = True
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(ConcurApp(), terminal_size=SIZE, run_before=ask)

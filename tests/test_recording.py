@@ -28,11 +28,8 @@ from tui.recording import (
 from tui.supervisor.headless import run_headless
 
 CLI = str(Path(sys.executable).parent / "concur-tui")
-GUIDE_DEMOS = {
-    "thread-sleep", "process-pool-squares", "async-gather", "wait-for-timeout", "cpu-threads",
-    "cpu-processes", "blocking-in-async", "cancel-taskgroup", "gather-errors", "gil-convoy",
-    "compare-io",
-}  # fmt: skip
+# A demo of every built-in scenario (many-tasks and workload too).
+DEMOS = {scenario.name for scenario in catalog.builtins()}
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +133,8 @@ def test_step_back_undoes_step_exactly() -> None:
 
 
 def test_demos_ship_and_load() -> None:
-    assert set(demo_names()) >= GUIDE_DEMOS
-    for name in GUIDE_DEMOS:
+    assert set(demo_names()) >= DEMOS
+    for name in DEMOS:
         path = demo_path(name)
         assert path.stat().st_size < 1 << 20
         meta, model = recording.load_model(path)

@@ -16,7 +16,19 @@ from typing import Any
 from tui.literal import visible
 
 BUILTIN_DIR = Path(importlib.util.find_spec("scenarios").origin or "").parent  # type: ignore[union-attr]
-KIND_ORDER = ("threads", "processes", "asyncio", "mixed", "script")
+# The guide's own examples in the order it gives them, then the lessons it teaches (its rule of
+# thumb, then its common mistakes), then the rest: the order of the picker and of `list`.
+GUIDE_EXAMPLES = ("thread-sleep", "process-pool-squares", "async-gather", "wait-for-timeout")
+GUIDE_LESSONS = (
+    "cpu-threads",
+    "cpu-processes",
+    "compare-io",
+    "blocking-in-async",
+    "gil-convoy",
+    "cancel-taskgroup",
+    "gather-errors",
+)
+SECTIONS = ("examples", "lessons", "more", "scripts")
 
 
 # Exit codes of every concur-tui command.
@@ -202,15 +214,30 @@ def load_file(path: Path, module: str | None = None) -> Scenario:
     )
 
 
+def section(scenario: Scenario) -> str:
+    """Where a scenario is listed (one of ``SECTIONS``): the guide's examples, its lessons,
+    the other built-ins, or a person's own scripts."""
+    if scenario.module is None:
+        return "scripts"
+    if scenario.name in GUIDE_EXAMPLES:
+        return "examples"
+    return "lessons" if scenario.name in GUIDE_LESSONS else "more"
+
+
+def guide_order(scenario: Scenario) -> tuple[int, int, str]:
+    """A sort key: by section, in the guide's order within it, then by name."""
+    guide = GUIDE_EXAMPLES + GUIDE_LESSONS
+    place = guide.index(scenario.name) if scenario.name in guide else len(guide)
+    return (SECTIONS.index(section(scenario)), place, scenario.name)
+
+
 def builtins() -> list[Scenario]:
     found = [
         load_file(path, module=f"scenarios.{path.stem}")
         for path in sorted(BUILTIN_DIR.glob("*.py"))
         if not path.name.startswith("_")
     ]
-    return sorted(
-        found, key=lambda s: (KIND_ORDER.index(s.kind) if s.kind in KIND_ORDER else 99, s.name)
-    )
+    return sorted(found, key=guide_order)
 
 
 def from_folder(folder: Path, skipped: list[str] | None = None) -> list[Scenario]:

@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--served-python", action="append", default=[], metavar="PATH", help=argparse.SUPPRESS
     )
+    parser.add_argument(
+        "--projector",
+        action="store_true",
+        help="start the dashboard in the projector theme: high contrast, large glyphs (F2 switches)",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     listing = sub.add_parser("list", help="list the scenarios")
@@ -65,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--record", metavar="FILE", type=Path, help="save the run as a recording when it ends"
     )
+    projector_arg(watch)
     listing.set_defaults(func=cmd_list)
     run.set_defaults(func=cmd_run)
     watch.set_defaults(func=cmd_app)
@@ -86,6 +92,16 @@ def _more_commands() -> list[Any]:
             continue
         found.append(module.register)
     return found
+
+
+def projector_arg(parser: argparse.ArgumentParser) -> None:
+    """``--projector`` after a subcommand too (a value given before it is kept)."""
+    parser.add_argument(
+        "--projector",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="the projector theme: high contrast, large glyphs (F2 switches)",
+    )
 
 
 def scenario_args(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -184,6 +200,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         start=start,
         record=record,
         compare_pythons=args.served_python if args.served else None,
+        projector=args.projector,
     )
     app.run()
     if app.record_message:

@@ -40,7 +40,14 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "stall": {"t0": (int,), "file": (str,), "line": (int,), "code": (str,)},
     "stall_end": {"t0": (int,)},
     "output": {"stream": (str,), "text": (str,)},
-    "cpu": {"t0": (int,), "per_core": (list,)},
+    # per_core: every program's use of each core; scenario / tool: the run's processes'
+    # and concur-tui's own share of it (absent from older recordings)
+    "cpu": {
+        "t0": (int,),
+        "per_core": (list,),
+        "scenario": (list, type(None)),
+        "tool": (list, type(None)),
+    },
     "threads": {"rows": (list,)},
     "procs": {"rows": (list,)},
     "note": {"text": (str,)},

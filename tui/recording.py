@@ -48,7 +48,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_LINE_BYTES = 1024 * 1024
 MAX_EVENTS = 2_000_000
 PIECE_BYTES = 4 << 20  # of a recording's file parsed at a time when a replay moves far
-ADVANCE_EVENTS = 2_000  # events a playing replay feeds per step at most (as a live poll)
+ADVANCE_EVENTS = 8_000  # events a playing replay feeds per step at most (as a live poll)
 MAX_SPAN_S = 24 * 3600  # a recording covers at most a day (a run, not a clock's whole range)
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
@@ -203,6 +203,29 @@ def summary_of_recording(path: str | os.PathLike[str]) -> dict[str, Any]:
     from tui.model.summary import summarize
 
     return summarize(load_model(path)[1])
+
+
+RECORDINGS_ENV = "CONCUR_TUI_RECORDINGS"
+
+
+def recordings_folder() -> Path:
+    """Where the dashboard's ``w`` saves runs: ``$CONCUR_TUI_RECORDINGS`` if set, else
+    ``concur-tui/recordings`` in the user's data folder (``$XDG_DATA_HOME``, by default
+    ``~/.local/share``). ``concur-tui replay NAME`` also looks there."""
+    chosen = os.environ.get(RECORDINGS_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "concur-tui" / "recordings"
+
+
+def find_recording(name: str) -> Path:
+    """``name`` as given, or the file of that name in the recordings folder if only it exists."""
+    given = Path(name).expanduser()
+    if given.exists() or given.is_absolute() or given.parent != Path("."):
+        return given
+    saved = recordings_folder() / name
+    return saved if saved.exists() else given
 
 
 def demo_names() -> list[str]:

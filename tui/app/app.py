@@ -23,6 +23,7 @@ from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.picker import PickerScreen
 from tui.app.source import LiveSource, PlaybackSource, ReplaySource
+from tui.app.themes import PROJECTOR, THEMES, mark_variables
 from tui.catalog import Scenario
 from tui.compare import Advice
 from tui.events import Event
@@ -37,6 +38,7 @@ class ConcurApp(App):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f2", "toggle_projector", "Projector theme", show=False),
     ]
 
     def __init__(
@@ -48,6 +50,7 @@ class ConcurApp(App):
         record: Path | None = None,
         compare_pythons: list[str] | None = None,
         wall_clock: Callable[[], float] = time.monotonic,
+        projector: bool = False,
     ) -> None:
         """``replay``: a ``Replay`` is played (pause, step, seek and speed keys); a list of
         events is shown at once, its clock stopped at ``replay_until_s`` (or its end).
@@ -55,8 +58,14 @@ class ConcurApp(App):
         quits (``record_message`` then says how that went). ``compare_pythons``: the only
         other interpreters the Compare screen may run (served pages), instead of a field.
         ``wall_clock`` moves a played replay on (tests pass their own, so playing does not
-        depend on the machine's load)."""
+        depend on the machine's load). ``projector``: start in the
+        projector theme."""
         super().__init__()
+        for theme in THEMES:
+            self.register_theme(theme)
+        self._theme_before_projector = self.theme
+        if projector:
+            self.theme = PROJECTOR.name
         self.scenarios = catalog.builtins() + list(extra_scenarios)
         self.start = start
         self.replay = replay
@@ -130,6 +139,18 @@ class ConcurApp(App):
             return
         scenario = catalog.find(advice.open_target)
         self.start_run(scenario, scenario.resolve(advice.open_params))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Each state's and outcome's colour, for a theme that does not set them."""
+        return mark_variables(self.current_theme.to_color_system().generate())
+
+    def action_toggle_projector(self) -> None:
+        """Into the projector theme, or back to the theme used before it."""
+        if self.theme == PROJECTOR.name:
+            self.theme = self._theme_before_projector
+        else:
+            self._theme_before_projector = self.theme
+            self.theme = PROJECTOR.name
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -5,25 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tui.events import CauseKind, TaskState
+from tui.marks import NOT_ENDED, OUTCOME_MARKS, STATE_MARKS
 
-# Each task state's colour is set once, in app.tcss (``.state--running`` ...); every widget
-# that draws states lists these as its component classes.
-STATE_CLASSES = frozenset(f"state--{state}" for state in TaskState)
-
-
-def state_class(part: str) -> str | None:
-    """The component class of a state's colour, or None for a word that is not a state."""
-    name = f"state--{part}"
-    return name if name in STATE_CLASSES else None
-
-
-OUTCOME_WORD = {
-    "done": "done",
-    "error": "error",
-    "timeout": "timed out",
-    "cancelled": "cancelled",
-    None: "running",
-    TaskState.QUEUED: "queued",
+OUTCOME_WORD: dict[str | None, str] = {o: mark.word for o, mark in OUTCOME_MARKS.items()} | {
+    None: NOT_ENDED.word,
+    TaskState.QUEUED: STATE_MARKS[TaskState.QUEUED].word,  # not started, so no outcome yet
 }
 CAUSE_SHORT = {
     CauseKind.TIMEOUT: "by timeout",

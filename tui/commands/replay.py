@@ -7,8 +7,17 @@ import sys
 from typing import Any
 
 from tui.catalog import EXIT_USAGE
+from tui.cli import projector_arg
 from tui.events import dumps_strict
-from tui.recording import MAX_SPEED, MIN_SPEED, RecordingError, Replay, demo_names, demo_path
+from tui.recording import (
+    MAX_SPEED,
+    MIN_SPEED,
+    RecordingError,
+    Replay,
+    demo_names,
+    demo_path,
+    find_recording,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -19,7 +28,11 @@ def register(subparsers: Any) -> None:
         " space pauses, and step, seek and speed keys work as in the footer."
         f" Demos: {', '.join(_demos())}.",
     )
-    parser.add_argument("file", nargs="?", help="a recording (.jsonl)")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        help="a recording (.jsonl); a bare name is also looked for in the recordings folder",
+    )
     parser.add_argument("--demo", metavar="NAME", help="a built-in demo recording instead of FILE")
     parser.add_argument(
         "--speed",
@@ -28,6 +41,7 @@ def register(subparsers: Any) -> None:
         help=f"playback speed, {MIN_SPEED}x to {MAX_SPEED}x (default 1)",
     )
     parser.add_argument("--paused", action="store_true", help="start paused at the beginning")
+    projector_arg(parser)
     how = parser.add_mutually_exclusive_group()
     how.add_argument(
         "--json", action="store_true", help="print the run's summary as JSON, no dashboard"
@@ -53,7 +67,7 @@ def recording_path(args: argparse.Namespace) -> str:
         return str(demo_path(args.demo))
     if not args.file:
         raise RecordingError(f"give a recording FILE or --demo NAME (demos: {', '.join(_demos())})")
-    return str(args.file)
+    return str(find_recording(args.file))
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -84,5 +98,9 @@ def _replay(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"concur-tui: the dashboard is not available ({exc})", file=sys.stderr)
         return 1
-    ConcurApp(replay=replay, compare_pythons=args.served_python if args.served else None).run()
+    ConcurApp(
+        replay=replay,
+        compare_pythons=args.served_python if args.served else None,
+        projector=args.projector,
+    ).run()
     return 0

@@ -1,4 +1,4 @@
-"""Demo recordings of the guide's scenarios (``concur-tui replay --demo NAME``).
+"""Demo recordings of every built-in scenario (``concur-tui replay --demo NAME``).
 
 Regenerate them with ``python bench/make_demos.py``.
 """

@@ -31,6 +31,8 @@ NS = 1e9
 MAX_TASKS = 25_000  # tasks a model keeps; later ones are counted, not shown
 MAX_OUTPUT_CHARS = 4 << 20  # the program's output kept (the newest); older lines are dropped
 MAX_LOG_ENTRIES = 100_000  # log entries kept (the newest)
+BUSY_CORES = 0.2  # other programs' use of the machine worth saying (cores' worth)
+LOAD_WINDOW = 20  # CPU samples (2 s) the "machine busy" note looks at
 DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
 
 # The states a task's time is split into, in the order the legend lists them.
@@ -470,6 +472,12 @@ class Series:
     def last(self, default: float = 0.0) -> float:
         return self.points[-1][1] if self.points else default
 
+    def mean(self, default: float = 0.0) -> float:
+        return sum(v for _, v in self.points) / len(self.points) if self.points else default
+
+    def max(self, default: float = 0.0) -> float:
+        return max((v for _, v in self.points), default=default)
+
 
 class RunModel:
     """Everything known about one run, built only from its events."""
@@ -500,6 +508,8 @@ class RunModel:
         self.loop_lag_ms = Series()
         self.loop_lags_us: list[int] = []
         self.cpu: list[tuple[float, list[float]]] = []
+        # (t, the run's percent of each core, concur-tui's own): the rest of ``cpu`` is others'
+        self.cpu_split: list[tuple[float, list[float], list[float]]] = []
         self.proc_cpu_s: dict[int, float] = {}
         self.started: float | None = None
         self.ended: float | None = None
@@ -922,7 +932,15 @@ class RunModel:
         self._add_log(LogEntry(t, "note", e["text"], e.get("id")))
 
     def _on_cpu(self, e: Event, t: float) -> None:
-        self.cpu.append((t, [float(p) for p in e["per_core"]]))
+        per_core = [float(p) for p in e["per_core"]]
+        self.cpu.append((t, per_core))
+        scenario, tool = e.get("scenario"), e.get("tool")
+        if (
+            isinstance(scenario, list)
+            and isinstance(tool, list)
+            and len(scenario) == len(tool) == len(per_core)
+        ):
+            self.cpu_split.append((t, [float(p) for p in scenario], [float(p) for p in tool]))
 
     def _on_procs(self, e: Event, t: float) -> None:
         rss = 0
@@ -983,6 +1001,28 @@ class RunModel:
     def scenario_cpu_s(self) -> float:
         """CPU seconds of the runner and every process it started (last reading of each)."""
         return sum(self.proc_cpu_s.values())
+
+    def load_split(self, last: int | None = None) -> tuple[float, float, float] | None:
+        """Cores' worth of CPU used by the run, by concur-tui itself and by everything else,
+        on average over the last ``last`` samples (all when None); None when not measured."""
+        samples = self.cpu_split[-last:] if last else self.cpu_split
+        if not samples:
+            return None
+        by_time = dict(self.cpu)
+        run = tool = other = 0.0
+        for t, scenario, own in samples:
+            total = by_time.get(t, [])
+            run += sum(scenario) / 100
+            tool += sum(own) / 100
+            other += sum(max(0.0, a - s - o) for a, s, o in zip(total, scenario, own, strict=False))
+        n = len(samples)
+        return run / n, tool / n, other / 100 / n
+
+    def machine_busy(self, last: int | None = LOAD_WINDOW) -> float | None:
+        """Cores' worth other programs used lately, when it is enough to slow the run
+        (``BUSY_CORES``); None otherwise."""
+        split = self.load_split(last)
+        return split[2] if split and split[2] > BUSY_CORES else None
 
     def cores_used(self) -> list[int]:
         used: set[int] = set()

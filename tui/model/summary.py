@@ -5,20 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tui.events import DROP_WORDS, TaskKind, TaskState
+from tui.marks import OUTCOME_MARKS, outcome_glyphs, state_glyphs
 from tui.model.run import STATES, RunModel, Task
 
 TIMELINE_WIDTH = 50
-STATE_CHAR: dict[str, str] = {
-    TaskState.RUNNING: "█",
-    TaskState.GIL: "▒",
-    TaskState.CORE: "▓",
-    TaskState.WAITING: "░",
-    TaskState.QUEUED: "┈",
-    TaskState.SLEEPING: "·",
-    TaskState.IO: "~",
-    TaskState.BLOCKED: "-",
-}
-OUTCOME_MARK = {"done": "✓", "error": "✗", "timeout": "◔", "cancelled": "⊘", None: "…"}
+STATE_CHAR = state_glyphs()
+OUTCOME_MARK = outcome_glyphs()
 OUTCOME_MARK[TaskState.QUEUED] = STATE_CHAR[TaskState.QUEUED]  # not started, so no outcome yet
 # A work item's own time: what it would still take with the machine to itself.
 SERVICE = (TaskState.RUNNING, TaskState.SLEEPING, TaskState.IO)
@@ -79,16 +71,19 @@ def why(task: Task, now: float, top: int = 4) -> list[list[Any]]:
     return [[state, what, round(s, 4)] for (state, what), s in ranked if s >= 0.0005]
 
 
+def cpu_mean_per_core(model: RunModel) -> list[float]:
+    """Each core's busy percentage, averaged over the run's samples."""
+    samples = [per for _, per in model.cpu]
+    if not samples:
+        return []
+    return [sum(s[i] for s in samples) / len(samples) for i in range(len(samples[0]))]
+
+
 def summarize(model: RunModel) -> dict[str, Any]:
     now = model.now()
     start = model.started or 0.0
     cores = int(model.info.get("cores") or (len(model.cpu[-1][1]) if model.cpu else 0))
-    samples = [per for _, per in model.cpu]
-    mean_per_core = (
-        [round(sum(s[i] for s in samples) / len(samples), 1) for i in range(len(samples[0]))]
-        if samples
-        else []
-    )
+    mean_per_core = [round(p, 1) for p in cpu_mean_per_core(model)]
     gil = model.gil_busy.values()
     tasks = []
     for task in model.visible_tasks():
@@ -147,13 +142,19 @@ def summarize(model: RunModel) -> dict[str, Any]:
             "scenario_cpu_s": round(model.scenario_cpu_s, 4),
             "kernel_cpu_s": model.kernel_cpu_s,
             "cores_used": model.cores_used(),
+            # cores' worth, on average: the run's processes, concur-tui itself, all others
+            "load_cores": (
+                {"run": round(split[0], 3), "tool": round(split[1], 3), "other": round(split[2], 3)}
+                if (split := model.load_split())
+                else None
+            ),
         },
         "memory": {"peak_rss_mb": round(model.peak_rss_bytes / 2**20, 1)},
         "gil": {
             "enabled": model.gil_enabled,
             "contended": _round(contended, 4),
-            "busy_mean": round(sum(gil) / len(gil), 4) if gil else None,
-            "busy_max": round(max(gil), 4) if gil else None,
+            "busy_mean": round(model.gil_busy.mean(), 4) if gil else None,
+            "busy_max": round(model.gil_busy.max(), 4) if gil else None,
             "wait_p50_ms": _round(model.gil_wait_ms(50)),
             "wait_p99_ms": _round(model.gil_wait_ms(99)),
             "samples": len(gil),
@@ -230,7 +231,8 @@ def format_text(model: RunModel, summary: dict[str, Any]) -> str:
         if task["cancelled_by"]:
             lines.append(f"{'':<{name_width}}  by: {model.describe_cause(task['cancelled_by'])}")
     legend = "  ".join(f"{STATE_CHAR[s]} {s}" for s in STATES)
-    lines += ["", f"legend: {legend}   ✓ done ✗ error ◔ timeout ⊘ cancelled", ""]
+    ends = " ".join(f"{OUTCOME_MARK[o]} {m.word}" for o, m in OUTCOME_MARKS.items())
+    lines += ["", f"legend: {legend}   {ends}", ""]
     cpu, gil, loop = summary["cpu"], summary["gil"], summary["loop_lag_ms"]
     per_core = " ".join(f"{p:.0f}%" for p in cpu["mean_percent_per_core"])
     lines.append(

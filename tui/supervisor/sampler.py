@@ -70,6 +70,29 @@ def descendants(root: int) -> list[int]:
     return found
 
 
+class CoreShares:
+    """Whose each core's time was between two sweeps: the CPU time each thread used since the
+    last sweep, put on the core it was last seen on. A thread that moved between cores within
+    a sweep (100 ms) is counted on its last one, and /proc counts in 10 ms ticks: a share, not
+    an exact account, and it is documented as such."""
+
+    def __init__(self, cores: int) -> None:
+        self.cores = cores
+        self._seen: dict[tuple[int, int], float] = {}
+
+    def percent(self, rows: list[list[Any]], seconds: float) -> list[float]:
+        """Each core's percent used by the threads in ``rows`` ([pid, tid, state, cpu_s, core])."""
+        used = [0.0] * self.cores
+        seen: dict[tuple[int, int], float] = {}
+        for pid, tid, _state, cpu_s, core in rows:
+            key = (pid, tid)
+            seen[key] = cpu_s
+            if key in self._seen and 0 <= core < self.cores:
+                used[core] += max(0.0, cpu_s - self._seen[key])
+        self._seen = seen
+        return [round(min(100.0, 100.0 * u / seconds), 1) if seconds > 0 else 0.0 for u in used]
+
+
 class TreeSampler:
     """Samples the runner and every process it started, and the machine's cores."""
 
@@ -77,13 +100,19 @@ class TreeSampler:
         self.root_pid = root_pid
         psutil.cpu_percent(percpu=True)  # the first reading only sets the baseline
         self._last = time.perf_counter_ns()
+        cores = psutil.cpu_count() or 1
+        self._scenario = CoreShares(cores)
+        self._tool = CoreShares(cores)
+        self._tool.percent(thread_rows(os.getpid()), 0.0)
 
     def sample(self) -> list[dict[str, Any]]:
         """One sweep as events (without ``pid``, which the session adds)."""
         now = time.perf_counter_ns()
-        events: list[dict[str, Any]] = [
-            {"e": "cpu", "t": now, "t0": self._last, "per_core": per_core_percent()}
-        ]
+        seconds = (now - self._last) / 1e9
+        cpu: dict[str, Any] = {"e": "cpu", "t": now, "t0": self._last}
+        cpu["per_core"] = per_core_percent()
+        cpu["tool"] = self._tool.percent(thread_rows(os.getpid()), seconds)
+        events: list[dict[str, Any]] = [cpu]
         self._last = now
         procs, threads = [], []
         for pid in descendants(self.root_pid):
@@ -95,6 +124,7 @@ class TreeSampler:
             # after the ")" field 24 (rss, in pages) is index 21
             procs.append([pid, name, cpu_s, int(fields[21]) * PAGE_SIZE])
             threads.extend(thread_rows(pid))
+        cpu["scenario"] = self._scenario.percent(threads, seconds)
         events.append({"e": "procs", "t": now, "rows": procs})
         events.append({"e": "threads", "t": now, "rows": threads})
         return events

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from tui.app.screens.fields import LEAVE_FIELD, FieldKeysScreen
 from tui.catalog import UsageError
 from tui.compare import Advice, advise
 
@@ -27,10 +28,13 @@ ANSWERS = (
 )
 
 
-class AdviseScreen(ModalScreen[Advice | None]):
+class AdviseScreen(FieldKeysScreen, ModalScreen[Advice | None]):
+    LEAVE_TO = "#advise-dominant"
     BINDINGS: ClassVar[list[BindingType]] = [
+        LEAVE_FIELD,
         Binding("escape", "dismiss(None)", "Close"),
         Binding("o", "open", "Open it"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self, dominant: str = "waiting", tasks: int = 4) -> None:

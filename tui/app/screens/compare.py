@@ -25,12 +25,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui import catalog
+from tui.app.screens.fields import LEAVE_FIELD, FieldKeysScreen
 from tui.app.widgets.compare_table import CompareTable
+from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.mode_run import ModeRun
 from tui.catalog import Param, UsageError
 from tui.compare import MODES, SCENARIO, WORKLOADS, CompareResult, Row, compare, probe_python
@@ -55,10 +56,12 @@ class CompareInput(Input):
         self.tooltip = param.help
 
 
-class CompareScreen(Screen):
+class CompareScreen(FieldKeysScreen):
+    LEAVE_TO = "#compare-run"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run"),
         Binding("c", "cancel", "Cancel"),
+        LEAVE_FIELD,
         Binding("escape", "back", "Back / cancel"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
@@ -125,7 +128,7 @@ class CompareScreen(Screen):
         with VerticalScroll(id="compare-results"):
             yield CompareTable(id="compare-table")
             yield Static(HINT, id="compare-notes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#compare-runs").border_title = "Runs, one after another"
@@ -155,7 +158,7 @@ class CompareScreen(Screen):
             return not self.running
         if action == "cancel":
             return self.running
-        return True
+        return super().check_action(action, parameters)
 
     # -- the form -----------------------------------------------------------------------------
     def _check(self, field: CompareInput) -> str | None:

@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from tui.app.source import EventSource, PlaybackSource, SourceFactory
 from tui.app.widgets.cpu_pane import CpuPane
 from tui.app.widgets.event_log import EventLog
 from tui.app.widgets.gil_pane import GilPane
+from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.loop_pane import LoopPane
 from tui.app.widgets.run_status import RunStatus
 from tui.app.widgets.source_view import SourceView
@@ -32,9 +33,11 @@ from tui.app.widgets.task_detail import TaskDetail
 from tui.app.widgets.timeline import Timeline
 from tui.events import Event
 from tui.model.run import RunModel
-from tui.recording import FileRecording, Recorder, RecordingError, Replay
+from tui.recording import FileRecording, Recorder, RecordingError, Replay, recordings_folder
 
-POLL_S = 1 / 15
+# Live panes are drawn 4 times a second (keys answer at once): drawing at 15 fps cost the
+# dashboard a third of a core (README: "The dashboard's own cost").
+POLL_S = 1 / 4
 PLAYBACK_ACTIONS = {"play_pause", "step", "speed", "seek", "seek_to"}
 NOT_IN_PLAYBACK = {"cancel_run", "cancel_task", "rerun"}
 STEP = Binding.Group("Step ±")
@@ -55,13 +58,14 @@ class DashboardScreen(Screen):
         Binding("shift+left", "seek(-1)", "Back 1 s", key_display="⇧←", group=SEEK, priority=True),
         Binding("shift+right", "seek(1)", "On 1 s", key_display="⇧→", group=SEEK, priority=True),
         Binding("home", "seek_to(0)", "Start", priority=True),
+        # On a narrow terminal the footer leaves keys out from the last one back (KeyFooter).
         Binding("r", "rerun", "Rerun"),
         Binding("c", "cancel_run", "Cancel run"),
+        Binding("w", "save_recording", "Save run"),
         Binding("x", "cancel_task", "Cancel task"),
         Binding("p", "pause", "Pause view"),
         Binding("plus,equals_sign", "zoom(2)", "Zoom in", key_display="+", group=ZOOM),
         Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", group=ZOOM),
-        Binding("w", "save_recording", "Save run"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("escape", "back", "Back"),
         Binding("q", "app.quit", "Quit"),
@@ -94,6 +98,8 @@ class DashboardScreen(Screen):
         self._stalls_shown = 0
         self._generation = self._source_generation()
         self._recorded = False
+        self.saved_to: Path | None = None
+        """Where ``w`` last saved the run."""
 
     def _new_model(self) -> RunModel:
         """The model a playback feeds itself, or a fresh one to feed with drained events."""
@@ -131,11 +137,10 @@ class DashboardScreen(Screen):
                 yield TaskDetail(id="task-detail")
             with TabPane("Source", id="source"), ScrollableContainer():
                 yield SourceView(self.source_text, id="source-view")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
-        self.query_one("#cpu").border_title = "CPU per core"
         self.query_one("#gil").border_title = "GIL"
         self.query_one("#loop").border_title = "Event loop lag"
         self.query_one(Timeline).focus()
@@ -206,8 +211,16 @@ class DashboardScreen(Screen):
             self._stalls_shown = len(model.stalls)
             lines = {stall.line for stall in model.stalls if stall.file.endswith(self.source_name)}
             self.query_one(SourceView).show(self.source_text, lines or None)
-        task = timeline.highlighted_task
-        self.query_one(TaskDetail).show(model, task.id if task else None)
+        self._show_task_detail()
+
+    def _show_task_detail(self) -> None:
+        """The Task tab's details, worked out only while that tab is the one shown."""
+        if self.query_one(TabbedContent).active == "task":
+            task = self.query_one(Timeline).highlighted_task
+            self.query_one(TaskDetail).show(self.model, task.id if task else None)
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self._show_task_detail()
 
     # -- messages from the panes ------------------------------------------------------------
     def on_timeline_highlighted(self, message: Timeline.Highlighted) -> None:
@@ -266,11 +279,19 @@ class DashboardScreen(Screen):
 
     # -- recordings -------------------------------------------------------------------------
     def action_save_recording(self) -> None:
-        """Save the run so far (a playback: the whole recording) in the current folder."""
+        """Save the run so far (a playback: the whole recording) in the recordings folder."""
         recording = self._recording()
         scenario = self.model.scenario or recording.meta.get("scenario") or "run"
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        stem = Path.cwd() / f"concur-{Path(str(scenario)).stem}-{stamp}"
+        folder = recordings_folder()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.notify(
+                f"cannot make {folder}: {exc}", title="Not saved", severity="error", markup=False
+            )
+            return
+        stem = folder / f"concur-{Path(str(scenario)).stem}-{stamp}"
         path = stem.with_name(f"{stem.name}.jsonl")
         n = 1
         while path.exists():
@@ -281,11 +302,12 @@ class DashboardScreen(Screen):
         except RecordingError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=8, markup=False)
             return
+        self.saved_to = path
         self.notify(
             f"{path}\nplay it: concur-tui replay {path.name}",
             title="Saved",
-            timeout=8,
             markup=False,
+            timeout=8,
         )
 
     def _recording(self) -> Recorder | FileRecording:

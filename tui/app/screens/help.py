@@ -30,8 +30,9 @@ KEYS = [
     ("l / t / s", "show the Log / Task / Source tab"),
     (
         "w",
-        "save the run so far as a recording in the current folder"
-        " (`concur-tui replay FILE` plays it)",
+        "save the run so far as a recording in the recordings folder"
+        " (~/.local/share/concur-tui/recordings, or $CONCUR_TUI_RECORDINGS); the message"
+        " says where, and `concur-tui replay NAME` plays it",
     ),
     (
         "m",
@@ -43,9 +44,18 @@ KEYS = [
         "compare: run the comparison / cancel it (the run in progress ends, the rest are skipped)",
     ),
     ("?", "this help"),
-    ("ctrl+p", "command palette: every action by name"),
-    ("escape", "back to the scenario list (ends the run; on Compare, cancels a comparison first)"),
-    ("q, ctrl+c", "quit (ends the run and every process it started)"),
+    ("ctrl+p", "command palette: every action by name (also those the footer has no room for)"),
+    (
+        "F2",
+        "projector theme: high contrast, large glyphs; again for the theme before (--projector)",
+    ),
+    (
+        "escape",
+        "in a text field: leave it; else back to the scenario list (ends the run; on Compare,"
+        " cancels a comparison first)",
+    ),
+    ("q", "quit from anywhere but a text field (ends the run and every process it started)"),
+    ("ctrl+q, ctrl+c", "quit from anywhere, a text field too"),
 ]
 
 REPLAY_KEYS = [
@@ -128,7 +138,8 @@ names the file, line and code the loop's thread was stuck in.
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close"),
+        Binding("escape,question_mark", "dismiss", "Close"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -1,4 +1,5 @@
-"""The first screen: every scenario by kind; the highlighted one's lesson, parameters and source."""
+"""The first screen: every scenario in the guide's order; the highlighted one's lesson,
+parameters and source."""
 
 from __future__ import annotations
 
@@ -9,19 +10,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from tui import catalog
+from tui.app.screens.fields import LEAVE_FIELD, FieldKeysScreen
+from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.source_view import SourceView
-from tui.catalog import KIND_ORDER, Param, Scenario, UsageError
+from tui.catalog import Param, Scenario, UsageError
 
-KIND_TITLE = {
-    "threads": "Threads",
-    "processes": "Processes",
-    "asyncio": "asyncio",
-    "mixed": "Compared side by side",
-    "script": "Your scripts",
+SECTION_TITLE = {
+    "examples": "The guide's examples",
+    "lessons": "Its lessons",
+    "more": "More to explore",
+    "scripts": "Your scripts",
 }
 
 
@@ -54,11 +56,13 @@ class ParamSelect(Select[str]):
         self.param = param
 
 
-class PickerScreen(Screen):
+class PickerScreen(FieldKeysScreen):
+    LEAVE_TO = "#scenario-list"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Run", priority=True),
         Binding("m", "compare", "Compare modes"),
         Binding("a", "advise", "Which should I use?"),
+        LEAVE_FIELD,
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -73,7 +77,7 @@ class PickerScreen(Screen):
         """Enter opens (and picks in) a focused Select rather than starting the run."""
         if action == "start" and self.focused is not None:
             return not any(isinstance(n, Select) for n in self.focused.ancestors_with_self)
-        return True
+        return super().check_action(action, parameters)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="picker"):
@@ -86,22 +90,26 @@ class PickerScreen(Screen):
                     yield Static(id="params-error")
                 with ScrollableContainer(id="source-box"):
                     yield SourceView(id="picker-source")
-        yield Footer()
+        yield KeyFooter()
 
     def _options(self) -> list[Option | None]:
+        """A row per scenario under its section: the name people type, then its title."""
         options: list[Option | None] = []
-        kinds = sorted(
-            {s.kind for s in self.scenarios.values()},
-            key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99,
-        )
-        for kind in kinds:
+        ordered = sorted(self.scenarios.values(), key=catalog.guide_order)
+        for section in catalog.SECTIONS:
+            members = [s for s in ordered if catalog.section(s) == section]
+            if not members:
+                continue
             if options:
                 options.append(None)
-            title = Content.styled(KIND_TITLE.get(kind, kind), "bold $text-accent")
-            options.append(Option(title, id=f"kind:{kind}", disabled=True))
-            for scenario in self.scenarios.values():
-                if scenario.kind == kind:
-                    options.append(Option(Content(f"  {scenario.title}"), id=scenario.name))
+            title = Content.styled(SECTION_TITLE[section], "bold $text-accent")
+            options.append(Option(title, id=f"section:{section}", disabled=True))
+            for scenario in members:
+                name = scenario.name if scenario.module else scenario.path.name
+                prompt = Content.assemble(
+                    (f" {name}", "bold"), "\n", (f"   {scenario.title}", "$text-muted")
+                )
+                options.append(Option(prompt, id=scenario.name))
         return options
 
     def on_mount(self) -> None:
@@ -164,7 +172,8 @@ class PickerScreen(Screen):
         await box.mount_all(rows)
         for param in scenario.params:
             self._check(param, edits.get(param.name, str(param.default)))
-        self.query_one("#params-error", Static).update("")
+        for error in self.query("#params-error").results(Static):  # none once the app quits
+            error.update("")
 
     def _check(self, param: Param, text: str) -> str | None:
         """Validate one field exactly as the CLI does; show the problem under it."""

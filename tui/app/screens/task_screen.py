@@ -15,7 +15,8 @@ from tui.model.run import RunModel
 
 class TaskScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "dismiss", "Close"),
+        Binding("escape,enter", "dismiss", "Close"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self, model: RunModel, task_id: str) -> None:

@@ -6,9 +6,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
-from tui.app.widgets.meter import Meter
-from tui.model.run import RunModel
+from tui.app.widgets.meter import OTHER_CELL, TOOL_CELL, Meter
+from tui.model.run import LOAD_WINDOW, RunModel
+from tui.model.summary import cpu_mean_per_core
 
 HISTORY = 60
 
@@ -19,7 +21,7 @@ class CpuPane(Vertical):
     CpuPane .core { height: 1; }
     CpuPane .core Meter { width: 3fr; }
     CpuPane .core History { width: 2fr; margin-left: 1; }
-    CpuPane #cores-used { color: $foreground-muted; height: 1; }
+    CpuPane #cores-used { color: $foreground-muted; height: auto; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -27,7 +29,10 @@ class CpuPane(Vertical):
         self._cores = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("waiting for the first sample…", id="cores-used")
+        yield Figures("waiting for the first sample…", id="cores-used")
+
+    def on_mount(self) -> None:
+        self.border_title = "CPU per core"
 
     def show(self, model: RunModel) -> None:
         if not model.cpu:
@@ -46,13 +51,33 @@ class CpuPane(Vertical):
             self.call_after_refresh(self.show, model)
             return
         used = set(model.cores_used())
-        history = model.cpu[-HISTORY:]
-        for i, percent in enumerate(per_core):
+        # Live: the last sample and the recent past; finished: the run's mean and all of it.
+        finished = model.ended is not None
+        history = model.cpu if finished else model.cpu[-HISTORY:]
+        shown = cpu_mean_per_core(model) if finished else per_core
+        split = model.cpu_split[-1] if model.cpu_split and not finished else None
+        for i, percent in enumerate(shown):
             row = self.query_one(f"#core-{i}")
             meter = row.query_one(Meter)
             meter.label = f"cpu{i}{'*' if i in used else ''}"
             meter.fraction = percent / 100
             meter.figure = f"{percent:3.0f}%"
-            row.query_one(History).data = [p[i] for _, p in history]
+            if split is not None:
+                tool = split[2][i]
+                meter.others = (tool / 100, max(0.0, percent - split[1][i] - tool) / 100)
+            else:
+                meter.others = (0.0, 0.0)
+            bars = row.query_one(History)
+            bars.whole = finished
+            bars.data = [p[i] for _, p in history]
         words = ", ".join(str(c) for c in sorted(used)) or "none seen yet"
-        self.query_one("#cores-used", Static).update(f"* scenario ran on: {words}")
+        lines = [f"* scenario ran on: {words}"]
+        if model.cpu_split and not finished:
+            lines.append(f"{TOOL_CELL} concur-tui  {OTHER_CELL} other programs")
+        busy = model.machine_busy(None if finished else LOAD_WINDOW)
+        if busy is not None:
+            lines.append(f"⚠ machine busy: other programs used {busy:.1f} cores")
+        self.query_one("#cores-used", Static).update("\n".join(lines))
+        title = "CPU per core, run mean" if finished else "CPU per core"
+        if self.border_title != title:  # setting it repaints the whole pane
+            self.border_title = title

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.format import millis, seconds
+from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import Meter
 from tui.events import Attribution
@@ -36,11 +37,14 @@ class GilPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Meter("held", id="gil-busy")
         yield History(top=1.0, high=0.9, id="gil-history")
-        yield Static("contended -", id="gil-contended")
-        yield Static("wait p50 - p99 -", id="gil-latency")
-        yield Static("", id="gil-threads")
+        yield Figures("contended -", id="gil-contended")
+        yield Figures("wait p50 - p99 -", id="gil-latency")
+        yield Figures("", id="gil-threads")
 
     def show(self, model: RunModel) -> None:
+        """*Held*: how busy the GIL was (the probe); *contended*: how many of the program's
+        threads waited for it (the kernel's account). Live: the last window and recent
+        history; finished: the run's mean, max and all of it."""
         if not model.gil_enabled:
             self.query_one("#gil-contended", Static).update(
                 "free-threaded build: there is no GIL; threads run Python in parallel"
@@ -48,11 +52,22 @@ class GilPane(Vertical):
             self.query_one("#gil-threads", Static).update("")
             return
         self.query_one("#gil-contended", Static).update(self._contended(model))
-        busy = model.gil_busy.last()
         meter = self.query_one("#gil-busy", Meter)
-        meter.fraction = busy
-        meter.figure = f"{busy * 100:3.0f}%"
-        self.query_one("#gil-history", History).data = model.gil_busy.values()[-120:]
+        history = self.query_one("#gil-history", History)
+        finished = model.ended is not None
+        history.whole = finished
+        if finished:
+            mean, top = model.gil_busy.mean(), model.gil_busy.max()
+            meter.label = "held"
+            meter.fraction = mean
+            meter.figure = f"mean {mean * 100:.0f}% max {top * 100:.0f}%"
+            history.data = model.gil_busy.values()
+        else:
+            busy = model.gil_busy.last()
+            meter.label = "held"
+            meter.fraction = busy
+            meter.figure = f"{busy * 100:3.0f}%"
+            history.data = model.gil_busy.values()[-120:]
         if len(model.gil_lags_us) != self._lags_seen:
             self._lags_seen = len(model.gil_lags_us)
             self.query_one("#gil-latency", Static).update(
@@ -77,6 +92,9 @@ class GilPane(Vertical):
     def _contended(model: RunModel) -> str:
         if model.attribution == Attribution.HOOKS_ONLY:
             return "contended: unknown (hooks only)"
+        if model.ended is not None and model.gil_contended.values():
+            mean = model.gil_contended.mean()
+            return f"contended {mean:.1f} thread{'s' if round(mean, 1) != 1 else ''} waiting (mean)"
         mean = model.gil_contended_recent()
         if mean is None:
             return "contended -"

@@ -4,6 +4,9 @@ Textual's ``Sparkline`` rescales every series to its own min..max and stretches
 it over the width; that would draw a steady 50 % CPU as a full bar, and move
 old samples sideways as new ones arrive. Here 0 is always empty and ``top``
 always full, so a glance compares cores, and the GIL with its ceiling.
+
+With ``whole`` set (a finished run) the whole series is drawn over the width
+instead, each cell the highest sample of its stretch, so no spike is lost.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ class History(Widget):
     History > .history--base { background: $foreground 5%; }
     """
 
-    data: reactive[Sequence[float]] = reactive(tuple, always_update=True)
+    data: reactive[Sequence[float]] = reactive(tuple)
     top: reactive[float | None] = reactive(1.0)
     """The value drawn as a full cell; None scales to the largest sample."""
+    whole: reactive[bool] = reactive(False)
+    """Draw every sample over the width (the highest of each cell's share), not the last ones."""
     high: float | None = None
     """Values at or above this take the warning colour."""
 
@@ -50,16 +55,35 @@ class History(Widget):
 
     def render(self) -> RenderResult:
         width = self.size.width
-        values = list(self.data)[-width:]
+        values = _squeeze(list(self.data), width) if self.whole else list(self.data)[-width:]
         top = self.top if self.top is not None else max(values, default=0.0)
         base = self.get_component_rich_style("history--base")
-        bar = self.get_component_rich_style("history--bar")
-        high = self.get_component_rich_style("history--high")
+        styles = (
+            base + self.get_component_rich_style("history--bar"),
+            base + self.get_component_rich_style("history--high"),
+        )
         text = Text(" " * (width - len(values)), style=base, no_wrap=True, overflow="crop")
+        run: list[str] = []  # cells of one style, appended at once (a style a cell was slow)
+        run_high = False
         for value in values:
             level = 0 if top <= 0 else round(max(0.0, min(1.0, value / top)) * (len(BARS) - 1))
             if value > 0 and level == 0:
                 level = 1
-            style = high if self.high is not None and value >= self.high else bar
-            text.append(BARS[level], base + style)
+            high = self.high is not None and value >= self.high
+            if high != run_high and run:
+                text.append("".join(run), styles[run_high])
+                run = []
+            run_high = high
+            run.append(BARS[level])
+        if run:
+            text.append("".join(run), styles[run_high])
         return text
+
+
+def _squeeze(values: list[float], width: int) -> list[float]:
+    """``values`` in at most ``width`` cells, each the largest of the samples it covers."""
+    if len(values) <= width or width <= 0:
+        return values
+    return [
+        max(values[i * len(values) // width : (i + 1) * len(values) // width]) for i in range(width)
+    ]

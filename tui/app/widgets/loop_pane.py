@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.format import millis
+from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
 from tui.model.run import RunModel
 
@@ -25,15 +26,21 @@ class LoopPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield History(top=None, high=50.0, id="loop-history")
-        yield Static("lag: -", id="loop-figures")
-        yield Static("", id="loop-stalls")
+        yield Figures("lag: -", id="loop-figures")
+        yield Figures("", id="loop-stalls")
 
     def show(self, model: RunModel) -> None:
+        """Live: the lag now and the worst so far; finished: the run's p95 and max, all of it."""
         values = model.loop_lag_ms.values()
-        self.query_one("#loop-history", History).data = values[-120:]
+        history = self.query_one("#loop-history", History)
+        finished = model.ended is not None
+        history.whole = finished
+        history.data = values if finished else values[-120:]
+        worst = f"max {millis(model.loop_lag_ms_at(100))}"
         self.query_one("#loop-figures", Static).update(
-            f"lag now {millis(model.loop_lag_ms.last())}  max {millis(model.loop_lag_ms_at(100))}"
-            f"  p95 {millis(model.loop_lag_ms_at(95))}"
+            f"lag p95 {millis(model.loop_lag_ms_at(95))}  {worst}"
+            if finished
+            else f"lag now {millis(model.loop_lag_ms.last())}  {worst}"
         )
         now = model.now()
         parts: list[Content] = []
@@ -43,7 +50,9 @@ class LoopPane(Vertical):
             parts.append(
                 Content.assemble(
                     (f"⚠ {state} {length * 1000:.0f} ms", "$error bold"),
-                    f" at {Path(stall.file).name}:{stall.line}\n",
+                    " at\n",  # the place on a line of its own: a narrow pane must not cut it
+                    (f"{Path(stall.file).name}:{stall.line}", "bold"),
+                    "\n",
                     (f"  {stall.code.strip()}", "$text-warning"),
                 )
             )

@@ -9,6 +9,8 @@ from textual.app import RenderResult
 from textual.reactive import reactive
 from textual.widget import Widget
 
+FULL_CELL, TOOL_CELL, OTHER_CELL = "█", "▓", "▒"
+
 
 class Meter(Widget):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -16,6 +18,8 @@ class Meter(Widget):
         "meter--bar",
         "meter--high",
         "meter--empty",
+        "meter--tool",
+        "meter--other",
     }
 
     DEFAULT_CSS = """
@@ -24,11 +28,16 @@ class Meter(Widget):
     Meter > .meter--bar { color: $success; }
     Meter > .meter--high { color: $warning; }
     Meter > .meter--empty { color: $foreground 15%; }
+    Meter > .meter--tool { color: $accent; }
+    Meter > .meter--other { color: $foreground 55%; }
     """
 
     label: reactive[str] = reactive("")
     fraction: reactive[float] = reactive(0.0)
     figure: reactive[str] = reactive("")
+    others: reactive[tuple[float, float]] = reactive((0.0, 0.0))
+    """Of ``fraction``: the parts concur-tui itself and other programs used, drawn apart
+    (``TOOL_CELL``, ``OTHER_CELL``) after the rest, which is the run's own."""
     high = 0.9
     """From this fraction up, the bar takes the warning colour."""
 
@@ -41,13 +50,18 @@ class Meter(Widget):
         figure = f" {self.figure}"
         width = max(1, self.size.width - self.label_width - len(figure))
         filled = round(max(0.0, min(1.0, self.fraction)) * width)
+        tool, other = (min(filled, round(max(0.0, share) * width)) for share in self.others)
+        other = min(other, filled - tool)
+        own = filled - tool - other
         bar_part = "meter--high" if self.fraction >= self.high else "meter--bar"
         text = Text(no_wrap=True, overflow="crop")
         text.append(
             f"{self.label:<{self.label_width}}"[: self.label_width],
             self.get_component_rich_style("meter--label"),
         )
-        text.append("█" * filled, self.get_component_rich_style(bar_part))
+        text.append(FULL_CELL * own, self.get_component_rich_style(bar_part))
+        text.append(TOOL_CELL * tool, self.get_component_rich_style("meter--tool"))
+        text.append(OTHER_CELL * other, self.get_component_rich_style("meter--other"))
         text.append("░" * (width - filled), self.get_component_rich_style("meter--empty"))
         text.append(figure)
         return text

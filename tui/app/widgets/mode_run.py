@@ -17,13 +17,15 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from tui.app.format import STATE_CLASSES, seconds, state_class
+from tui.app.format import seconds
+from tui.app.themes import large_glyphs
+from tui.marks import OUTCOME_MARKS, STATE_MARKS, outcome_glyphs, state_glyphs
 from tui.model.run import RunModel
-from tui.model.summary import OUTCOME_MARK, STATE_CHAR
 
 NAME_WIDTH = 14
 WIDE_NAME_WIDTH = 22  # from a 100-column pane on
 MAX_TASKS = 6
+MARK_PARTS = (*STATE_MARKS, *OUTCOME_MARKS)
 STATUS = {
     "waiting": ("○ to run", "muted"),
     "running": ("● running", "live"),
@@ -37,27 +39,26 @@ STATUS = {
 class ModeRun(Widget):
     """A header line (mode, state, elapsed) and one bar per task, up to ``MAX_TASKS``."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"mode-run--{part}" for part in MARK_PARTS} | {
         "mode-run--title",
-        *STATE_CLASSES,
-        "mode-run--done",
-        "mode-run--error",
-        "mode-run--timeout",
-        "mode-run--cancelled",
         "mode-run--live",
         "mode-run--muted",
     }
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     ModeRun { height: auto; padding: 0 1; }
     ModeRun > .mode-run--title { text-style: bold; }
-    ModeRun > .mode-run--done { color: $text-success; text-style: bold; }
-    ModeRun > .mode-run--error { color: $text-error; text-style: bold; }
-    ModeRun > .mode-run--timeout { color: $text-warning; text-style: bold; }
-    ModeRun > .mode-run--cancelled { color: $text-accent; text-style: bold; }
     ModeRun > .mode-run--live { color: $text-primary; text-style: bold; }
     ModeRun > .mode-run--muted { color: $foreground-muted; }
     """
+        + "\n".join(f"ModeRun > .mode-run--{s} {{ color: $state-{s}; }}" for s in STATE_MARKS)
+        + "\n"
+        + "\n".join(
+            f"ModeRun > .mode-run--{o} {{ color: $outcome-{o}; text-style: bold; }}"
+            for o in OUTCOME_MARKS
+        )
+    )
 
     def __init__(self, mode: str, title: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -129,7 +130,7 @@ class ModeRun(Widget):
 
     # -- drawing ----------------------------------------------------------------------------
     def _style(self, part: str) -> Style:
-        return self.get_component_rich_style(state_class(part) or f"mode-run--{part}")
+        return self.get_component_rich_style(f"mode-run--{part}")
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
         return 1 + len(self._rows) + (1 if self._hidden else 0)
@@ -142,6 +143,8 @@ class ModeRun(Widget):
         text.append(word, self._style(part))
         if self.elapsed is not None:
             text.append(f"  {seconds(self.elapsed)}", self._style("title"))
+        large = large_glyphs(self.app.current_theme)
+        glyphs, ends = state_glyphs(large), outcome_glyphs(large)
         for label, cells, outcome in self._rows:
             name = label if len(label) <= width else label[: width - 1] + "…"
             text.append(f"\n  {name:<{width}} ", self._style("muted"))
@@ -149,15 +152,15 @@ class ModeRun(Widget):
                 if state is None:
                     text.append(" ")
                 else:
-                    text.append(STATE_CHAR[state], self._style(state))
+                    text.append(glyphs[state], self._style(state))
             if outcome is not None:
-                text.append(f" {OUTCOME_MARK.get(outcome, '?')}", self._style_outcome(outcome))
+                text.append(f" {ends.get(outcome, '?')}", self._style_outcome(outcome))
         if self._hidden:
             more = f"{self._hidden} more task{'s' if self._hidden > 1 else ''}"
             text.append(f"\n  … {more}", self._style("muted"))
         return text
 
     def _style_outcome(self, outcome: str) -> Style:
-        if outcome in ("done", "error", "timeout", "cancelled"):
+        if outcome in OUTCOME_MARKS:
             return self._style(outcome)
         return self._style("muted")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
 
 from tui.app.format import OUTCOME_WORD, seconds
-from tui.app.widgets.timeline import LEGEND_WORDS
+from tui.app.widgets.figures import Figures
 from tui.events import TaskKind
+from tui.marks import STATE_MARKS
 from tui.model.run import STATES, RunModel, Task
 from tui.model.summary import OUTCOME_MARK, why
 
@@ -49,7 +49,7 @@ def describe(model: RunModel, task: Task) -> Content:
     parts.append(
         "time: "
         + "  ".join(
-            f"{LEGEND_WORDS[s]} {seconds(split[s])} ({split[s] / life * 100:.0f}%)"
+            f"{STATE_MARKS[s].word} {seconds(split[s])} ({split[s] / life * 100:.0f}%)"
             for s in STATES
             if split[s] > 0.0005 or s == "running"
         )
@@ -62,7 +62,7 @@ def describe(model: RunModel, task: Task) -> Content:
         parts.append(
             "not running: "
             + "; ".join(
-                f"{LEGEND_WORDS.get(state, state)}{f' in {what}' if what else ''} {seconds(s)}"
+                f"{STATE_MARKS[state].word if state in STATE_MARKS else state}{f' in {what}' if what else ''} {seconds(s)}"
                 for state, what, s in reasons
             )
             + "\n"
@@ -95,7 +95,7 @@ def describe(model: RunModel, task: Task) -> Content:
     return Content.assemble(*parts)
 
 
-class TaskDetail(Static):
+class TaskDetail(Figures):
     DEFAULT_CSS = """
     TaskDetail { height: auto; padding: 0 1; }
     """

@@ -16,78 +16,54 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.format import OUTCOME_WORD, STATE_CLASSES, short_cause, state_class
-from tui.events import TaskOutcome, TaskState
-from tui.model.run import STATES, RunModel, Task
-from tui.model.summary import OUTCOME_MARK, STATE_CHAR
+from tui.app.format import OUTCOME_WORD, short_cause
+from tui.app.themes import large_glyphs
+from tui.events import TaskState
+from tui.marks import OUTCOME_MARKS, STATE_MARKS, outcome_glyphs, state_glyphs
+from tui.model.run import RunModel, Task
 
-HEADER_LINES = 2
 MIN_SPAN_S = 1.0
 MAX_ZOOM = 4096.0
-LEGEND_WORDS: dict[str, str] = {
-    TaskState.RUNNING: "running",
-    TaskState.GIL: "GIL wait",
-    TaskState.CORE: "core wait",
-    TaskState.WAITING: "waiting",
-    TaskState.QUEUED: "queued",
-    TaskState.SLEEPING: "sleeping",
-    TaskState.IO: "I/O",
-    TaskState.BLOCKED: "blocked",
-}
-OUTCOMES = tuple(TaskOutcome)
-LEGEND_SHORT: dict[str, str] = {
-    TaskState.RUNNING: "run ",
-    TaskState.GIL: "GIL ",
-    TaskState.CORE: "core ",
-    TaskState.WAITING: "wait ",
-    TaskState.QUEUED: "queue ",
-    TaskState.SLEEPING: "sleep ",
-    TaskState.IO: "I/O ",
-    TaskState.BLOCKED: "block ",
-    "done": "done ",
-    "error": "error ",
-    "timeout": "timeout ",
-    "cancelled": "cancel",
-}
+OUTCOMES = tuple(OUTCOME_MARKS)
+MARK_PARTS = (*STATE_MARKS, *OUTCOMES)  # a component class each, coloured by the theme
 
 
 class Timeline(ScrollView, can_focus=True):
-    """One row per task over a shared time axis."""
+    """One row per task over a shared time axis, under a legend and the axis."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        *STATE_CLASSES,
-        "timeline--done",
-        "timeline--error",
-        "timeline--timeout",
-        "timeline--cancelled",
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"timeline--{part}" for part in MARK_PARTS} | {
         "timeline--live",
         "timeline--cursor",
         "timeline--axis",
         "timeline--name",
     }
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     Timeline {
         background: $surface;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
     }
-    Timeline > .timeline--done { color: $text-success; text-style: bold; }
-    Timeline > .timeline--error { color: $text-error; text-style: bold; }
-    Timeline > .timeline--timeout { color: $text-warning; text-style: bold; }
-    Timeline > .timeline--cancelled { color: $text-accent; text-style: bold; }
     Timeline > .timeline--live { color: $foreground-muted; }
     Timeline > .timeline--cursor { background: $primary 40%; text-style: bold; }
     Timeline > .timeline--axis { color: $foreground-muted; }
     Timeline > .timeline--name { color: $foreground; }
     Timeline:focus > .timeline--cursor { background: $primary 70%; }
     """
+        + "\n".join(f"Timeline > .timeline--{s} {{ color: $state-{s}; }}" for s in STATE_MARKS)
+        + "\n"
+        + "\n".join(
+            f"Timeline > .timeline--{o} {{ color: $outcome-{o}; text-style: bold; }}"
+            for o in OUTCOMES
+        )
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -132,6 +108,11 @@ class Timeline(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._window = (0.0, MIN_SPAN_S)
         self._highlighted: str | None = None
+        self._drawn_frame: tuple = ()
+        self._drawn_ended: set[str] = set()
+        self._glyphs = state_glyphs()
+        self._ends = outcome_glyphs()
+        self._legend_cache: tuple[int, list[Strip]] = (-1, [])
 
     # -- feeding ----------------------------------------------------------------------------
     def show(self, model: RunModel) -> None:
@@ -148,9 +129,38 @@ class Timeline(ScrollView, can_focus=True):
         for task_id in order[self._named :]:
             self._name_width = max(self._name_width, min(28, len(model.tasks[task_id].label)))
         self._named = len(order)
-        self.virtual_size = Size(self.size.width, len(order) + HEADER_LINES)
+        self.virtual_size = Size(self.size.width, len(order) + self.header_lines)
         self._post_highlight()
-        self.refresh()
+        self._refresh_changed()
+
+    def _refresh_changed(self) -> None:
+        """Repaint what a tick changed: everything when the axis or the rows moved, else the
+        rows of tasks still live or ended since, and the axis line. A live run's tick then
+        repaints a few lines, not the widget: repainting unchanged rows at every tick was
+        most of the dashboard's CPU."""
+        model = self.model
+        assert model is not None
+        top, header = round(self.scroll_y), self.header_lines
+        rows = model.order[top : top + max(0, self.size.height - header)]
+        frame = (self.window(), self.size, top, len(model.order), self.cursor, self.follow, header)
+        ended = {task_id for task_id in rows if model.tasks[task_id].end is not None}
+        if frame != self._drawn_frame:
+            self._drawn_frame = frame
+            self.refresh()
+        else:
+            width = self.size.width
+            for y, task_id in enumerate(rows, header):
+                if task_id not in ended or task_id not in self._drawn_ended:
+                    self.refresh(Region(0, y, width, 1))
+            self.refresh(Region(0, header - 1, width, 1))  # the axis says whether it is live
+        self._drawn_ended = ended
+
+    def on_resize(self) -> None:
+        """The legend may wrap to more or fewer lines at the new width; panes beside it grow
+        and shrink as a run goes on: keep the cursor's row in view."""
+        self.watch_cursor(self.cursor, self.cursor)
+        if self.model is not None:
+            self.virtual_size = Size(self.size.width, len(self.model.order) + self.header_lines)
 
     def reset(self) -> None:
         """The model started over in place (a replay went back): forget what was drawn."""
@@ -169,7 +179,9 @@ class Timeline(ScrollView, can_focus=True):
 
     # -- the visible window of time -----------------------------------------------------------
     def window(self) -> tuple[float, float]:
-        """The [t0, t1) seconds the bars show."""
+        """The [t0, t1) seconds the bars show: the whole run once it ended; while it runs,
+        its length rounded up a step (``_live_span``), so the axis stays still while the bars
+        grow into it, instead of every row being drawn anew at every tick."""
         model = self.model
         if model is None:
             return (0.0, MIN_SPAN_S)
@@ -178,7 +190,7 @@ class Timeline(ScrollView, can_focus=True):
         whole = max(now - start, MIN_SPAN_S)
         visible = whole / self.zoom
         if self.zoom <= 1.0:
-            return (start, start + whole)
+            return (start, start + (whole if model.ended is not None else _live_span(whole)))
         end = now if self.follow else self.view_end
         t0 = max(start, min(end, max(now, start + visible)) - visible)
         return (t0, t0 + visible)
@@ -208,7 +220,7 @@ class Timeline(ScrollView, can_focus=True):
         return max(0, min(value, self.task_count - 1)) if self.task_count else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        rows = max(1, self.size.height - HEADER_LINES)
+        rows = max(1, self.size.height - self.header_lines)
         top = round(self.scroll_y)
         if new < top:
             self.scroll_to(y=new, animate=False, immediate=True)
@@ -216,10 +228,6 @@ class Timeline(ScrollView, can_focus=True):
             self.scroll_to(y=new - rows + 1, animate=False, immediate=True)
         self._post_highlight()
         self.refresh()
-
-    def on_resize(self) -> None:
-        """Panes beside it grow and shrink as a run goes on: keep the cursor's row in view."""
-        self.watch_cursor(self.cursor, self.cursor)
 
     def _post_highlight(self) -> None:
         task = self.highlighted_task
@@ -232,7 +240,7 @@ class Timeline(ScrollView, can_focus=True):
         self.cursor += step
 
     def action_page(self, direction: int) -> None:
-        self.cursor += direction * max(1, self.size.height - HEADER_LINES - 1)
+        self.cursor += direction * max(1, self.size.height - self.header_lines - 1)
 
     def action_first(self) -> None:
         self.cursor = 0
@@ -246,37 +254,49 @@ class Timeline(ScrollView, can_focus=True):
             self.post_message(self.Selected(task.id))
 
     def on_click(self, event: events.Click) -> None:
-        if event.y >= HEADER_LINES:
-            self.cursor = round(self.scroll_y) + event.y - HEADER_LINES
+        if event.y >= self.header_lines:
+            self.cursor = round(self.scroll_y) + event.y - self.header_lines
             if event.chain >= 2:
                 self.action_select()
 
     # -- drawing ------------------------------------------------------------------------------
     def notify_style_update(self) -> None:
+        """A new theme: its colours, and its glyph set."""
         super().notify_style_update()
         self._styles = {}
         self._cache.clear()
+        self._legend_cache = (-1, [])
+        large = large_glyphs(self.app.current_theme)
+        self._glyphs = state_glyphs(large)
+        self._ends = outcome_glyphs(large)
+
+    @property
+    def header_lines(self) -> int:
+        """The legend's lines (it wraps on a narrow timeline) and the axis."""
+        return len(self._legend_lines(self.size.width)) + 1
 
     def _style(self, part: str) -> Style:
         style = self._styles.get(part)
         if style is None:
-            name = state_class(part) or f"timeline--{part}"
+            name = f"timeline--{part}"
             style = self._styles[part] = self.get_component_rich_style(name)
         return style
 
     def _layout(self, width: int) -> tuple[int, int, int]:
         """Widths of the name column, the bars and the outcome column."""
         name = min(self._name_width, max(6, width // 4))
-        outcome = (26 if width >= 90 else 11) if width >= 48 else 2
+        # Narrow: room for "⊘ by asyncio.run", the cause being what a cancelled row must say.
+        outcome = (26 if width >= 90 else 16) if width >= 48 else 2
         return name, max(4, width - name - outcome - 2), outcome
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        if y == 0:
-            return self._legend(width)
-        if y == 1:
+        legend = self._legend_lines(width)
+        if y < len(legend):
+            return legend[y]
+        if y == len(legend):
             return self._axis(width)
-        row = round(self.scroll_y) + y - HEADER_LINES
+        row = round(self.scroll_y) + y - self.header_lines
         model = self.model
         if model is None or row >= len(model.order):
             return Strip.blank(width, self.rich_style)
@@ -302,11 +322,11 @@ class Timeline(ScrollView, can_focus=True):
         name_style = base + (self._style("cursor") if selected else self._style("name"))
         segments = [Segment(f"{label:<{name_w}} ", name_style)]
         cells = task.cells(t0, t1, bars_w, now)
-        chars = [STATE_CHAR[c] if c else " " for c in cells]
+        chars = [self._glyphs[c] if c else " " for c in cells]
         styles: list[Style | None] = [self._style(c) if c else None for c in cells]
         if task.end is not None and t0 <= task.end <= t1:
             at = min(bars_w - 1, int((task.end - t0) / (t1 - t0) * bars_w))
-            chars[at] = OUTCOME_MARK.get(task.outcome, "?")
+            chars[at] = self._ends.get(task.outcome, "?")
             styles[at] = (
                 self._style(task.outcome) if task.outcome in OUTCOMES else self._style("axis")
             )
@@ -326,7 +346,7 @@ class Timeline(ScrollView, can_focus=True):
     def _outcome(self, task: Task, width: int, base: Style, marked: bool) -> Segment:
         """The outcome in words; its mark too when the end is outside the visible window."""
         status = TaskState.QUEUED if task.queued else task.outcome
-        mark = OUTCOME_MARK.get(status, "?")
+        mark = self._ends.get(status, STATE_MARKS[TaskState.QUEUED].glyph if task.queued else "?")
         style = base + (
             self._style(task.outcome) if task.outcome in OUTCOMES else self._style("live")
         )
@@ -337,25 +357,38 @@ class Timeline(ScrollView, can_focus=True):
         if short and task.outcome == "timeout":
             short = ""
         text = f"{' ' if marked else mark} {word}" + (f" {short}" if short else "")
+        if len(text) > width and short:  # the cause says more than the word the mark repeats
+            text = f"{mark} {short}"
         return Segment(f"{text:<{width}}"[:width], style)
 
-    def _legend(self, width: int) -> Strip:
+    def _legend_lines(self, width: int) -> list[Strip]:
+        """Every state's and outcome's glyph and word, wrapped to ``width`` (cached)."""
+        if self._legend_cache[0] == width:
+            return self._legend_cache[1]
         base = self.rich_style
         short = width < 90
-        segments = []
-        for state in STATES:
-            word = LEGEND_SHORT[state] if short else f" {LEGEND_WORDS[state]} "
-            segments += [
-                Segment(STATE_CHAR[state], base + self._style(state)),
-                Segment(word, base + self._style("axis")),
+        items = [
+            (self._glyphs[state], mark.short if short else mark.word, state)
+            for state, mark in STATE_MARKS.items()
+        ] + [
+            (self._ends[outcome], mark.short if short else mark.word, outcome)
+            for outcome, mark in OUTCOME_MARKS.items()
+        ]
+        lines: list[list[Segment]] = [[]]
+        used = 0
+        for glyph, word, part in items:
+            cells = len(glyph) + len(word) + 2
+            if used and used + cells > width:
+                lines.append([])
+                used = 0
+            lines[-1] += [
+                Segment(glyph, base + self._style(part)),
+                Segment(f" {word} ", base + self._style("axis")),
             ]
-        for outcome in OUTCOMES:
-            word = LEGEND_SHORT[outcome] if short else f" {OUTCOME_WORD[outcome]} "
-            segments += [
-                Segment(OUTCOME_MARK[outcome], base + self._style(outcome)),
-                Segment(word, base + self._style("axis")),
-            ]
-        return Strip(segments).crop_extend(0, width, base)
+            used += cells
+        strips = [Strip(segments).crop_extend(0, max(width, 0), base) for segments in lines]
+        self._legend_cache = (width, strips)
+        return strips
 
     def _axis(self, width: int) -> Strip:
         base = self.rich_style
@@ -380,6 +413,19 @@ class Timeline(ScrollView, can_focus=True):
         end = "live" if self.follow and self.model is not None and self.model.ended is None else ""
         text = f"{caption:<{name_w}} " + "".join(line) + f" {end:<{outcome_w}}"
         return Strip([Segment(text, style)]).crop_extend(0, width, base)
+
+
+LIVE_SPANS = (1, 1.5, 2, 3, 4, 5, 6, 8)
+
+
+def _live_span(seconds: float) -> float:
+    """The first of 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 15… at or above ``seconds``: the bars fill
+    at least three quarters of the width, and the axis moves a dozen times a minute."""
+    power = 10 ** math.floor(math.log10(seconds))
+    for factor in (*LIVE_SPANS, 10):
+        if factor * power >= seconds - 1e-9:
+            return factor * power
+    return 10 * power
 
 
 def _nice_step(raw: float) -> float:

@@ -1,0 +1,70 @@
+"""Whose each core's time was: the run's, concur-tui's own, or other programs' (issue 10's
+"the observer's share is visible"), from synthetic samples and from a real sweep."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from tui.model.run import BUSY_CORES, RunModel
+from tui.model.summary import summarize
+from tui.supervisor.sampler import CoreShares, TreeSampler
+
+
+def cpu(t: int, per_core: list[float], scenario: list[float] | None, tool: list[float] | None):
+    return {"e": "cpu", "t": t, "pid": 1, "t0": t - 100, "per_core": per_core,
+            "scenario": scenario, "tool": tool}  # fmt: skip
+
+
+def test_the_rest_of_each_core_is_other_programs() -> None:
+    model = RunModel()
+    model.feed(cpu(1_000, [100.0, 50.0], [60.0, 10.0], [5.0, 0.0]))
+    model.feed(cpu(2_000, [100.0, 30.0], [80.0, 10.0], [5.0, 5.0]))
+    run, tool, other = model.load_split()
+    assert run == pytest.approx((0.7 + 0.9) / 2)
+    assert tool == pytest.approx((0.05 + 0.10) / 2)
+    assert other == pytest.approx((0.35 + 0.4 + 0.15 + 0.15) / 2)
+    assert model.machine_busy() == other > BUSY_CORES
+    assert summarize(model)["cpu"]["load_cores"] == {"run": 0.8, "tool": 0.075, "other": 0.525}
+
+
+def test_a_quiet_machine_is_not_busy_and_old_recordings_have_no_split() -> None:
+    quiet = RunModel()
+    quiet.feed(cpu(1_000, [50.0, 10.0], [45.0, 5.0], [3.0, 2.0]))
+    assert quiet.machine_busy() is None
+    old = RunModel()
+    old.feed(cpu(1_000, [50.0, 10.0], None, None))
+    old.feed(cpu(2_000, [50.0, 10.0], [1.0], [1.0, 2.0]))  # the wrong length: ignored
+    assert old.load_split() is None and old.machine_busy() is None
+    assert summarize(old)["cpu"]["load_cores"] is None
+
+
+def test_core_shares_put_each_threads_new_cpu_time_on_its_core() -> None:
+    shares = CoreShares(cores=2)
+    assert shares.percent([[1, 10, "R", 5.0, 0], [1, 11, "S", 1.0, 1]], 0.1) == [0.0, 0.0]
+    rows = [[1, 10, "R", 5.05, 1], [1, 11, "S", 1.0, 1], [1, 12, "R", 9.0, 0]]
+    assert shares.percent(rows, 0.1) == [0.0, 50.0]  # a new thread counts from its next sweep
+
+
+def test_a_real_sweep_finds_a_spinning_thread_of_the_run() -> None:
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            pass
+
+    sampler = TreeSampler(os.getpid())  # this test process stands in for the runner
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        sampler.sample()
+        time.sleep(0.5)
+        event = sampler.sample()[0]
+    finally:
+        stop.set()
+        spinner.join()
+    assert sum(event["scenario"]) >= 20.0  # the spinner got a fair share of some core
+    assert all(0.0 <= p <= 100.0 for p in event["scenario"] + event["tool"])
