@@ -167,6 +167,7 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            env=dict(os.environ, TMPDIR=profile),  # its org.chromium.* folder goes too
         )  # fmt: skip
         png, report = asyncio.run(capture(Path(profile), url, options.settle_s))
         output.write_bytes(png)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 from tui import catalog
 from tui.model.run import RunModel
 from tui.model.summary import summarize
+from tui.runner import leftovers
 from tui.supervisor.headless import run_headless
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -65,3 +68,53 @@ async def wait_for(pilot: Any, condition: Any, timeout: float = 20.0) -> None:
 @pytest.fixture
 def run() -> Any:
     return run_scenario
+
+
+# -- the suite itself leaves nothing behind ----------------------------------------------------
+# Every temporary file of the suite and of the concur-tui processes it starts goes to a folder
+# of its own (TMPDIR), which must hold nothing but pytest's own when the suite ends; and every
+# semaphore a run listed (tui.runner.leftovers) must be gone from /dev/shm.
+SEMAPHORES: set[str] = set()
+_suite_tmp: Path | None = None
+
+
+def _listing_remove(ledger: str) -> int:
+    with contextlib.suppress(OSError):
+        SEMAPHORES.update(Path(ledger).read_text().split()[1::2])
+    return _remove_listed(ledger)
+
+
+_remove_listed = leftovers.remove_listed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _suite_tmp
+    _suite_tmp = Path(tempfile.mkdtemp(prefix="concur-tui-suite-"))
+    os.environ["TMPDIR"] = str(_suite_tmp)
+    tempfile.tempdir = str(_suite_tmp)
+    leftovers.remove_listed = _listing_remove  # type: ignore[assignment]
+
+
+_plugins_own: set[str] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _suite_tmp is not None:  # what plugins made there while configuring is theirs
+        _plugins_own.update(p.name for p in _suite_tmp.iterdir())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _suite_tmp is None:
+        return
+    time.sleep(0.5)  # a run ended by the last test may still be tidying up
+    left = [
+        p.name
+        for p in _suite_tmp.iterdir()
+        if not p.name.startswith("pytest-of-") and p.name not in _plugins_own
+    ]
+    left += [n for n in sorted(SEMAPHORES) if Path(f"/dev/shm/sem.{n.lstrip('/')}").exists()]
+    shutil.rmtree(_suite_tmp, ignore_errors=True)
+    if left:
+        print(f"\nthe test suite left behind: {', '.join(left)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

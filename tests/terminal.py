@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import psutil
+from conftest import SEMAPHORES
 
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"  # what a dashboard writes when it gives the terminal back
 
@@ -94,6 +95,7 @@ class Terminal:
             if self.private is not None:
                 with contextlib.suppress(OSError):
                     self.ledger = (self.private / "leftovers").read_text().split()[1::2]
+                    SEMAPHORES.update(self.ledger)
             time.sleep(0.05)
 
     # -- driving it -------------------------------------------------------------------------
@@ -111,17 +113,16 @@ class Terminal:
                     return child
         return None
 
-    def wait_for_run(self, processes: int = 1, output: bytes = b"") -> None:
-        """Until the runner and ``processes`` - 1 more are up (and ``output`` was drawn)."""
+    def wait_for_run(self, processes: int = 1, timeout: float = 20.0) -> None:
+        """Until the runner and ``processes`` - 1 more are up."""
         self.wait_for(
             lambda: (
                 (r := self.runner()) is not None
                 and len(r.children(recursive=True)) + 1 >= processes
             ),
+            timeout=timeout,
             what=f"a run of {processes} processes",
         )
-        if output:
-            self.wait_for(lambda: output in self.screen, what=f"{output!r} on screen")
 
     def keys(self, text: str) -> None:
         assert self._master is not None

@@ -166,7 +166,7 @@ async def test_w_and_record_save_loadable_recordings(tmp_path: Path, monkeypatch
         await pilot.press("w")
         new = set(tmp_path.glob("concur-thread-sleep-*.jsonl")) - set(saved)
         assert len(new) == 1, "a playback saves its whole recording, as a new file"
-        assert load(new.pop())[1] == replay.events
+        assert load(new.pop())[1] == list(replay.events)
 
 
 def test_watch_record_needs_an_existing_folder(tmp_path: Path, capsys) -> None:

@@ -123,6 +123,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Case], dict[s
         Case("no-folder", ("--scenarios", str(d / "nope"), "list"), 2, "no such folder"),
         Case("speed", ("replay", "--demo", "gil-convoy", "--speed", "100"), 2, "--speed"),
         Case("skipped", ("list", "--scenarios", str(broken)), 0, "skipped broken.py"),
+        Case(
+            "names",
+            ("run", str(PROGRAMS / "strange_names.py")),
+            0,
+            "title\\x1b]0;pwned\\x07",  # a thread's name, escaped; its output too
+            absent=ESC,
+        ),
+        # floods
+        Case("burst", ("run", str(PROGRAMS / "burst_50mb.py"), "--json"), 0, "after the burst"),
         # events from the program
         Case(
             "datagrams",
@@ -165,7 +174,7 @@ def run(case: Case) -> Result:
 CASE_IDS = [
     "folder", "missing", "nul", "syntax", "latin1", "empty", "not-json", "nan", "span", "fifo",
     "folder-recording", "reads-no-file", "escapes", "export-over-symlink", "arabic-digit",
-    "nan-param", "no-param", "unknown", "no-folder", "speed", "skipped", "datagrams",
+    "nan-param", "no-param", "unknown", "no-folder", "speed", "skipped", "names", "burst", "datagrams",
 ]  # fmt: skip
 
 

@@ -294,3 +294,39 @@ def test_a_process_outside_the_run_cannot_write_into_its_channel() -> None:
         assert sum(e["count"] for e in seen if e["e"] == "dropped") == 1
     finally:
         session.kill()
+
+
+def test_the_runner_never_waits_long_on_a_supervisor_that_stopped_reading() -> None:
+    from tui.runner import emit
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    em = emit.Emitter("/nonexistent", "secret", fd=ours.detach())
+    began = time.monotonic()
+    for i in range(2000):
+        em.emit("note", text="x" * 1000, i=i)
+    em.flush()  # 2 MB into a full queue: one wait, then the rest is dropped and counted
+    assert 0 < em.lost < 2000
+    assert time.monotonic() - began < 10 * emit.SEND_TIMEOUT_S
+    theirs.close()
+    em.close()
+
+
+def test_a_replayed_flood_is_fed_a_bounded_share_per_step(tmp_path: Path) -> None:
+    """As a live dashboard takes at most so many events a poll, a playing replay of a flood
+    moves on by at most ADVANCE_EVENTS a step: it plays slower, the screen stays alive."""
+    from tui.recording import ADVANCE_EVENTS
+
+    start = named_thread_events("t")[:2]
+    t0 = start[-1]["t"]
+    lines = [
+        {"e": "output", "t": t0 + i * 1000, "pid": 1, "stream": "stdout", "text": f"{i}\n"}
+        for i in range(3 * ADVANCE_EVENTS)
+    ]
+    replay = Replay.from_file(recording(tmp_path, [*start, *lines]))
+    replay.advance(1.0)
+    assert 0 < replay.position < replay.duration
+    assert replay.model.stdout_text().count("\n") <= ADVANCE_EVENTS
+    for _ in range(3):
+        replay.advance(1.0)
+    assert replay.finished and replay.model.stdout_text().count("\n") == 3 * ADVANCE_EVENTS

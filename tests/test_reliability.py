@@ -36,13 +36,13 @@ class Cell:
         return f"{self.kind}-{self.ending}-{self.command}"
 
 
-KINDS: dict[str, tuple[list[str], int, bytes]] = {
-    # program arguments, processes to wait for, output that says it is going
-    "pool": ([str(PROGRAMS / "semaphores_forever.py")], 4, b""),
-    "pool-finishing": (["process-pool-squares"], 1, b""),
-    "flood": ([str(PROGRAMS / "prints_forever.py")], 1, b""),
-    "escapee": ([str(PROGRAMS / "escapes_with_setsid.py")], 2, b""),
-    "asyncio": (["async-gather", "--set", "delay=30"], 1, b""),
+KINDS: dict[str, tuple[list[str], int]] = {
+    # program arguments, processes to wait for
+    "pool": ([str(PROGRAMS / "semaphores_forever.py")], 4),
+    "pool-finishing": (["process-pool-squares"], 1),
+    "flood": ([str(PROGRAMS / "prints_forever.py")], 1),
+    "escapee": ([str(PROGRAMS / "escapes_with_setsid.py")], 2),
+    "asyncio": (["async-gather", "--set", "delay=30"], 1),
 }
 
 CELLS = [
@@ -90,7 +90,7 @@ EXPECTED_CODE = {
 
 
 def play(cell: Cell) -> Outcome:
-    args, processes, _ = KINDS[cell.kind]
+    args, processes = KINDS[cell.kind]
     term = Terminal(cell.command, *args, pty_=cell.command == "watch")
     outcome = Outcome()
     try:

@@ -1,4 +1,4 @@
-from tui.cli import entry
+from tui.launch import entry
 
 if __name__ == "__main__":
     entry()

@@ -277,8 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    try:
-        code = main()
-    except KeyboardInterrupt:  # Ctrl-C before a command had set itself up: no traceback
-        code = EXIT_INTERRUPTED
-    sys.exit(code)
+    """The console script's entry (see tui.launch, which the installed script uses)."""
+    from tui.launch import entry as launch
+
+    launch()

@@ -88,11 +88,12 @@ SUPERVISOR_TYPES = frozenset(
 )
 
 # What the supervisor drops to stay within its bounds, counted on screen and in the summary.
-DropKind = Literal["invalid_event", "output_line"]
-DROP_KINDS: tuple[DropKind, ...] = ("invalid_event", "output_line")
+DropKind = Literal["invalid_event", "output_line", "task"]
+DROP_KINDS: tuple[DropKind, ...] = ("invalid_event", "output_line", "task")
 DROP_WORDS: dict[DropKind, str] = {
     "invalid_event": "invalid events dropped",
     "output_line": "output lines dropped",
+    "task": "tasks past the limit not shown",
 }
 
 # Bounds on any one event's values (the transport bounds a whole event: a datagram, a line).

@@ -14,12 +14,14 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` as UTF-8; ``OSError`` (with a readable ``strerror``) if the
-    target is not a regular file or cannot be written."""
+def write_atomically(path: str | os.PathLike[str], text: str | Iterable[str]) -> Path:
+    """Write ``text`` (a string, or pieces of one written as they come) to ``path`` as UTF-8;
+    ``OSError`` (with a readable ``strerror``) if the target is not a regular file or cannot
+    be written."""
     target = Path(path)
     try:
         info = os.lstat(target)
@@ -31,7 +33,10 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+            if isinstance(text, str):
+                out.write(text)
+            else:
+                out.writelines(text)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

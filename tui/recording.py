@@ -20,16 +20,18 @@ also replays. Anything wrong raises ``RecordingError`` with a one-line message.
 
 from __future__ import annotations
 
+import array
 import bisect
 import contextlib
 import datetime
 import importlib.resources
+import itertools
 import json
 import math
 import os
 import platform
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,8 @@ SUFFIX = ".jsonl"
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_LINE_BYTES = 1024 * 1024
 MAX_EVENTS = 2_000_000
+PIECE_BYTES = 4 << 20  # of a recording's file parsed at a time when a replay moves far
+ADVANCE_EVENTS = 8_000  # events a playing replay feeds per step at most (as a live poll)
 MAX_SPAN_S = 24 * 3600  # a recording covers at most a day (a run, not a clock's whole range)
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
@@ -128,12 +132,26 @@ class Recorder:
         """Write the recording to ``path`` (atomically: a complete file or none)."""
         if not self.events:
             raise RecordingError("nothing to save: no events were recorded")
-        lines = [_dumps(self.header())] + [_dumps(e) for e in self.events]
+        lines = (f"{_dumps(x)}\n" for x in itertools.chain([self.header()], self.events))
         try:
-            target = write_atomically(path, "\n".join(lines) + "\n")
+            target = write_atomically(path, lines)
         except OSError as exc:
             raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
         return target
+
+
+class FileRecording:
+    """A recording that is already a checked file: saved again by copying its lines."""
+
+    def __init__(self, meta: dict[str, Any], events: RecordedEvents) -> None:
+        self.meta = meta
+        self.events = events
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        try:
+            return write_atomically(path, self.events.raw_lines())
+        except OSError as exc:
+            raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def save(
@@ -168,13 +186,15 @@ def _dumps(value: Any) -> str:
 
 def load(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Event]]:
     """Read a recording: ``(meta, events)``, or ``RecordingError`` saying what is wrong."""
-    meta, events, _ = _load(path)
+    meta, events, _ = _load(path, keep="list")
+    assert isinstance(events, list)
     return meta, events
 
 
 def load_model(path: str | os.PathLike[str]) -> tuple[dict[str, Any], RunModel]:
-    """Read a recording and return its header and a model fed every event (the run's end state)."""
-    meta, _, model = _load(path)
+    """Read a recording and return its header and a model fed every event (the run's end state).
+    The events are read one at a time and not kept: memory is the model's, not the file's."""
+    meta, _, model = _load(path, keep="none")
     return meta, model
 
 
@@ -227,12 +247,83 @@ def demo_path(name: str) -> Path:
         return Path(real)
 
 
-def _load(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Event], RunModel]:
+class RecordedEvents(Sequence[Event]):
+    """A checked recording's events, read from its file when asked for (one line each), so
+    that replaying a 200 MB recording holds offsets and times, not the events themselves.
+
+    The file stays open: a file replaced by another after loading is not read. A line that
+    changed since it was checked reads as a ``dropped`` event.
+    """
+
+    def __init__(self, stream: Any, offsets: array.array, release_times: array.array) -> None:
+        self._stream = stream
+        self._offsets = offsets
+        self.release_times = release_times
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):  # contiguous: one seek, then line after line
+            start, stop, step = index.indices(len(self))
+            if step != 1 or start >= stop:
+                return [self[i] for i in range(start, stop, step)]
+            self._stream.seek(self._offsets[start])
+            lines = [self._stream.readline(MAX_LINE_BYTES + 1) for _ in range(stop - start)]
+            return [self._parse(line) for line in lines]
+        self._stream.seek(self._offsets[index])
+        return self._parse(self._stream.readline(MAX_LINE_BYTES + 1))
+
+    def __iter__(self) -> Iterator[Event]:
+        if not self._offsets:
+            return
+        self._stream.seek(self._offsets[0])
+        for _ in range(len(self._offsets)):
+            yield self._parse(self._stream.readline(MAX_LINE_BYTES + 1))
+
+    def raw_lines(self) -> Iterator[str]:
+        """The recording's file as it was checked, header first, a line at a time."""
+        self._stream.seek(0)
+        stop = self._offsets[-1]
+        while self._stream.tell() <= stop:
+            line = self._stream.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            yield line.decode("utf-8", errors="replace")
+
+    def index_past(self, start: int, size: int) -> int:
+        """The index after ``start`` where ``size`` bytes of the file have been read (at
+        least one event)."""
+        return bisect.bisect_right(self._offsets, self._offsets[start] + size, start + 1)
+
+    def pieces(self, start: int, stop: int) -> Iterator[list[Event]]:
+        """Events ``start`` to ``stop``, a few MB of the file at a time."""
+        while start < stop:
+            end = bisect.bisect_right(
+                self._offsets, self._offsets[start] + PIECE_BYTES, start + 1, stop
+            )
+            yield self[start:end]
+            start = end
+
+    @staticmethod
+    def _parse(raw: bytes) -> Event:
+        try:
+            return schema.check(schema.loads(raw), deep=False)
+        except (ValueError, RecursionError):
+            return {"e": "dropped", "t": 0, "pid": 0, "what": "invalid_event", "count": 1}
+
+
+def _load(
+    path: str | os.PathLike[str], keep: str
+) -> tuple[dict[str, Any], list[Event] | RecordedEvents | None, RunModel]:
+    """One pass over the file: every event checked and fed to a model (so that what loads
+    also replays). ``keep``: "list" returns the events, "lazy" a RecordedEvents, "none" none."""
     name = os.fspath(path)
     try:
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise RecordingError(f"cannot open {name}: {exc.strerror or exc}") from None
+    stream = None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -244,20 +335,33 @@ def _load(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Event], Ru
                 f"{name} is {info.st_size / 2**20:.0f} MB; recordings are limited to"
                 f" {MAX_FILE_BYTES // 2**20} MB"
             )
-        with os.fdopen(fd, "rb", closefd=False) as stream:
-            meta, events = _parse(name, stream)
-    finally:
-        os.close(fd)
-    model = _check_model(name, events)
+        stream = os.fdopen(fd, "rb")
+        meta, events, model = _parse(name, stream, keep)
+    except BaseException:
+        if stream is not None:
+            stream.close()
+        else:
+            os.close(fd)
+        raise
+    if keep != "lazy":
+        stream.close()
     return meta, events, model
 
 
-def _parse(name: str, stream: Any) -> tuple[dict[str, Any], list[Event]]:
+def _parse(
+    name: str, stream: Any, keep: str
+) -> tuple[dict[str, Any], list[Event] | RecordedEvents | None, RunModel]:
     meta: dict[str, Any] | None = None
-    events: list[Event] = []
+    kept: list[Event] = []
+    offsets = array.array("q")
+    times = array.array("d")
+    model = RunModel()
+    count = 0
     total = 0
     number = 0
+    first = latest = 0
     while True:
+        offset = total
         raw = stream.readline(MAX_LINE_BYTES + 1)
         if not raw:
             break
@@ -277,28 +381,51 @@ def _parse(name: str, stream: Any) -> tuple[dict[str, Any], list[Event]]:
         if meta is None:
             meta = _check_header(name, value)
             continue
-        if len(events) >= MAX_EVENTS:
+        if count >= MAX_EVENTS:
             raise RecordingError(f"{name} has more than {MAX_EVENTS} events")
         try:
             event = schema.check(value, deep=False)  # loads() and the line bound did the rest
         except SchemaError as exc:
             raise RecordingError(f"{name}: line {number}: {exc}") from None
-        if events and abs(event["t"] - events[0]["t"]) > MAX_SPAN_S * 1e9:
+        if not count:
+            first = latest = event["t"]
+        if abs(event["t"] - first) > MAX_SPAN_S * 1e9:
             raise RecordingError(
                 f"{name}: line {number}: its time is more than {MAX_SPAN_S // 3600} h away"
                 " from the first event's"
             )
-        events.append(event)
+        try:
+            model.feed(event)
+        except Exception as exc:
+            raise RecordingError(
+                f"{name}: event {count + 1} ({event['e']}) does not make sense"
+                f" ({type(exc).__name__}: {exc})".splitlines()[0]
+            ) from None
+        count += 1
+        if keep == "list":
+            kept.append(event)
+        elif keep == "lazy":
+            latest = max(latest, event["t"])
+            offsets.append(offset)
+            times.append((latest - first) / NS)
     if meta is None:
         raise RecordingError(f"{name} is empty, not a recording")
-    if not events:
+    if not count:
         raise RecordingError(f"{name} holds a header but no events")
     expected = meta.get("events")
-    if expected is not None and expected != len(events):
+    if expected is not None and expected != count:
         raise RecordingError(
-            f"{name} is truncated or damaged: its header says {expected} events, it holds {len(events)}"
+            f"{name} is truncated or damaged: its header says {expected} events, it holds {count}"
         )
-    return meta, events
+    _check_summary(name, model)
+    events = (
+        kept
+        if keep == "list"
+        else RecordedEvents(stream, offsets, times)
+        if keep == "lazy"
+        else None
+    )
+    return meta, events, model
 
 
 def _json_line(name: str, number: int, raw: bytes) -> Any:
@@ -343,25 +470,16 @@ def _check_header(name: str, header: Any) -> dict[str, Any]:
     return meta
 
 
-def _check_model(name: str, events: list[Event]) -> RunModel:
-    """Feed every event to a model and summarize it once, so that what loads also replays."""
+def _check_summary(name: str, model: RunModel) -> None:
+    """Summarize the model once, so that what loads also summarizes and exports."""
     from tui.model.summary import summarize
 
-    model = RunModel()
-    index = 0
     try:
-        for index, event in enumerate(events):  # noqa: B007 (index used in the message)
-            model.feed(event)
-        index = len(events)
         summarize(model)
     except Exception as exc:
-        where = (
-            f"event {index + 1} ({events[index]['e']})" if index < len(events) else "its summary"
-        )
         raise RecordingError(
-            f"{name}: {where} does not make sense ({type(exc).__name__}: {exc})".splitlines()[0]
+            f"{name}: its summary does not make sense ({type(exc).__name__}: {exc})".splitlines()[0]
         ) from None
-    return model
 
 
 # -- replaying -------------------------------------------------------------------------------
@@ -420,11 +538,17 @@ class Replay:
         speed: float = 1.0,
         paused: bool = False,
     ) -> None:
-        self.events = list(events)
+        self.events: Sequence[Event] = (
+            events if isinstance(events, RecordedEvents) else list(events)
+        )
         if not self.events:
             raise ValueError("a replay needs at least one event")
         self.meta = dict(meta or {})
-        self._times = _release_times(self.events)
+        self._times: Sequence[float] = (
+            events.release_times
+            if isinstance(events, RecordedEvents)
+            else _release_times(list(self.events))
+        )
         self._origin = self.events[0]["t"]
         self.duration = self._times[-1]
         self.position = 0.0
@@ -438,8 +562,16 @@ class Replay:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> Replay:
-        meta, events = load(path)
-        return cls(events, meta, **kwargs)
+        """Play a recording file; its events stay in the file until they are played."""
+        meta, events, _ = _load(path, keep="lazy")
+        return cls(events, meta, **kwargs)  # type: ignore[arg-type]
+
+    def recording(self) -> Recorder | FileRecording:
+        """What saving this replay writes: the whole recording, copied line by line from its
+        file when it was played from one (so a big one is never held in memory)."""
+        if isinstance(self.events, RecordedEvents):
+            return FileRecording(self.meta, self.events)
+        return Recorder(self.meta).extend(self.events)
 
     @classmethod
     def from_demo(cls, name: str, **kwargs: Any) -> Replay:
@@ -462,8 +594,17 @@ class Replay:
     def advance(self, wall_dt: float) -> bool:
         if self.paused or self.finished or not wall_dt > 0:
             return False
-        self.seek(self.position + wall_dt * self.speed)
+        self.seek(self._within_budget(self.position + wall_dt * self.speed))
         return True
+
+    def _within_budget(self, t: float) -> float:
+        """``t``, or the time of the last event a dashboard can take in one poll when more
+        lie before ``t`` (a flood plays slower than it was recorded instead of freezing)."""
+        stop = bisect.bisect_right(self._times, t, lo=self._next)
+        cap = self._next + ADVANCE_EVENTS
+        if isinstance(self.events, RecordedEvents):
+            cap = min(cap, self.events.index_past(self._next, PIECE_BYTES))
+        return self._times[cap - 1] if stop > cap else t
 
     def seek(self, t: float) -> None:
         t = min(self.duration, max(0.0, t)) if math.isfinite(t) else self.position
@@ -517,10 +658,13 @@ class Replay:
 
     # -- internals -----------------------------------------------------------------------------
     def _feed_to(self, t: float) -> None:
-        times, events, model = self._times, self.events, self.model
-        while self._next < len(events) and times[self._next] <= t:
-            model.feed(events[self._next])
-            self._next += 1
+        stop = bisect.bisect_right(self._times, t, lo=self._next)  # release times only grow
+        if isinstance(self.events, RecordedEvents):  # a seek far into a big file: in pieces
+            for piece in self.events.pieces(self._next, stop):
+                self.model.feed_many(piece)
+        elif stop > self._next:
+            self.model.feed_many(self.events[self._next : stop])
+        self._next = max(self._next, stop)
 
     def _rebuild(self) -> None:
         version = self.model.version

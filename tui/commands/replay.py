@@ -17,7 +17,6 @@ from tui.recording import (
     demo_names,
     demo_path,
     find_recording,
-    load,
 )
 
 
@@ -93,8 +92,7 @@ def _replay(args: argparse.Namespace) -> int:
         summary = summarize(model)
         print(dumps_strict(summary) if args.json else format_text(model, summary))
         return 0
-    meta, events = load(path)
-    replay = Replay(events, meta, speed=args.speed, paused=args.paused)
+    replay = Replay.from_file(path, speed=args.speed, paused=args.paused)
     try:
         from tui.app.app import ConcurApp
     except ImportError as exc:

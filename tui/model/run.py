@@ -28,6 +28,7 @@ from tui.events import (
 from tui.literal import visible_event
 
 NS = 1e9
+MAX_TASKS = 25_000  # tasks a model keeps; later ones are counted, not shown
 MAX_OUTPUT_CHARS = 4 << 20  # the program's output kept (the newest); older lines are dropped
 MAX_LOG_ENTRIES = 100_000  # log entries kept (the newest)
 BUSY_CORES = 0.2  # other programs' use of the machine worth saying (cores' worth)
@@ -693,6 +694,9 @@ class RunModel:
             )
             text = f"{known.label} taken by worker {known.pid}"
             self._add_log(LogEntry(taken_at, "started", text, known.id))
+            return
+        if len(self.tasks) >= MAX_TASKS:  # memory stays bounded whatever a run starts
+            self.dropped["task"] += 1
             return
         task = Task(
             id=e["id"],

@@ -24,7 +24,7 @@ from tui.events import dumps
 SOCKET_ENV = "CONCUR_TUI_SOCKET"
 SECRET_ENV = "CONCUR_TUI_SECRET"
 MAX_DATAGRAM = 60_000
-SEND_TIMEOUT_S = 1.0
+SEND_TIMEOUT_S = 2.0
 
 now_ns = time.perf_counter_ns
 

@@ -19,6 +19,7 @@ from tui.runner import emit
 # Past this much unsent text, the writing thread sends it itself (and waits if the supervisor
 # is behind), so a program that floods its output cannot fill the runner's memory.
 MAX_PENDING_CHARS = 1 << 20
+MAX_EVENT_CHARS = 1 << 15  # of one output event: it must fit a datagram and tui.events' bounds
 
 
 class StampedStream:
@@ -36,9 +37,10 @@ class StampedStream:
         em = emit.emitter()
         if em is None:
             return self._original.write(text)
-        if text:
-            em.emit("output", stream=self._name, text=text)
-            self._pending += len(text)
+        for start in range(0, len(text), MAX_EVENT_CHARS):  # 50 MB in one write: many events
+            piece = text[start : start + MAX_EVENT_CHARS]
+            em.emit("output", stream=self._name, text=piece)
+            self._pending += len(piece)
             if _send_at_once or self._pending > MAX_PENDING_CHARS:
                 self._pending = 0
                 em.flush()

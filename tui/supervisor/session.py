@@ -57,6 +57,7 @@ RECV_BYTES = 1 << 17
 OUTPUT_HELD_CHARS = 1 << 20  # per stream: past this, the oldest lines are dropped and counted
 OUTPUT_CHUNK_CHARS = 1 << 16  # one output event carries at most this much text
 EVENTS_IN_FLIGHT = 200_000  # past this, the event reader waits for a drain
+OUTPUT_IN_FLIGHT = 4 << 20  # characters of the runner's output events, likewise
 DROPS_EVERY_S = 1.0  # how often what was dropped is reported (one log line each time)
 LEDGER_NAME = "leftovers"  # tui.runner.main writes the semaphores it creates there
 
@@ -73,6 +74,9 @@ def end_all_runs() -> None:
         session._killpg(signal.SIGKILL)
     for session in sessions:
         session.kill()
+        if not session.done.is_set() and session._dir:  # its wait thread is still busy
+            leftovers.remove_listed(os.path.join(session._dir, LEDGER_NAME))
+            shutil.rmtree(session._dir, ignore_errors=True)
 
 
 class RunSession:
@@ -89,16 +93,13 @@ class RunSession:
         self.cancel_requested = False
         self._saw_run_end = False
         self._runner_gone = threading.Event()
-        self._dir = tempfile.mkdtemp(prefix="concur-tui-")
-        self._socket_path = os.path.join(self._dir, "events")
         self._secret = secrets.token_hex(16)
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._sock.bind(self._socket_path)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # who sent it
-        self._pair = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-        for sock in (self._sock, self._pair[0]):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-            sock.setblocking(False)
+        # The private folder and the sockets exist from start() until the run is over (a
+        # session that is made and never started leaves nothing).
+        self._dir = ""
+        self._socket_path = ""
+        self._sock: socket.socket | None = None
+        self._pair: tuple[socket.socket, socket.socket] | None = None
         self._control: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._threads: list[threading.Thread] = []
@@ -121,7 +122,30 @@ class RunSession:
         cmd += ["--control-fd", str(control_fd)]
         return cmd if events_fd is None else [*cmd, "--events-fd", str(events_fd)]
 
+    def _open_channel(self) -> tuple[socket.socket, socket.socket]:
+        """The run's private folder, its socket by path (for fresh interpreters) and the
+        socket pair whose one end the runner inherits."""
+        self._dir = tempfile.mkdtemp(prefix="concur-tui-")
+        self._socket_path = os.path.join(self._dir, "events")
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sock.bind(self._socket_path)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # who sent it
+        self._pair = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        for sock in (self._sock, self._pair[0]):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+            sock.setblocking(False)
+        return self._sock, self._pair[0]
+
     def start(self) -> RunSession:
+        try:
+            return self._start()
+        except BaseException:  # the runner could not be started: leave nothing behind
+            self._close_files()
+            raise
+
+    def _start(self) -> RunSession:
+        self._open_channel()
+        assert self._pair is not None
         read_end, write_end = os.pipe()
         events_fd = self._pair[1].fileno()
         tmp = os.path.join(self._dir, "tmp")  # the program's temporary files (and pymp-*)
@@ -198,9 +222,11 @@ class RunSession:
     def _read_socket(self) -> None:
         """Read both event sockets until the runner is gone; nothing a datagram holds can end
         this thread."""
+        assert self._pair is not None and self._sock is not None
         socks = [self._pair[0], self._sock]
         while True:
-            if self._held_events > EVENTS_IN_FLIGHT and not self._runner_gone.is_set():
+            behind = self._held_events > EVENTS_IN_FLIGHT or self._held_output > OUTPUT_IN_FLIGHT
+            if behind and not self._runner_gone.is_set():
                 time.sleep(0.01)  # backpressure: the runner's sends wait (a bounded time)
                 continue
             try:
@@ -228,7 +254,8 @@ class RunSession:
             self._drop("invalid_event", max(1, body.count(b"\n") + 1))
             return
         batch = []
-        for line in body.decode("utf-8", errors="replace").splitlines():
+        chars = 0
+        for line in body.split(b"\n"):
             try:
                 event = check(loads(line), deep=False)  # a datagram bounds its size
                 if event["e"] in SUPERVISOR_TYPES:
@@ -237,14 +264,16 @@ class RunSession:
                 self._drop("invalid_event")
                 continue
             batch.append(event)
-            if event["e"] == "run_end":
+            if event["e"] == "output":  # written by the program through sys.stdout/stderr
+                chars += len(event["text"])
+            elif event["e"] == "run_end":
                 self._saw_run_end = True
             elif event["e"] == "gil_words" and self._kernel is not None:
                 with contextlib.suppress(OSError):  # only a process of this run is sampled
                     if os.getsid(event["pid"]) == self.pid:
                         self._kernel.set_words(event["pid"], event["words"])
         if batch:
-            self._put(batch)
+            self._put(batch, chars)
 
     def _from_run(self, ancillary: list[tuple[int, int, bytes]]) -> bool:
         """Whether the kernel says a datagram came from a live process of the run's session
@@ -451,13 +480,15 @@ class RunSession:
             with contextlib.suppress(OSError):
                 os.close(self._control)
             self._control = None
-        self._sock.close()
-        self._pair[0].close()
+        for sock in (self._sock, *(self._pair or ())):
+            if sock is not None:
+                sock.close()
         if self._proc is not None:
             for stream in (self._proc.stdout, self._proc.stderr):
                 if stream is not None:
                     stream.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
         _live.discard(self)
 
 

@@ -33,7 +33,7 @@ from tui.app.widgets.task_detail import TaskDetail
 from tui.app.widgets.timeline import Timeline
 from tui.events import Event
 from tui.model.run import RunModel
-from tui.recording import Recorder, RecordingError, Replay, recordings_folder
+from tui.recording import FileRecording, Recorder, RecordingError, Replay, recordings_folder
 
 # Live panes are drawn 4 times a second (keys answer at once): drawing at 15 fps cost the
 # dashboard a third of a core (README: "The dashboard's own cost").
@@ -310,11 +310,9 @@ class DashboardScreen(Screen):
             timeout=8,
         )
 
-    def _recording(self) -> Recorder:
+    def _recording(self) -> Recorder | FileRecording:
         replay = self.replay
-        if replay is not None:
-            return Recorder(replay.meta).extend(replay.events)
-        return self.recorder
+        return replay.recording() if replay is not None else self.recorder
 
     def _save_record(self) -> None:
         """Save the run to the file given with ``watch --record`` (once it is over)."""

@@ -1,0 +1,81 @@
+"""Interrupts that come while things are still starting: no traceback, the documented ends."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tui import catalog
+from tui.model.run import RunModel
+from tui.supervisor.session import RunSession
+
+SCRIPT = Path(sys.executable).parent / "concur-tui"  # the installed command, as a person runs it
+DELAYS = (0.0, 0.05, 0.1, 0.2, 0.3)
+
+
+def cancel_after(delay: float) -> RunModel:
+    scenario = catalog.find("thread-sleep")
+    session = RunSession(scenario, scenario.resolve(["delay=5"])).start()
+    time.sleep(delay)
+    session.cancel()
+    model = RunModel()
+    for batch in session.events():
+        model.feed_many(batch)
+    return model
+
+
+@pytest.fixture(scope="module")
+def early_cancels() -> list[RunModel]:
+    with ThreadPoolExecutor(max_workers=len(DELAYS)) as pool:
+        return list(pool.map(cancel_after, DELAYS))
+
+
+@pytest.mark.parametrize("index", range(len(DELAYS)), ids=[f"{d}s" for d in DELAYS])
+def test_a_cancel_while_the_runner_starts_cancels_the_program(
+    index: int, early_cancels: list[RunModel]
+) -> None:
+    """`c` in a run's first 0.3 s used to interrupt the runner itself (its traceback in the
+    Log, "killed by SIGINT"); now the program is cancelled as it starts."""
+    model = early_cancels[index]
+    assert model.outcome == "cancelled", model.error
+    stderr = "".join(text for _, stream, text in model.output if stream == "stderr")
+    assert "Traceback" not in stderr
+    assert "killed" not in (model.error or "")
+
+
+START_DELAYS = (0.3, 0.5, 0.8)  # its imports; and then as soon as its runner appears
+
+
+def interrupt_after(delay: float | None) -> tuple[int, str]:
+    proc = subprocess.Popen(
+        [str(SCRIPT), "run", "thread-sleep", "--set", "delay=5"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if delay is not None:
+        time.sleep(delay)
+    else:
+        deadline = time.monotonic() + 20
+        while not psutil.Process(proc.pid).children() and time.monotonic() < deadline:
+            time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    return proc.returncode, err
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="concur-tui is not installed in this venv")
+@pytest.mark.parametrize("delay", [*START_DELAYS, None], ids=[*map(str, START_DELAYS), "runner"])
+def test_ctrl_c_while_concur_tui_starts_ends_it_quietly(delay: float | None) -> None:
+    """Ctrl-C while `run` imports its modules or starts its runner: 130, no traceback.
+    (Before its first line runs, Python's own startup can still print one.)"""
+    code, err = interrupt_after(delay)
+    assert code == 130, f"exit {code}\n{err}"
+    assert "Traceback" not in err, err

@@ -1,0 +1,29 @@
+"""Start concur-tui so that Ctrl-C while it is still starting ends it quietly (exit 130).
+
+The commands handle KeyboardInterrupt, but importing them takes a while (a second on a
+busy machine); an interrupt then printed a traceback of the import machinery. So the
+entry point sets a quiet handler first, imports, and gives SIGINT back to Python.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+EXIT_INTERRUPTED = 130  # as tui.catalog says; not imported from there: that is the slow part
+
+
+def _interrupted_while_starting(*_: object) -> None:
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+def entry() -> None:
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+    from tui.cli import main
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code = main()
+    except KeyboardInterrupt:  # before a command had set itself up
+        code = EXIT_INTERRUPTED
+    sys.exit(code)
