@@ -15,6 +15,12 @@ import pytest
 PROGRAMS = Path(__file__).parent / "programs"
 
 
+def _interruptible() -> None:
+    """A command run in the background of a script inherits SIGINT ignored, and Python then
+    leaves it ignored: give the CLI the Ctrl-C a person at a terminal would have."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tui", "run", *args],
@@ -22,6 +28,7 @@ def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
         stderr=subprocess.PIPE,
         text=True,
         env=None if env is None else {**os.environ, **env},
+        preexec_fn=_interruptible,
     )
 
 
