@@ -95,8 +95,8 @@ def test_a_program_that_ignores_cancellation_is_killed(tmp_path: Path) -> None:
         assert time.monotonic() < deadline and cli.poll() is None, "the program did not start"
         time.sleep(0.05)
     cli.send_signal(signal.SIGINT)
-    out, _ = cli.communicate(timeout=40)
-    assert cli.returncode == 130
+    out, err = cli.communicate(timeout=40)
+    assert cli.returncode == 130, (out, err)
     assert "ignoring the interrupt" in out
     assert_gone(pids, within=10)
 
