@@ -57,8 +57,9 @@ def task(summary: dict[str, Any], name: str) -> dict[str, Any]:
     return found[0]
 
 
-async def wait_for(pilot: Any, condition: Any, timeout: float = 20.0) -> None:
-    """Let a Textual app run until ``condition()`` holds (failing after ``timeout`` s)."""
+async def wait_for(pilot: Any, condition: Any, timeout: float = 60.0) -> None:
+    """Let a Textual app run until ``condition()`` holds (failing after ``timeout`` s: a
+    guard against hanging, generous because the machine may be busy, not a speed check)."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"

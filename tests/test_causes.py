@@ -9,6 +9,7 @@ from __future__ import annotations
 from conftest import PROGRAMS, task
 
 from tui.events import CauseKind
+from tui.export import build_trace, dumps
 from tui.model.summary import format_text
 
 SOURCE = (PROGRAMS / "cancel_causes.py").read_text().splitlines()
@@ -51,3 +52,4 @@ def test_every_cause_reads_the_same_on_this_python(run) -> None:
     assert "message 'enough'" in model.describe_cause(child["cancelled_by"])
     assert "message 'enough'" in format_text(model, s)
     assert any("message 'enough'" in entry.text for entry in model.log)
+    assert "message 'enough'" in dumps(build_trace(model))  # the trace export's instants
