@@ -281,6 +281,8 @@ monitors: list[LagMonitor] = []
 # The loop's own account of a stall: when the handle each loop thread is running began, and
 # the last few handles that ran long (start, end), so a stall is as long as its step.
 SLOW_HANDLE_NS = 50_000_000
+# A task the loop runs more than this after it was due (its sleep over) was ready but waiting.
+READY_LATE_NS = 1_000_000
 running_since: dict[int, int] = {}
 slow_handles: dict[int, deque[tuple[int, int]]] = {}
 
@@ -321,28 +323,38 @@ def install() -> None:
 
     original_run = asyncio.events.Handle._run
 
+    get_ident = threading.get_ident
+    stepping = threads.stepping
+
     def _run(self: asyncio.Handle) -> None:
-        ident = threading.get_ident()
+        # The hot path: every callback of every loop comes through here. A task's step is
+        # recorded as four values (``Emitter.record_step``), sent batched as ``steps`` events.
+        ident = get_ident()
         start = running_since[ident] = now_ns()
+        end = 0
         try:
             task = getattr(self._callback, "__self__", None)
             if not isinstance(task, ObservedTask):
-                return original_run(self)
-            em = emit.emitter()
+                original_run(self)
+                return
             due = task._concur_wake_due
-            if due and em is not None and start - due > 1_000_000:
-                em.emit("ready", id=task._concur_id, t0=due, t=start)
-            task._concur_wake_due = 0
-            threads.stepping[ident] = task._concur_id
+            if due:
+                task._concur_wake_due = 0
+                if start - due <= READY_LATE_NS:
+                    due = 0
+            task_id = stepping[ident] = task._concur_id
             try:
                 original_run(self)
             finally:
-                threads.stepping.pop(ident, None)
+                stepping.pop(ident, None)
+                end = now_ns()
+                em = emit._emitter
                 if em is not None:
-                    em.emit("step", id=task._concur_id, t0=start)
+                    em.record_step((task_id, start, end, due))
         finally:
             running_since.pop(ident, None)
-            end = now_ns()
+            if not end:
+                end = now_ns()
             if end - start >= SLOW_HANDLE_NS:
                 slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
 
@@ -350,7 +362,14 @@ def install() -> None:
 
     original_sleep = asyncio.sleep
 
-    async def sleep(delay: float, result: Any = None) -> Any:
+    def sleep(delay: float, result: Any = None) -> Any:
+        # ``sleep(0)`` only yields to the loop: hand back asyncio's own coroutine, no frame of
+        # ours around it (a call-heavy program awaits it in a loop).
+        if type(delay) in (int, float) and delay <= 0:
+            return original_sleep(delay, result)
+        return observed_sleep(delay, result)
+
+    async def observed_sleep(delay: float, result: Any = None) -> Any:
         task = asyncio.current_task()
         if not isinstance(task, ObservedTask) or delay <= 0:
             return await original_sleep(delay, result)
