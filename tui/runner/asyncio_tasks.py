@@ -28,17 +28,28 @@ from tui.runner import emit, threads
 now_ns = time.perf_counter_ns
 LAG_INTERVAL_S = 0.02
 _ids = itertools.count(1)
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
 _STDLIB_PREFIXES = (sys.prefix, sys.base_prefix)
 
 
 class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
+    # Slots, not an instance dict: one object less per task for the garbage collector.
+    __slots__ = ("_concur_cause", "_concur_id", "_concur_passes_down", "_concur_wake_due")
     _concur_id: str
     _concur_cause: dict[str, Any] | None
     _concur_wake_due: int
     _concur_passes_down: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._concur_id = f"a{os.getpid()}.{next(_ids)}"
+        self._concur_id = f"a{_pid}.{next(_ids)}"
         self._concur_cause = None
         self._concur_wake_due = 0
         self._concur_passes_down = False
@@ -58,7 +69,9 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
                 coro=qualname,
                 internal=qualname.startswith("BaseEventLoop."),
             )
-        self.add_done_callback(_on_done)
+        # Its end is seen where the loop runs its last step (``Handle._run``): a task only
+        # finishes inside a step of its own, and a done callback a task costs a Context and a
+        # callback list for the garbage collector.
 
     def set_name(self, value: object) -> None:
         if value is None and sys._getframe(1).f_code.co_name == "create_task":
@@ -351,6 +364,8 @@ def install() -> None:
                 em = emit._emitter
                 if em is not None:
                     em.record_step((task_id, start, end, due))
+                    if task.done():
+                        _on_done(task)
         finally:
             running_since.pop(ident, None)
             if not end:

@@ -10,7 +10,6 @@ counted as waiting.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import selectors
@@ -320,28 +319,38 @@ CONDITION_WAIT = "waiting on a condition / event / queue"
 
 
 def _make_condition_wait(original: Callable[..., Any]) -> Any:
+    get_ident = threading.get_ident
+    blocked = TaskState.BLOCKED
+
     def wait(self: threading.Condition, timeout: float | None = None) -> Any:
-        rec = records.get(threading.get_ident())
+        rec = records.get(get_ident())
         if rec is None or rec.wait_state is not None:
             return original(self, timeout)
-        due = now_ns() + int(timeout * 1e9) if timeout is not None and timeout >= 0 else None
         # The records waiting on this Condition, in the order they began (as it wakes them).
         # While one waits, ``notify`` on this Condition stamps when it woke it: an instance
         # attribute, so the many notifies nobody waits for (every ``Queue.put``) cost nothing.
-        waiters: list[ThreadRecord] | None = self.__dict__.get("_concur_waiters")
+        state = self.__dict__
+        waiters: list[ThreadRecord] | None = state.get("_concur_waiters")
         if waiters is None:
-            waiters = self._concur_waiters = []  # type: ignore[attr-defined]
+            waiters = state["_concur_waiters"] = []
+            state["_concur_notify"] = _stamping_notify.__get__(self)
         waiters.append(rec)
-        self.notify = _stamping_notify.__get__(self)  # type: ignore[method-assign]
-        start = begin_wait(rec, TaskState.BLOCKED, CONDITION_WAIT)
+        state["notify"] = state["_concur_notify"]
+        start = now_ns()
+        rec.wait_state, rec.wait_start, rec.wait_what, rec.woken_at = (
+            blocked,
+            start,
+            CONDITION_WAIT,
+            0,
+        )
         try:
             return original(self, timeout)
         finally:
+            due = start + int(timeout * 1e9) if timeout is not None and timeout >= 0 else None
             end_wait(rec, start, due)
-            with contextlib.suppress(ValueError):
-                waiters.remove(rec)
+            waiters.remove(rec)
             if not waiters:
-                self.__dict__.pop("notify", None)
+                state.pop("notify", None)
 
     return wait
 
