@@ -71,7 +71,9 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
             )
         # Its end is seen where the loop runs its last step (``Handle._run``): a task only
         # finishes inside a step of its own, and a done callback a task costs a Context and a
-        # callback list for the garbage collector.
+        # callback list for the garbage collector. (An eager task may finish right here.)
+        if self.done():
+            _on_done(self)
 
     def set_name(self, value: object) -> None:
         if value is None and sys._getframe(1).f_code.co_name == "create_task":
