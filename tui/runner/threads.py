@@ -333,9 +333,9 @@ def _make_condition_wait(original: Callable[..., Any]) -> Any:
         waiters: list[ThreadRecord] | None = state.get("_concur_waiters")
         if waiters is None:
             waiters = state["_concur_waiters"] = []
-            state["_concur_notify"] = _stamping_notify.__get__(self)
         waiters.append(rec)
-        state["notify"] = state["_concur_notify"]
+        if "notify" not in state:  # (a cycle through the Condition only while one waits)
+            state["notify"] = _stamping_notify.__get__(self)
         start = now_ns()
         rec.wait_state, rec.wait_start, rec.wait_what, rec.woken_at = (
             blocked,
