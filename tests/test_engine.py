@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from conftest import task
 
 from tui.model.run import LogMerge
@@ -260,3 +261,30 @@ def test_output_and_events_are_logged_in_the_order_they_happened(run):
         "no newline at the end",
     ]
     assert [at(text) for text in order] == sorted(at(text) for text in order), texts
+
+
+def test_call_heavy_code_keeps_each_tasks_split(run):
+    """Steps are sent batched and Condition waits hooked only where a thread waits: every
+    short task still has its steps as running time, a task the loop was late for reads
+    waiting, and threads passing items through a Queue are blocked, not waiting for the GIL."""
+    model, s = run("steps_and_queue.py", tasks=300, hops=5, items=3000)
+    assert s["outcome"] == "completed"
+    assert s["dropped"]["invalid_event"] == 0
+    hops = [t for t in model.tasks.values() if t.coro and t.coro.endswith("hop")]
+    assert len(hops) == 300
+    now = model.now()
+    for t in hops:
+        assert t.outcome == "done"
+        assert len(t.steps) == 6  # five sleep(0) and the last
+        split = t.time_in(now)
+        assert split["running"] > 0
+        assert split["running"] == pytest.approx(sum(b - a for a, b in t.steps), abs=1e-6)
+    late = task(s, "late")
+    assert late["sleeping_s"] == pytest.approx(0.01, abs=0.005)
+    assert late["waiting_s"] >= 0.02  # due at 10 ms, run after the loop's 50 ms block
+    for name in ("producer", "consumer"):
+        thread = task(s, name)
+        assert thread["outcome"] == "done" and thread["running_s"] > 0
+        # Each waits on the other often (a queue of 10): blocked, never charged as GIL wait.
+        assert thread["blocked_s"] > 0
+        assert thread["gil_wait_s"] <= thread["running_s"] + 0.05

@@ -25,6 +25,12 @@ from tui.recording import Recorder, RecordingError, Replay, load_model
 from tui.supervisor.session import RunSession
 
 ESC = "\x1b"
+
+
+def steps_event(flat: list) -> dict:
+    return {"e": "steps", "t": 1, "pid": 1, "flat": flat}
+
+
 GOOD = {"e": "task_start", "t": 5, "pid": 1, "id": "th1.1", "kind": "thread", "name": "t"}
 
 
@@ -40,6 +46,18 @@ GOOD = {"e": "task_start", "t": 5, "pid": 1, "id": "th1.1", "kind": "thread", "n
         ({**GOOD, "extra": [[[[[[[[[[1]]]]]]]]]]}, "nested deeper"),
         ({"e": "dropped", "t": 1, "pid": 1, "what": "bananas", "count": 1}, "unknown kind"),
         ({"e": "nonsense", "t": 1, "pid": 1}, "unknown event type"),
+        (steps_event(["a1.1", 1, 2]), "multiple of 4"),
+        (steps_event(["a1.1", 1, 2, 0] * (events.MAX_ITEMS // 4 + 1)), "more than"),
+        (steps_event([7, 1, 2, 0]), "id is not a string"),
+        (steps_event(["x" * (events.MAX_ID + 1), 1, 2, 0]), "id is not a string"),
+        (steps_event(["", 1, 2, 0]), "id is not a string"),
+        (steps_event(["a1.1", 1.5, 2, 0]), "not integers"),
+        (steps_event(["a1.1", 1, True, 0]), "not integers"),
+        (steps_event(["a1.1", 3, 2, 0]), "order"),
+        (steps_event(["a1.1", 1, 2, 5]), "order"),
+        (steps_event(["a1.1", -1, 2, 0]), "order"),
+        (steps_event(["a1.1", 1, 2**63, 0]), "order"),
+        ({"e": "steps", "t": 1, "pid": 1, "flat": {"a": 1}}, "wrong type"),
     ],
 )
 def test_the_schema_refuses_what_cannot_be_shown(event: object, problem: str) -> None:

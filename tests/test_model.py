@@ -131,6 +131,62 @@ def test_ready_span_marks_a_task_waiting_for_a_busy_loop():
     assert model.tasks["a1"].time_in(model.now())["waiting"] == pytest.approx(0.8)
 
 
+def test_batched_steps_split_a_task_as_step_events_did():
+    """``steps`` rows (id, t0, t, ready) give the same spans as a ``step`` (and ``ready``)
+    event each; rows of unknown tasks are skipped, and a task's last steps may come after
+    its end (the runner sends a flush's steps after its events)."""
+    single, batched = RunModel(), RunModel()
+    start = [
+        *base_run(),
+        ev("task_start", 0, id="a1", kind="async", name="tick", coro="tick"),
+        ev("task_start", 0, id="a2", kind="async", name="tock", coro="tock"),
+    ]
+    single.feed_many(
+        [
+            *start,
+            ev("step", 2 * MS, id="a1", t0=1 * MS),
+            ev("step", 3 * MS, id="a2", t0=2 * MS),
+            ev("wait", 100 * MS, id="a1", state="sleeping", t0=2 * MS, what="asyncio.sleep(0.1)"),
+            ev("ready", 900 * MS, id="a1", t0=100 * MS),
+            ev("step", 901 * MS, id="a1", t0=900 * MS),
+            ev("step", 905 * MS, id="a2", t0=901 * MS),
+            ev("task_end", 905 * MS, id="a2", outcome="done"),
+            ev("task_end", 906 * MS, id="a1", outcome="done"),
+            ev("run_end", 910 * MS, outcome="completed", error=None),
+        ]
+    )
+    rows_before = ["a1", 1 * MS, 2 * MS, 0, "a2", 2 * MS, 3 * MS, 0, "gone", 3 * MS, 4 * MS, 0]
+    rows_after = ["a1", 900 * MS, 901 * MS, 100 * MS, "a2", 901 * MS, 905 * MS, 0]
+    batched.feed_many(
+        [
+            *start,
+            ev("steps", 4 * MS, flat=rows_before),
+            ev("wait", 100 * MS, id="a1", state="sleeping", t0=2 * MS, what="asyncio.sleep(0.1)"),
+            ev("task_end", 905 * MS, id="a2", outcome="done"),
+            ev("task_end", 906 * MS, id="a1", outcome="done"),
+        ]
+    )
+    now = batched.now()
+    before = batched.tasks["a2"].time_in(now)  # drawn once with the steps known so far
+    batched.feed_many(
+        [
+            ev("steps", 905 * MS, flat=rows_after),
+            ev("run_end", 910 * MS, outcome="completed", error=None),
+        ]
+    )
+    assert before["running"] == pytest.approx(0.001)
+    assert batched.dropped["invalid_event"] == 0
+    for task_id in ("a1", "a2"):
+        want = single.tasks[task_id].time_in(single.now())
+        got = batched.tasks[task_id].time_in(batched.now())
+        assert got == pytest.approx(want)
+        assert [(s.t0, s.t1, s.state) for s in batched.tasks[task_id].spans(0)] == [
+            (s.t0, s.t1, s.state) for s in single.tasks[task_id].spans(0)
+        ]
+    assert batched.tasks["a1"].time_in(batched.now())["waiting"] == pytest.approx(0.801)
+    assert batched.tasks["a2"].time_in(batched.now())["running"] == pytest.approx(0.005)
+
+
 def test_series_stalls_and_summary():
     model = RunModel()
     model.feed_many(

@@ -33,6 +33,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "wait_start": {"id": (str,), "state": (str,), "what": (str,)},
     "step": {"id": (str,), "t0": (int,)},
     "ready": {"id": (str,), "t0": (int,)},
+    "steps": {"flat": (list,)},
     "window": {"t0": (int,), "threads": (dict,)},
     "cancel": {"id": (str,), "cause": (dict,)},
     "gil": {"t0": (int,), "busy": _NUM, "lags_us": (list,)},
@@ -70,6 +71,7 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "wait_start": ("id", "state", "what"),
     "step": ("id",),
     "ready": ("id",),
+    "steps": ("flat",),
     "window": ("threads", "waiting"),
     "cancel": ("id", "cause"),
     "stall": ("file", "function", "code"),
@@ -86,6 +88,13 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
 SUPERVISOR_TYPES = frozenset(
     {"cpu", "threads", "procs", "offcpu", "attribution", "supervisor_end", "dropped"}
 )
+
+# A ``steps`` event's ``flat`` list holds four values a step: ``id, t0, t, ready``, an asyncio
+# task's step from ``t0`` to ``t``; ``ready`` is when the task was due (its sleep over) if the
+# loop ran it more than 1 ms late, else 0. Many steps a second are sent this way, batched (and
+# flat: nothing per step for the runner's garbage collector to track), not as an event each.
+STEP_ROW_LEN = 4
+MAX_ID = 200  # characters of a task id in a row
 
 # What the supervisor drops to stay within its bounds, counted on screen and in the summary.
 DropKind = Literal["invalid_event", "output_line", "task"]
@@ -210,10 +219,31 @@ def check(event: Any, deep: bool = True) -> Event:
         raise SchemaError(f"dropped event: unknown kind {event['what']!r}")
     if not 0 <= event["t"] < _INT_RANGE[1]:
         raise SchemaError(f"{kind} event: 't' out of range")
+    if kind == "steps":
+        problem = _steps_problem(event["flat"])
+        if problem:
+            raise SchemaError(f"steps event: {problem}")
     problem = _value_problem(event, 0) if deep else _top_level_problem(event)
     if problem:
         raise SchemaError(f"{kind} event: {problem}")
     return event
+
+
+def _steps_problem(flat: list[Any]) -> str | None:
+    """What is wrong with a ``steps`` event's values (checked whatever ``deep`` says: the
+    model reads every one)."""
+    if len(flat) > MAX_ITEMS or len(flat) % STEP_ROW_LEN:
+        return f"not a multiple of {STEP_ROW_LEN} values, or more than {MAX_ITEMS}"
+    high = _INT_RANGE[1]
+    for at in range(0, len(flat), STEP_ROW_LEN):
+        task_id, t0, t, ready = flat[at : at + STEP_ROW_LEN]
+        if type(task_id) is not str or not 0 < len(task_id) <= MAX_ID:
+            return f"a step whose id is not a string of 1 to {MAX_ID} characters"
+        if type(t0) is not int or type(t) is not int or type(ready) is not int:
+            return "a step whose times are not integers"
+        if not 0 <= ready <= t0 <= t < high:
+            return "a step whose times are out of range or order (0 <= ready <= t0 <= t)"
+    return None
 
 
 def _top_level_problem(event: Event) -> str | None:

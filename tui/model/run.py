@@ -18,6 +18,7 @@ from typing import Any
 from tui.events import (
     DROP_KINDS,
     DROP_WORDS,
+    STEP_ROW_LEN,
     TEXT_FIELDS,
     Attribution,
     DropKind,
@@ -34,6 +35,7 @@ MAX_LOG_ENTRIES = 100_000  # log entries kept (the newest)
 BUSY_CORES = 0.2  # other programs' use of the machine worth saying (cores' worth)
 LOAD_WINDOW = 20  # CPU samples (2 s) the "machine busy" note looks at
 DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
+READY_WHAT = "ready, but the loop was busy"
 
 # The states a task's time is split into, in the order the legend lists them.
 STATES: tuple[TaskState, ...] = tuple(TaskState)
@@ -812,12 +814,25 @@ class RunModel:
         if task is not None:
             task.steps.append((self.seconds(e["t0"]), t))
 
+    def _on_steps(self, e: Event, t: float) -> None:
+        # Sent after the events of the same moment, so a task's last steps may come after its
+        # end: its spans are drawn again.
+        tasks, seconds, flat = self.tasks, self.seconds, e["flat"]
+        for at in range(0, len(flat) - STEP_ROW_LEN + 1, STEP_ROW_LEN):
+            task_id, t0, t1, ready = flat[at : at + STEP_ROW_LEN]
+            task = tasks.get(task_id)
+            if task is None:
+                continue
+            start = seconds(t0)
+            if ready:
+                task.waits.append(Span(seconds(ready), start, TaskState.WAITING, READY_WHAT))
+            task.steps.append((start, seconds(t1)))
+            task._spans = None
+
     def _on_ready(self, e: Event, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None:
-            task.waits.append(
-                Span(self.seconds(e["t0"]), t, "waiting", "ready, but the loop was busy")
-            )
+            task.waits.append(Span(self.seconds(e["t0"]), t, TaskState.WAITING, READY_WHAT))
 
     def _on_window(self, e: Event, t: float) -> None:
         t0 = self.seconds(e["t0"])

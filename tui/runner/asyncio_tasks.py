@@ -28,17 +28,28 @@ from tui.runner import emit, threads
 now_ns = time.perf_counter_ns
 LAG_INTERVAL_S = 0.02
 _ids = itertools.count(1)
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
 _STDLIB_PREFIXES = (sys.prefix, sys.base_prefix)
 
 
 class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
+    # Slots, not an instance dict: one object less per task for the garbage collector.
+    __slots__ = ("_concur_cause", "_concur_id", "_concur_passes_down", "_concur_wake_due")
     _concur_id: str
     _concur_cause: dict[str, Any] | None
     _concur_wake_due: int
     _concur_passes_down: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._concur_id = f"a{os.getpid()}.{next(_ids)}"
+        self._concur_id = f"a{_pid}.{next(_ids)}"
         self._concur_cause = None
         self._concur_wake_due = 0
         self._concur_passes_down = False
@@ -58,7 +69,11 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
                 coro=qualname,
                 internal=qualname.startswith("BaseEventLoop."),
             )
-        self.add_done_callback(_on_done)
+        # Its end is seen where the loop runs its last step (``Handle._run``): a task only
+        # finishes inside a step of its own, and a done callback a task costs a Context and a
+        # callback list for the garbage collector. (An eager task may finish right here.)
+        if self.done():
+            _on_done(self)
 
     def set_name(self, value: object) -> None:
         if value is None and sys._getframe(1).f_code.co_name == "create_task":
@@ -281,6 +296,8 @@ monitors: list[LagMonitor] = []
 # The loop's own account of a stall: when the handle each loop thread is running began, and
 # the last few handles that ran long (start, end), so a stall is as long as its step.
 SLOW_HANDLE_NS = 50_000_000
+# A task the loop runs more than this after it was due (its sleep over) was ready but waiting.
+READY_LATE_NS = 1_000_000
 running_since: dict[int, int] = {}
 slow_handles: dict[int, deque[tuple[int, int]]] = {}
 
@@ -321,28 +338,40 @@ def install() -> None:
 
     original_run = asyncio.events.Handle._run
 
+    get_ident = threading.get_ident
+    stepping = threads.stepping
+
     def _run(self: asyncio.Handle) -> None:
-        ident = threading.get_ident()
+        # The hot path: every callback of every loop comes through here. A task's step is
+        # recorded as four values (``Emitter.record_step``), sent batched as ``steps`` events.
+        ident = get_ident()
         start = running_since[ident] = now_ns()
+        end = 0
         try:
             task = getattr(self._callback, "__self__", None)
             if not isinstance(task, ObservedTask):
-                return original_run(self)
-            em = emit.emitter()
+                original_run(self)
+                return
             due = task._concur_wake_due
-            if due and em is not None and start - due > 1_000_000:
-                em.emit("ready", id=task._concur_id, t0=due, t=start)
-            task._concur_wake_due = 0
-            threads.stepping[ident] = task._concur_id
+            if due:
+                task._concur_wake_due = 0
+                if start - due <= READY_LATE_NS:
+                    due = 0
+            task_id = stepping[ident] = task._concur_id
             try:
                 original_run(self)
             finally:
-                threads.stepping.pop(ident, None)
+                stepping.pop(ident, None)
+                end = now_ns()
+                em = emit._emitter
                 if em is not None:
-                    em.emit("step", id=task._concur_id, t0=start)
+                    em.record_step((task_id, start, end, due))
+                    if task.done():
+                        _on_done(task)
         finally:
             running_since.pop(ident, None)
-            end = now_ns()
+            if not end:
+                end = now_ns()
             if end - start >= SLOW_HANDLE_NS:
                 slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
 
@@ -350,7 +379,14 @@ def install() -> None:
 
     original_sleep = asyncio.sleep
 
-    async def sleep(delay: float, result: Any = None) -> Any:
+    def sleep(delay: float, result: Any = None) -> Any:
+        # ``sleep(0)`` only yields to the loop: hand back asyncio's own coroutine, no frame of
+        # ours around it (a call-heavy program awaits it in a loop).
+        if type(delay) in (int, float) and delay <= 0:
+            return original_sleep(delay, result)
+        return observed_sleep(delay, result)
+
+    async def observed_sleep(delay: float, result: Any = None) -> Any:
         task = asyncio.current_task()
         if not isinstance(task, ObservedTask) or delay <= 0:
             return await original_sleep(delay, result)

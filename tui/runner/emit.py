@@ -16,15 +16,19 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import threading
 import time
 from typing import Any
 
-from tui.events import dumps
+from tui.events import STEP_ROW_LEN, dumps
 
 SOCKET_ENV = "CONCUR_TUI_SOCKET"
 SECRET_ENV = "CONCUR_TUI_SECRET"
 MAX_DATAGRAM = 60_000
 SEND_TIMEOUT_S = 2.0
+# Steps per ``steps`` event: a step is at most ~270 bytes (an id of MAX_ID characters), so a
+# full event fits one datagram whatever the ids; ours are ~15 characters (~55 bytes a step).
+STEP_ROWS = 200
 
 now_ns = time.perf_counter_ns
 
@@ -36,6 +40,15 @@ class Emitter:
         self.lost = 0  # events dropped because the supervisor did not take them in time
         self._head = secret.encode() + b"\n"
         self._buffer: list[dict[str, Any]] = []
+        # asyncio steps, four values each (id, t0, t, ready; see ``steps`` in tui/events.py)
+        # in one flat list: the hot path adds no object the garbage collector must track
+        # (a dict or tuple a step made ~160 k of them for 20 000 short tasks, and the
+        # collections they set off cost more than the recording).
+        self.steps: list[str | int] = []
+        self.record_step = self.steps.extend
+        # One flush at a time: the runner's last flush (with ``run_end``) waits for the
+        # observer's, so nothing buffered before it arrives after it.
+        self._flushing = threading.RLock()
         self._sock = self._inherited(fd) if fd is not None else self._by_path()
         os.register_at_fork(after_in_child=self._after_fork)
 
@@ -60,7 +73,9 @@ class Emitter:
         # A forked child keeps the inherited socket (datagrams are atomic); it only needs
         # an empty buffer and its own pid.
         self.pid = os.getpid()
-        self._buffer = []
+        self._flushing = threading.RLock()
+        del self._buffer[:]
+        del self.steps[:]
 
     def emit(self, type_: str, /, **fields: Any) -> None:
         fields["e"] = type_
@@ -70,16 +85,34 @@ class Emitter:
 
     def flush(self) -> None:
         """Send what is buffered; drop it (counting it) if the supervisor is gone or stuck."""
-        events, self._buffer = self._buffer, []
-        if not events:
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
+        # Neither list is ever swapped for a new one: a thread appending to it now (``emit``,
+        # ``record_step``) may hold it already. Taking a prefix loses nothing. Steps are taken
+        # before events and sent after them, so a step never arrives before its task's start.
+        steps = self.steps
+        step_count = len(steps)
+        flat = steps[:step_count]
+        del steps[:step_count]
+        buffer = self._buffer
+        count = len(buffer)
+        events = buffer[:count]
+        del buffer[:count]
+        lines = [dumps(event) for event in events]
+        for at in range(0, len(flat), STEP_ROWS * STEP_ROW_LEN):
+            chunk_rows = flat[at : at + STEP_ROWS * STEP_ROW_LEN]
+            t = max(chunk_rows[2::STEP_ROW_LEN])
+            lines.append(dumps({"e": "steps", "t": t, "pid": self.pid, "flat": chunk_rows}))
+        if not lines:
             return
         chunk: list[str] = []
         size = 0
-        for index, event in enumerate(events):
-            line = dumps(event)
+        for index, line in enumerate(lines):
             if size + len(line) > MAX_DATAGRAM and chunk:
                 if not self._send(chunk):
-                    self.lost += len(events) - index
+                    self.lost += len(lines) - index
                     return
                 chunk, size = [], 0
             chunk.append(line)

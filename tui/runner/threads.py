@@ -10,7 +10,6 @@ counted as waiting.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import selectors
@@ -168,24 +167,38 @@ def waiting(
     if rec is None or rec.wait_state is not None:
         yield
         return
-    start = now_ns()
-    rec.wait_state, rec.wait_start, rec.wait_what, rec.woken_at = state, start, what, 0
+    start = begin_wait(rec, state, what)
     try:
         yield
     finally:
-        end = now_ns()
-        wake = rec.woken_at or due_ns or end
-        if not start <= wake <= end or end - wake < LATE_NS:
-            wake = end
-        rec.wait_state = None
-        if state == TaskState.SLEEPING:
-            rec.sleep_ns += wake - start
-        elif state == TaskState.IO:
-            rec.io_ns += wake - start
-        else:
-            rec.block_ns += wake - start
+        end_wait(rec, start, due_ns, async_task_id)
+
+
+def begin_wait(rec: ThreadRecord, state: TaskState, what: str) -> int:
+    start = now_ns()
+    rec.wait_state, rec.wait_start, rec.wait_what, rec.woken_at = state, start, what, 0
+    return start
+
+
+def end_wait(
+    rec: ThreadRecord, start: int, due_ns: int | None = None, async_task_id: str | None = None
+) -> None:
+    """Count a wait that began at ``start`` (``begin_wait``) and has just returned."""
+    end = now_ns()
+    state, what = rec.wait_state, rec.wait_what
+    wake = rec.woken_at or due_ns or end
+    if not start <= wake <= end or end - wake < LATE_NS:
+        wake = end
+    rec.wait_state = None
+    if state == TaskState.SLEEPING:
+        rec.sleep_ns += wake - start
+    elif state == TaskState.IO:
+        rec.io_ns += wake - start
+    else:
+        rec.block_ns += wake - start
+    if end - start >= MIN_WAIT_EVENT_NS:
         em = emit.emitter()
-        if em is not None and end - start >= MIN_WAIT_EVENT_NS:
+        if em is not None:
             em.emit("wait", id=rec.id, state=state, t0=start, what=what, t=wake)
             if async_task_id is not None:
                 em.emit(
@@ -273,7 +286,6 @@ def install() -> None:
 
     _patch(threading.Thread, "join", make_blocking("Thread.join"))
     _patch(threading.Condition, "wait", _make_condition_wait)
-    _patch(threading.Condition, "notify", _make_condition_notify)
 
     import multiprocessing.connection
     import multiprocessing.forkserver
@@ -303,42 +315,60 @@ def install() -> None:
             _patch(cls, "select", make_select)
 
 
-# Condition -> the thread records waiting on it, in the order they began (as Condition wakes them).
-_condition_waiters: dict[int, list[ThreadRecord]] = {}
+CONDITION_WAIT = "waiting on a condition / event / queue"
 
 
 def _make_condition_wait(original: Callable[..., Any]) -> Any:
+    get_ident = threading.get_ident
+    blocked = TaskState.BLOCKED
+
     def wait(self: threading.Condition, timeout: float | None = None) -> Any:
-        rec = records.get(threading.get_ident())
-        if rec is None:
+        rec = records.get(get_ident())
+        if rec is None or rec.wait_state is not None:
             return original(self, timeout)
-        due = now_ns() + int(timeout * 1e9) if timeout is not None and timeout >= 0 else None
-        waiters = _condition_waiters.setdefault(id(self), [])
+        # The records waiting on this Condition, in the order they began (as it wakes them).
+        # While one waits, ``notify`` on this Condition stamps when it woke it: an instance
+        # attribute, so the many notifies nobody waits for (every ``Queue.put``) cost nothing.
+        state = self.__dict__
+        waiters: list[ThreadRecord] | None = state.get("_concur_waiters")
+        if waiters is None:
+            waiters = state["_concur_waiters"] = []
         waiters.append(rec)
+        if "notify" not in state:  # (a cycle through the Condition only while one waits)
+            state["notify"] = _stamping_notify.__get__(self)
+        start = now_ns()
+        rec.wait_state, rec.wait_start, rec.wait_what, rec.woken_at = (
+            blocked,
+            start,
+            CONDITION_WAIT,
+            0,
+        )
         try:
-            with waiting(TaskState.BLOCKED, "waiting on a condition / event / queue", None, due):
-                return original(self, timeout)
+            return original(self, timeout)
         finally:
-            with contextlib.suppress(ValueError):
-                waiters.remove(rec)
+            due = start + int(timeout * 1e9) if timeout is not None and timeout >= 0 else None
+            end_wait(rec, start, due)
+            waiters.remove(rec)
             if not waiters:
-                _condition_waiters.pop(id(self), None)
+                state.pop("notify", None)
 
     return wait
 
 
-def _make_condition_notify(original: Callable[..., Any]) -> Any:
-    def notify(self: threading.Condition, n: int = 1) -> None:
-        now = now_ns()
-        # Condition wakes its waiters first come, first served; skip those already woken.
-        waiting = [
-            r for r in _condition_waiters.get(id(self), []) if r.wait_state and not r.woken_at
-        ]
-        for rec in waiting[:n]:
+def _stamping_notify(self: threading.Condition, n: int = 1) -> None:
+    """``notify`` while a hooked thread waits on this Condition: say when it woke whom."""
+    waiters = self.__dict__.get("_concur_waiters") or ()
+    now = now_ns()
+    woken = 0
+    for rec in waiters:  # Condition wakes its waiters first come, first served
+        if woken >= n:
+            break
+        if rec.wait_state is not None and not rec.woken_at:
             rec.woken_at = now
-        original(self, n)
-
-    return notify
+            woken += 1
+    if all(rec.woken_at for rec in waiters):
+        self.__dict__.pop("notify", None)  # nobody left to stamp: back to the class's own
+    type(self).notify(self, n)
 
 
 def _current_async_task_id() -> str | None:
