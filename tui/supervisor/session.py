@@ -472,6 +472,8 @@ class RunSession:
             self.done.wait(3)
 
     def _killpg(self, sig: int) -> None:
+        if self.pid <= 0:  # never started: killpg(0) would signal our own group
+            return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, sig)
 
