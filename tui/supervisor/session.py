@@ -295,7 +295,10 @@ class RunSession:
         """Read one output stream to its end, keeping at most ``OUTPUT_HELD_CHARS`` that are
         not drained yet: past that, the oldest whole lines are dropped (and counted)."""
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        fd = stream.fileno()
+        try:
+            fd = stream.fileno()
+        except ValueError:  # the run was over and tidied before this thread got to run
+            return
         held: collections.deque[str] = collections.deque()
         held_chars = 0
         ended = False
