@@ -226,7 +226,9 @@ class RunSession:
         socks = [self._pair[0], self._sock]
         while True:
             behind = self._held_events > EVENTS_IN_FLIGHT or self._held_output > OUTPUT_IN_FLIGHT
-            if behind and not self._runner_gone.is_set():
+            # Once the run is being cancelled, the runner must not wait to say it ended:
+            # read on, and drop output past the bound instead (_receive).
+            if behind and not self.cancel_requested and not self._runner_gone.is_set():
                 time.sleep(0.01)  # backpressure: the runner's sends wait (a bounded time)
                 continue
             try:
@@ -263,10 +265,13 @@ class RunSession:
             except (ValueError, RecursionError):  # not JSON, or not an event (SchemaError)
                 self._drop("invalid_event")
                 continue
-            batch.append(event)
             if event["e"] == "output":  # written by the program through sys.stdout/stderr
+                if self.cancel_requested and self._held_output + chars > OUTPUT_IN_FLIGHT:
+                    self._drop("output_line", max(1, event["text"].count("\n")))
+                    continue
                 chars += len(event["text"])
-            elif event["e"] == "run_end":
+            batch.append(event)
+            if event["e"] == "run_end":
                 self._saw_run_end = True
             elif event["e"] == "gil_words" and self._kernel is not None:
                 with contextlib.suppress(OSError):  # only a process of this run is sampled
