@@ -99,7 +99,7 @@ def play(cell: Cell) -> Outcome:
         runner = term.runner()
         if cell.ending == "c":
             term.keys("c")
-            term.wait_for(lambda: term.runner() is None, timeout=8, what="the run to end")
+            term.wait_for(lambda: term.runner() is None, timeout=15, what="the run to end")
             term.keys("q")
         elif cell.ending == "q":
             term.keys("q")

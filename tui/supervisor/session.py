@@ -226,7 +226,9 @@ class RunSession:
         socks = [self._pair[0], self._sock]
         while True:
             behind = self._held_events > EVENTS_IN_FLIGHT or self._held_output > OUTPUT_IN_FLIGHT
-            if behind and not self._runner_gone.is_set():
+            # Once the run is being cancelled, the runner must not wait to say it ended:
+            # read on, and drop output past the bound instead (_receive).
+            if behind and not self.cancel_requested and not self._runner_gone.is_set():
                 time.sleep(0.01)  # backpressure: the runner's sends wait (a bounded time)
                 continue
             try:
@@ -263,10 +265,13 @@ class RunSession:
             except (ValueError, RecursionError):  # not JSON, or not an event (SchemaError)
                 self._drop("invalid_event")
                 continue
-            batch.append(event)
             if event["e"] == "output":  # written by the program through sys.stdout/stderr
+                if self.cancel_requested and self._held_output + chars > OUTPUT_IN_FLIGHT:
+                    self._drop("output_line", max(1, event["text"].count("\n")))
+                    continue
                 chars += len(event["text"])
-            elif event["e"] == "run_end":
+            batch.append(event)
+            if event["e"] == "run_end":
                 self._saw_run_end = True
             elif event["e"] == "gil_words" and self._kernel is not None:
                 with contextlib.suppress(OSError):  # only a process of this run is sampled
@@ -295,7 +300,10 @@ class RunSession:
         """Read one output stream to its end, keeping at most ``OUTPUT_HELD_CHARS`` that are
         not drained yet: past that, the oldest whole lines are dropped (and counted)."""
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        fd = stream.fileno()
+        try:
+            fd = stream.fileno()
+        except ValueError:  # the run was over and tidied before this thread got to run
+            return
         held: collections.deque[str] = collections.deque()
         held_chars = 0
         ended = False
@@ -472,6 +480,8 @@ class RunSession:
             self.done.wait(3)
 
     def _killpg(self, sig: int) -> None:
+        if self.pid <= 0:  # never started: killpg(0) would signal our own group
+            return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, sig)
 
