@@ -76,7 +76,7 @@ class CpuPane(Vertical):
             lines.append(f"{TOOL_CELL} concur-tui  {OTHER_CELL} other programs")
         busy = model.machine_busy(None if finished else LOAD_WINDOW)
         if busy is not None:
-            lines.append(f"⚠ machine busy: other programs used {busy:.1f} cores")
+            lines.append(f"⚠ others used {busy:.1f} cores")  # a busy machine, on one line
         self.query_one("#cores-used", Static).update("\n".join(lines))
         title = "CPU per core, run mean" if finished else "CPU per core"
         if self.border_title != title:  # setting it repaints the whole pane

@@ -94,7 +94,7 @@ class GilPane(Vertical):
             return "contended: unknown (hooks only)"
         if model.ended is not None and model.gil_contended.values():
             mean = model.gil_contended.mean()
-            return f"contended {mean:.1f} thread{'s' if round(mean, 1) != 1 else ''} waiting (mean)"
+            return f"contended {mean:.1f} (run mean)"  # threads waiting, on one line
         mean = model.gil_contended_recent()
         if mean is None:
             return "contended -"
