@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,11 @@ def _params(raw: Any) -> tuple[Param, ...]:
     return tuple(params)
 
 
+# CPython 3.11.7's parser is not safe to enter from two threads at once (SystemError: "AST
+# constructor recursion depth mismatch"), and scenarios are found from workers too.
+_PARSING = threading.Lock()
+
+
 def load_file(path: Path, module: str | None = None) -> Scenario:
     """Read a scenario (or any script) from a file; UsageError if it is missing or not Python."""
     if path.is_dir():
@@ -191,7 +197,8 @@ def load_file(path: Path, module: str | None = None) -> Scenario:
         if b"\0" in data:
             raise UsageError(f"{path} is not Python source: it contains a NUL byte")
         source = read_source(data)
-        tree = ast.parse(source, filename=str(path))
+        with _PARSING:
+            tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         where = f"{path}:{exc.lineno}" if exc.lineno else str(path)
         raise UsageError(f"{where}: syntax error: {exc.msg}") from None
