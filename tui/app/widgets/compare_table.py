@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import JustifyMethod
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -48,15 +49,18 @@ class CompareTable(DataTable[Text]):
         self.clear(columns=True)
         self.show_python = shown
         for column in self._columns():
-            justify = "right" if column.right else "left"
-            self.add_column(Text(column.label, justify=justify), key=column.key)
+            self.add_column(Text(column.label, justify=_justify(column)), key=column.key)
 
     def add(self, row: Row) -> None:
         texts = cells(row)
         line = []
         for column in self._columns():
-            text = Text(texts[column.key], justify="right" if column.right else "left")
+            text = Text(texts[column.key], justify=_justify(column))
             if column.key == "verdict" and row.verdict in COLOURED_VERDICTS:
                 text.stylize(self.get_component_rich_style(f"compare-table--{row.verdict}"))
             line.append(text)
         self.add_row(*line)
+
+
+def _justify(column: Column) -> JustifyMethod:
+    return "right" if column.right else "left"
