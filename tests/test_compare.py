@@ -41,7 +41,8 @@ CORES = os.cpu_count() or 1
 
 
 def items(model: RunModel, kind: str) -> list[dict]:
-    return [t for t in summarize(model)["tasks"] if t["kind"] == kind and t["name"] != "MainThread"]
+    tasks = summarize(model).to_json()["tasks"]
+    return [t for t in tasks if t["kind"] == kind and t["name"] != "MainThread"]
 
 
 @pytest.fixture(scope="module")

@@ -186,10 +186,9 @@ def _measured_row(result: CompareResult, interp: Interpreter, mode: str, measure
         int(model.info.get("cores") or result.cores),
         gil_enabled,
     )
-    elapsed = summary["elapsed_s"]
-    cpu_s = summary["cpu"]["scenario_cpu_s"]
-    loop = summary["loop_lag_ms"]
-    machine = sum(summary["cpu"]["mean_percent_per_core"]) / 100
+    elapsed = summary.elapsed_s
+    cpu_s = summary.cpu.scenario_cpu_s
+    machine = sum(summary.cpu.mean_percent_per_core) / 100
     cores_used = cpu_s / elapsed if elapsed > 0 else None
     other = round(max(0.0, machine - cores_used), 2) if cores_used is not None and machine else None
     return Row(
@@ -197,17 +196,17 @@ def _measured_row(result: CompareResult, interp: Interpreter, mode: str, measure
         python=interp.label,
         python_path=interp.path,
         gil_enabled=gil_enabled,
-        outcome=summary["outcome"],
-        error=summary["error"],
+        outcome=summary.outcome,
+        error=summary.error,
         elapsed_s=round(elapsed, 3),
         wall_s=round(measured.wall_s, 3),
         speedup=None,
         cpu_s=round(cpu_s, 3),
         cores_used=None if cores_used is None else round(cores_used, 2),
-        gil_busy=summary["gil"]["busy_mean"],
+        gil_busy=summary.gil.busy_mean,
         peak_rss_mb=round(model.peak_rss_bytes / 2**20, 1),
-        loop_lag_max_ms=loop["max"] if loop else None,
-        loop_stalled_s=round(sum(st["duration_s"] or 0.0 for st in summary["stalls"]), 3),
+        loop_lag_max_ms=summary.loop_lag_ms.max if summary.loop_lag_ms else None,
+        loop_stalled_s=round(sum(st.duration_s or 0.0 for st in summary.stalls), 3),
         other_load=other,
         predicted_speedup=prediction.speedup,
         prediction=prediction.reason,
