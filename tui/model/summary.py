@@ -1,4 +1,5 @@
-"""The headless summary of a run: one JSON object, or readable text with a timeline row per task."""
+"""The headless summary of a run: a typed ``Summary``, whose ``to_json()`` is what ``run --json``
+prints and recordings replay to, or readable text with a timeline row per task."""
 
 from __future__ import annotations
 
