@@ -48,7 +48,7 @@ def run_scenario(name: str, **params: Any) -> tuple[RunModel, dict[str, Any]]:
     scenario = catalog.find(str(PROGRAMS / name) if name.endswith(".py") else name)
     model, interrupted = run_headless(scenario, scenario.resolve(params))
     assert not interrupted
-    return model, summarize(model)
+    return model, summarize(model).to_json()
 
 
 def task(summary: dict[str, Any], name: str) -> dict[str, Any]:

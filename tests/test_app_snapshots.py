@@ -15,7 +15,7 @@ from tui import catalog
 from tui.app.app import ConcurApp
 from tui.app.screens.compare import CompareScreen
 from tui.app.widgets.key_footer import KeyFooter
-from tui.compare import MODES, CompareResult, Interpreter, Measured, _fill_speedup, _row
+from tui.compare import MODES, CompareResult, Interpreter, Measured, add_row
 from tui.model.run import RunModel
 from tui.recording import Replay, demo_path, load, load_model
 
@@ -113,13 +113,9 @@ def fixed_comparison() -> tuple[CompareResult, dict[str, RunModel]]:
     python = Interpreter("/usr/bin/python3", "3.11.7", "CPython", True, False, "3.11.7")
     result = CompareResult("cpu", {"tasks": 2, "io_s": 0.5, "cpu_work": 0.2}, 2, [python])
     models = {}
-    baseline = None
     for mode in MODES:
         model = load_model(FIXTURES / f"compare_cpu_{mode}.jsonl")[1]
-        row = _row(result, python, mode, Measured(model, model.elapsed + 0.2))
-        baseline = baseline or row.elapsed_s
-        _fill_speedup(row, baseline)
-        result.rows.append(row)
+        add_row(result, python, mode, Measured(model, model.elapsed + 0.2))
         models[mode] = model
     return result, models
 

@@ -241,11 +241,13 @@ async def test_finished_panes_show_the_run_not_the_last_window() -> None:
         summary = summarize(screen.model)
         meter = screen.query_one(GilPane).query_one(Meter)
         assert meter.label == "held" and meter.figure.startswith("mean")  # the run's, not now
-        assert math.isclose(meter.fraction, summary["gil"]["busy_mean"], abs_tol=1e-4)
-        assert f"max {summary['gil']['busy_max'] * 100:.0f}%" in meter.figure
+        assert summary.gil.busy_mean is not None and summary.gil.busy_max is not None
+        assert math.isclose(meter.fraction, summary.gil.busy_mean, abs_tol=1e-4)
+        assert f"max {summary.gil.busy_max * 100:.0f}%" in meter.figure
         figures = str(screen.query_one(LoopPane).query_one("#loop-figures", Static).visual)
         assert figures.startswith("lag p95") and "now" not in figures
-        assert f"{summary['loop_lag_ms']['max']:.0f} ms" in figures
+        assert summary.loop_lag_ms is not None and summary.loop_lag_ms.max is not None
+        assert f"{summary.loop_lag_ms.max:.0f} ms" in figures
 
 
 async def test_a_running_run_shows_the_live_window() -> None:

@@ -39,7 +39,7 @@ def run_program(name: str, python: str | None = None, **params: Any) -> tuple[Ru
     scenario = catalog.find(str(PROGRAMS / name) if name.endswith(".py") else name)
     model, interrupted = run_headless(scenario, scenario.resolve(params), python=python)
     assert not interrupted
-    return model, summarize(model)
+    return model, summarize(model).to_json()
 
 
 def wanted(t: dict[str, Any]) -> float:
@@ -166,7 +166,7 @@ def test_process_pool_queue_time_is_queued_live_and_after() -> None:
         most_running = max(most_running, len(states) - states.count(TaskState.QUEUED))
 
     run_headless(scenario, {}, on_events=look, model=model)
-    s = summarize(model)
+    s = summarize(model).to_json()
     items = [t for t in s["tasks"] if t["kind"] == "process"]
     assert len(items) == 12 and {t["outcome"] for t in items} == {"done"}
     assert most_queued >= 6

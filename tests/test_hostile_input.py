@@ -111,8 +111,8 @@ def test_names_messages_and_output_are_stored_as_literal_text() -> None:
     summary = summarize(model)
     text = format_text(model, summary)
     assert ESC not in text and "\a" not in text
-    assert "\\x1b[2J cleared?" in summary["stdout"]
-    assert ESC not in events.dumps_strict(summary)
+    assert "\\x1b[2J cleared?" in summary.stdout
+    assert ESC not in events.dumps_strict(summary.to_json())
 
 
 async def test_a_thread_named_like_markup_is_shown_as_it_is() -> None:

@@ -214,13 +214,13 @@ def test_series_stalls_and_summary():
         ]
     )
     s = summarize(model)
-    assert s["gil"]["busy_mean"] == pytest.approx(0.75)
-    assert s["gil"]["busy_max"] == 1.0
-    assert s["loop_lag_ms"]["max"] == pytest.approx(900.0)
-    assert s["cpu"]["mean_percent_per_core"] == [75.0, 25.0]
-    assert s["cpu"]["scenario_cpu_s"] == pytest.approx(0.65)  # last reading of each process
-    assert s["stalls"][0]["duration_s"] == pytest.approx(0.9)
-    assert s["stdout"] == "hello\n"
+    assert s.gil.busy_mean == pytest.approx(0.75)
+    assert s.gil.busy_max == 1.0
+    assert s.loop_lag_ms is not None and s.loop_lag_ms.max == pytest.approx(900.0)
+    assert s.cpu.mean_percent_per_core == (75.0, 25.0)
+    assert s.cpu.scenario_cpu_s == pytest.approx(0.65)  # last reading of each process
+    assert s.stalls[0].duration_s == pytest.approx(0.9)
+    assert s.stdout == "hello\n"
     assert "GIL: held mean 0.75" in format_text(model, s)
 
 
@@ -377,6 +377,6 @@ def test_a_stall_is_as_long_as_its_step():
             ev("stall_end", 402 * MS, t0=100 * MS),
         ]
     )
-    (only,) = summarize(model)["stalls"]
-    assert only["duration_s"] == pytest.approx(0.302)
+    (only,) = summarize(model).stalls
+    assert only.duration_s == pytest.approx(0.302)
     assert "free again after 302 ms" in model.log[-1].text

@@ -178,10 +178,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     summary = summarize(model)
-    print(dumps_strict(summary) if args.json else format_text(model, summary))
-    if interrupted or summary["outcome"] == "cancelled":
+    print(dumps_strict(summary.to_json()) if args.json else format_text(model, summary))
+    if interrupted or summary.outcome == "cancelled":
         return EXIT_INTERRUPTED
-    return EXIT_OK if summary["outcome"] == "completed" else EXIT_FAILED
+    return EXIT_OK if summary.outcome == "completed" else EXIT_FAILED
 
 
 def cmd_app(args: argparse.Namespace) -> int:

@@ -33,13 +33,16 @@ import platform
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui import events as schema
 from tui.catalog import UsageError
 from tui.events import Event, SchemaError
 from tui.files import write_atomically
 from tui.model.run import NS, RunModel
+
+if TYPE_CHECKING:
+    from tui.model.summary import Summary
 
 FORMAT = "concur-tui-recording"
 VERSION = 1
@@ -198,7 +201,7 @@ def load_model(path: str | os.PathLike[str]) -> tuple[dict[str, Any], RunModel]:
     return meta, model
 
 
-def summary_of_recording(path: str | os.PathLike[str]) -> dict[str, Any]:
+def summary_of_recording(path: str | os.PathLike[str]) -> Summary:
     """The headless summary of a recorded run: equal to the summary the live run printed."""
     from tui.model.summary import summarize
 

@@ -90,7 +90,7 @@ def _replay(args: argparse.Namespace) -> int:
 
         _, model = load_model(path)
         summary = summarize(model)
-        print(dumps_strict(summary) if args.json else format_text(model, summary))
+        print(dumps_strict(summary.to_json()) if args.json else format_text(model, summary))
         return 0
     replay = Replay.from_file(path, speed=args.speed, paused=args.paused)
     try:
