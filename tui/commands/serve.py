@@ -11,6 +11,7 @@ listings, and served sessions that cannot run a path typed into the page.
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import secrets
 import shlex
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tui.catalog import UsageError
+from tui.errors import UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -87,7 +88,7 @@ def port_problem(host: str, port: int) -> str | None:
             try:
                 probe.bind(address)
             except OSError as exc:
-                if exc.errno == 98:  # EADDRINUSE
+                if exc.errno == errno.EADDRINUSE:
                     return f"port {port} on {host} is already in use (choose another with --port N)"
                 return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
     return None
