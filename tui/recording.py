@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from tui import events as schema
-from tui.catalog import UsageError
+from tui.errors import UsageError
 from tui.events import Event, SchemaError
-from tui.files import write_atomically
+from tui.files import cannot_write, write_atomically
 from tui.model.run import NS, RunModel
 
 FORMAT = "concur-tui-recording"
@@ -132,12 +132,9 @@ class Recorder:
         """Write the recording to ``path`` (atomically: a complete file or none)."""
         if not self.events:
             raise RecordingError("nothing to save: no events were recorded")
-        lines = (f"{_dumps(x)}\n" for x in itertools.chain([self.header()], self.events))
-        try:
-            target = write_atomically(path, lines)
-        except OSError as exc:
-            raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return target
+        return _write(
+            path, (f"{_dumps(x)}\n" for x in itertools.chain([self.header()], self.events))
+        )
 
 
 class FileRecording:
@@ -148,10 +145,15 @@ class FileRecording:
         self.events = events
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        try:
-            return write_atomically(path, self.events.raw_lines())
-        except OSError as exc:
-            raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return _write(path, self.events.raw_lines())
+
+
+def _write(path: str | os.PathLike[str], lines: Iterable[str]) -> Path:
+    """A recording's lines written atomically; RecordingError (one line) if they cannot be."""
+    try:
+        return write_atomically(path, lines)
+    except OSError as exc:
+        raise RecordingError(cannot_write(path, exc)) from None
 
 
 def save(
