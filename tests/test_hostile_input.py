@@ -44,7 +44,7 @@ GOOD = {"e": "task_start", "t": 5, "pid": 1, "id": "th1.1", "kind": "thread", "n
         ({**GOOD, "name": "x" * (events.MAX_TEXT + 1)}, "longer than"),
         ({**GOOD, "extra": {"a": [float("nan")]}}, "not finite"),
         ({**GOOD, "extra": [[[[[[[[[[1]]]]]]]]]]}, "nested deeper"),
-        ({"e": "dropped", "t": 1, "pid": 1, "what": "bananas", "count": 1}, "unknown kind"),
+        ({"e": "dropped", "t": 1, "pid": 1, "what": "bananas", "count": 1}, "unknown what"),
         ({"e": "nonsense", "t": 1, "pid": 1}, "unknown event type"),
         (steps_event(["a1.1", 1, 2]), "multiple of 4"),
         (steps_event(["a1.1", 1, 2, 0] * (events.MAX_ITEMS // 4 + 1)), "more than"),

@@ -175,12 +175,7 @@ def scenario_meta(scenario: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 def _dumps(value: Any) -> str:
     """One line of strict JSON (a non-finite number becomes null), so what is saved loads."""
-    try:
-        return json.dumps(
-            value, separators=(",", ":"), ensure_ascii=False, default=repr, allow_nan=False
-        )
-    except ValueError:
-        return _dumps(schema.strict_json(value))
+    return schema.dumps_strict(value, separators=(",", ":"), ensure_ascii=False, default=repr)
 
 
 # -- reading ---------------------------------------------------------------------------------
