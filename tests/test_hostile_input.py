@@ -69,7 +69,7 @@ END = {"e": "task_end", "t": 6, "pid": 1, "id": "th1.1", "outcome": "done"}
         (steps_event(["a1.1", 1, 2**63, 0]), "order"),
         ({"e": "steps", "t": 1, "pid": 1, "flat": {"a": 1}}, "wrong type"),
         ({**GOOD, "kind": "fiber"}, "unknown kind 'fiber'"),
-        ({**GOOD, "tid": "12"}, "field 'tid' missing or of the wrong type"),  # optional, checked
+        ({**GOOD, "tid": "12"}, "field 'tid' has the wrong type"),  # optional, checked
         ({**GOOD, "internal": 1}, "field 'internal'"),  # a bool is not an int, nor 1 a bool
         ({**END, "outcome": "finished"}, "unknown outcome"),
         ({**END, "cpu_ns": 1.5}, "field 'cpu_ns'"),

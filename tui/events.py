@@ -388,7 +388,7 @@ def _field(annotation: Any, required: bool) -> Field:
     for member in members:
         if is_typeddict(member):
             found.append(dict)
-            nested = _fields(member)
+            nested = fields_of(member)
             choices = None
         elif member is type(None):
             found.append(type(None))
@@ -416,17 +416,19 @@ def _json_type(annotation: Any) -> type:
     return origin
 
 
-def _fields(event_type: Any) -> dict[str, Field]:
+def fields_of(typed_dict: Any) -> dict[str, Field]:
+    """How ``fields_problem`` checks an object against a TypedDict (besides e, t and pid)."""
     return {
-        name: _field(hint, name in event_type.__required_keys__)
-        for name, hint in get_type_hints(event_type).items()
+        name: _field(hint, name in typed_dict.__required_keys__)
+        for name, hint in get_type_hints(typed_dict).items()
         if name not in ("e", "t", "pid")
     }
 
 
 # type -> its fields besides e, t and pid: those it must carry, and those checked if present.
 SCHEMA: dict[str, dict[str, Field]] = {
-    get_args(get_type_hints(event_type)["e"])[0]: _fields(event_type) for event_type in EVENT_TYPES
+    get_args(get_type_hints(event_type)["e"])[0]: fields_of(event_type)
+    for event_type in EVENT_TYPES
 }
 
 # The fields of each type that carry text from the program (names, messages, output), which
@@ -508,7 +510,7 @@ def check(event: Any, deep: bool = True) -> Event:
         raise SchemaError(f"unknown event type {kind!r}")
     if not isinstance(event.get("t"), int) or not isinstance(event.get("pid"), int):
         raise SchemaError(f"{kind} event without integer 't' and 'pid'")
-    problem = _fields_problem(event, fields)
+    problem = fields_problem(event, fields)
     if problem:
         raise SchemaError(f"{kind} event: {problem}")
     if kind == "hello" and event["v"] != VERSION:
@@ -525,23 +527,23 @@ def check(event: Any, deep: bool = True) -> Event:
     return event
 
 
-def _fields_problem(value: dict[str, Any], fields: dict[str, Field]) -> str | None:
+def fields_problem(value: dict[str, Any], fields: dict[str, Field]) -> str | None:
     """What in ``value`` does not follow ``fields`` (a missing field, a wrong type, an unknown
     word), or None."""
     for name, field in fields.items():
         if name not in value:
             if field.required:
-                return f"field {name!r} missing or of the wrong type"
+                return f"field {name!r} missing"
             continue
         item = value[name]
         if not isinstance(item, field.types) or (
             isinstance(item, bool) and bool not in field.types
         ):
-            return f"field {name!r} missing or of the wrong type"
+            return f"field {name!r} has the wrong type"
         if field.choices is not None and item not in field.choices:
             return f"unknown {name} {str(item)[:40]!r}"
         if field.fields is not None and isinstance(item, dict):
-            problem = _fields_problem(item, field.fields)
+            problem = fields_problem(item, field.fields)
             if problem:
                 return f"{name}: {problem}"
     return None

@@ -33,7 +33,7 @@ import platform
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from tui import events as schema
 from tui.errors import UsageError
@@ -53,20 +53,24 @@ MAX_SPAN_S = 24 * 3600  # a recording covers at most a day (a run, not a clock's
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
 
-# Header fields this module writes and the JSON types it accepts back for them.
-_META_TYPES: dict[str, tuple[type, ...]] = {
-    "scenario": (str,),
-    "params": (dict,),
-    "python": (str,),
-    "cores": (int,),
-    "created": (str,),
-    "host": (str,),
-    "source": (str,),
-    "events": (int,),
-    "duration_s": (int, float),
-    "dropped_invalid": (int,),
-    "truncated": (bool,),
-}
+
+class RecordingMeta(TypedDict, total=False):
+    """The header fields this module writes (docs/recording.md); reading, any may be null."""
+
+    scenario: str
+    params: dict[str, Any]
+    python: str
+    cores: int
+    created: str
+    host: str
+    source: str
+    events: int
+    duration_s: float
+    dropped_invalid: int
+    truncated: bool
+
+
+_META_FIELDS = schema.fields_of(RecordingMeta)
 
 
 class RecordingError(UsageError):
@@ -458,12 +462,9 @@ def _check_header(name: str, header: Any) -> dict[str, Any]:
             f" {schema.VERSION}"
         )
     meta = {k: v for k, v in header.items() if k not in ("format", "version", "events_version")}
-    for key, types in _META_TYPES.items():
-        value = meta.get(key)
-        if value is not None and (
-            not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
-        ):
-            raise RecordingError(f"{name}: header field {key!r} has the wrong type")
+    problem = schema.fields_problem({k: v for k, v in meta.items() if v is not None}, _META_FIELDS)
+    if problem:
+        raise RecordingError(f"{name}: header {problem}")
     return meta
 
 
