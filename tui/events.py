@@ -3,11 +3,13 @@
 Every event is a JSON object on its own line with at least ``e`` (its type),
 ``t`` (``time.perf_counter_ns()``, CLOCK_MONOTONIC, so every process shares one
 clock) and ``pid`` (the process that emitted it). The full schema, with every
-field, is in ``docs/events.md``; ``SCHEMA`` below is its machine-checked core.
+field, is in ``docs/events.md``; the TypedDicts below are its typed core, and
+``schema()`` (what ``check()`` applies) is derived from them.
 
 This module is imported by the runner, so it must stay standard-library only.
 """
 
+import functools
 import json
 import math
 import types
@@ -25,8 +27,8 @@ from typing import (
     is_typeddict,
 )
 
-# No ``from __future__ import annotations`` here: the TypedDicts below are read at import time
-# (``SCHEMA``), and postponed annotations hide ``NotRequired`` from ``__required_keys__``.
+# No ``from __future__ import annotations`` here: the TypedDicts below are read at run time
+# (``schema()``), and postponed annotations hide ``NotRequired`` from ``__required_keys__``.
 
 VERSION = 1
 
@@ -113,9 +115,9 @@ CANCEL_CAUSES: tuple[CauseKind, ...] = tuple(CauseKind)
 
 
 # -- the event types -------------------------------------------------------------------------
-# One TypedDict a type: the fields it must carry, and (NotRequired) those it may. ``SCHEMA``
-# and ``check()`` are derived from them: the types mypy checks the model's handlers against
-# are the types a stream read from outside is checked against.
+# One TypedDict a type: the fields it must carry, and (NotRequired) those it may.
+# ``schema()`` and ``check()`` are derived from them: the types mypy checks the model's
+# handlers against are the types a stream read from outside is checked against.
 
 
 class Cause(TypedDict):
@@ -425,11 +427,16 @@ def fields_of(typed_dict: Any) -> dict[str, Field]:
     }
 
 
-# type -> its fields besides e, t and pid: those it must carry, and those checked if present.
-SCHEMA: dict[str, dict[str, Field]] = {
-    get_args(get_type_hints(event_type)["e"])[0]: fields_of(event_type)
-    for event_type in EVENT_TYPES
-}
+@functools.cache
+def schema() -> dict[str, dict[str, Field]]:
+    """Event type -> its fields besides e, t and pid: those it must carry, and those checked if
+    present. Built on first use: the runner and its workers only write events, and do not pay
+    for it as they start."""
+    return {
+        get_args(get_type_hints(event_type)["e"])[0]: fields_of(event_type)
+        for event_type in EVENT_TYPES
+    }
+
 
 # The fields of each type that carry text from the program (names, messages, output), which
 # is shown only as literal text (``tui.literal``); the rest are numbers and our own words.
@@ -505,7 +512,7 @@ def check(event: Any, deep: bool = True) -> Event:
     if not isinstance(event, dict):
         raise SchemaError(f"an event must be a JSON object, not {type(event).__name__}")
     kind = event.get("e")
-    fields = SCHEMA.get(kind) if isinstance(kind, str) else None
+    fields = schema().get(kind) if isinstance(kind, str) else None
     if fields is None:
         raise SchemaError(f"unknown event type {kind!r}")
     if not isinstance(event.get("t"), int) or not isinstance(event.get("pid"), int):
