@@ -33,11 +33,11 @@ import platform
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from tui import events as schema
 from tui.errors import UsageError
-from tui.events import Event, SchemaError
+from tui.events import Event, HelloEvent, SchemaError
 from tui.files import cannot_write, write_atomically
 from tui.model.run import NS, RunModel
 
@@ -115,12 +115,12 @@ class Recorder:
 
     def header(self) -> dict[str, Any]:
         meta = dict(self.meta)
-        hello = next((e for e in self.events if e["e"] == "hello"), None)
+        hello = cast("HelloEvent | None", next((e for e in self.events if e["e"] == "hello"), None))
         if hello is not None:
             meta.setdefault("scenario", hello["scenario"])
             meta.setdefault("params", hello["params"])
             meta.setdefault("python", hello["python"])
-            if isinstance(hello.get("cores"), int):
+            if "cores" in hello:  # checked as it was added
                 meta.setdefault("cores", hello["cores"])
         meta.setdefault("host", platform.node())
         meta["created"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
@@ -562,7 +562,8 @@ class Replay:
     def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> Replay:
         """Play a recording file; its events stay in the file until they are played."""
         meta, events, _ = _load(path, keep="lazy")
-        return cls(events, meta, **kwargs)  # type: ignore[arg-type]
+        assert isinstance(events, RecordedEvents)
+        return cls(events, meta, **kwargs)
 
     def recording(self) -> Recorder | FileRecording:
         """What saving this replay writes: the whole recording, copied line by line from its

@@ -594,10 +594,10 @@ class RunModel:
                 self.version += 1
 
     def feed(self, event: Event) -> None:
-        kind = event.get("e")
+        kind = str(event.get("e"))
         # Program text is stored, and so shown, printed and exported, as literal text.
-        event = visible_event(event, TEXT_FIELDS.get(kind, ()))  # type: ignore[arg-type]
-        handler = getattr(self, "_on_" + str(kind), None)
+        event = visible_event(event, TEXT_FIELDS.get(kind, ()))
+        handler = getattr(self, "_on_" + kind, None)
         t = self.seconds(event["t"])
         self.last_t = max(self.last_t, t)
         self.events_seen += 1
