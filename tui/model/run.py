@@ -671,8 +671,9 @@ class RunModel:
         self.started = t
 
     def _on_run_end(self, e: RunEndEvent, t: float) -> None:
+        outcome = RunOutcome(e["outcome"])  # first: an unknown word changes nothing
         self.ended = t
-        self.outcome = RunOutcome(e["outcome"])
+        self.outcome = outcome
         self.error = e.get("error")
         self.traceback = e.get("traceback")
         if "self_cpu_s" in e:
@@ -691,11 +692,12 @@ class RunModel:
 
     def _on_supervisor_end(self, e: SupervisorEndEvent, t: float) -> None:
         """The supervisor's closing word: the kernel's CPU accounting, and ends it had to impose."""
+        outcome = RunOutcome(e.get("outcome", RunOutcome.FAILED))
         self.kernel_cpu_s = e.get("kernel_cpu_s")
         self._end_partial_lines()  # all output has been read: a last line without "\n" ends
         if self.ended is None:
             self.ended = t
-            self.outcome = RunOutcome(e.get("outcome", RunOutcome.FAILED))
+            self.outcome = outcome
             self.error = e.get("error")
             for task in self.tasks.values():
                 if task.end is None:
@@ -787,12 +789,13 @@ class RunModel:
         task = self.tasks.get(e["id"])
         if task is None:
             return
+        outcome = TaskOutcome(e["outcome"])  # first: an unknown word changes nothing
         task.end = t
         self._close_queue(task, t)
         task.open_wait = None
         self._live_threads.pop(task.id, None)
         self._live.pop(task.id, None)
-        task.outcome = TaskOutcome(e["outcome"])
+        task.outcome = outcome
         task.error = e.get("error")
         task.traceback = e.get("traceback")
         task.result = e.get("result")
@@ -867,15 +870,17 @@ class RunModel:
     def _on_window(self, e: WindowEvent, t: float) -> None:
         t0 = self.seconds(e["t0"])
         waiting = e.get("waiting", {})
+        open_waits: list[tuple[Task, Span | None]] = []  # all read before any is set
         for task in self._live_threads.values():
             if task.pid != e["pid"]:
                 continue
             state, start_ns, what = waiting.get(task.id, (None, 0, ""))
             start = self.seconds(start_ns) if state else 0.0
             closed = any(w.t0 == start for w in task.waits[-3:])
-            task.open_wait = (
-                Span(start, math.inf, TaskState(state), what) if state and not closed else None
-            )
+            span = Span(start, math.inf, TaskState(state), what) if state and not closed else None
+            open_waits.append((task, span))
+        for task, span in open_waits:
+            task.open_wait = span
         for task_id, (ran, gil) in e["threads"].items():
             thread = self.tasks.get(task_id)
             if thread is not None:
