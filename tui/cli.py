@@ -119,10 +119,10 @@ def _more_commands() -> list[Callable[[Any], None]]:
 
 
 def _register_unavailable(name: str, problem: Exception, subparsers: Any) -> None:
-    reason = f"the {name} command is unavailable ({type(problem).__name__}: {problem})"
-    reason = reason.splitlines()[0]
-    parser = subparsers.add_parser(name, add_help=False, help=f"(unavailable: {problem})")
-    parser.set_defaults(func=_unavailable, unavailable=reason)
+    why = (f"{type(problem).__name__}: {problem}".splitlines() or [""])[0]
+    help_text = f"unavailable ({why})".replace("%", "%%")  # argparse formats help with %
+    parser = subparsers.add_parser(name, add_help=False, help=help_text)
+    parser.set_defaults(func=_unavailable, unavailable=f"the {name} command is unavailable ({why})")
 
 
 def _unavailable(args: argparse.Namespace) -> int:
