@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tui.events import (
     DROP_KINDS,
@@ -34,6 +34,7 @@ from tui.events import (
     NoteEvent,
     OffcpuEvent,
     OutputEvent,
+    OutputStream,
     ProcsEvent,
     ReadyEvent,
     RenameEvent,
@@ -117,13 +118,36 @@ class KernelWindow:
     what: dict[str, str]
 
 
+# What a log entry tells: a task started or ended (and how), a cancel asked, a loop stall, a
+# note, something dropped, the run's end, a line of output.
+LogKind = Literal[
+    "started",
+    "finished",
+    "failed",
+    "timeout",
+    "cancelled",
+    "cancel",
+    "stall",
+    "note",
+    "dropped",
+    "run",
+    "output",
+]
+END_LOG_KIND: dict[TaskOutcome, LogKind] = {
+    TaskOutcome.DONE: "finished",
+    TaskOutcome.ERROR: "failed",
+    TaskOutcome.TIMEOUT: "timeout",
+    TaskOutcome.CANCELLED: "cancelled",
+}
+
+
 @dataclass
 class LogEntry:
     t: float
-    kind: str  # started | finished | failed | timeout | cancelled | cancel | stall | note | dropped | run
+    kind: LogKind
     text: str
     task_id: str | None = None
-    stream: str | None = None  # output lines: stdout or stderr
+    stream: OutputStream | None = None  # output lines
 
 
 @dataclass
@@ -530,7 +554,7 @@ class RunModel:
         self._output_chars = 0
         self.log_offset = 0  # entries dropped from the front of ``log`` (views index on)
         self.dropped: dict[DropKind, int] = dict.fromkeys(DROP_KINDS, 0)
-        self._partial_lines: dict[tuple[int, str], tuple[float, str]] = {}
+        self._partial_lines: dict[tuple[int, OutputStream], tuple[float, str]] = {}
         self._start_entries: dict[str, LogEntry] = {}
         self.stalls: list[Stall] = []
         self.notes: list[str] = []
@@ -826,10 +850,7 @@ class RunModel:
         }[task.outcome]
         if task.cancelled_by and task.outcome in (TaskOutcome.CANCELLED, TaskOutcome.TIMEOUT):
             text += f": {self.describe_cause(task.cancelled_by)}"
-        kind = {TaskOutcome.DONE: "finished", TaskOutcome.ERROR: "failed"}.get(
-            task.outcome, task.outcome
-        )
-        self._add_log(LogEntry(t, kind, text, task.id))
+        self._add_log(LogEntry(t, END_LOG_KIND[task.outcome], text, task.id))
 
     def _on_wait(self, e: WaitEvent, t: float) -> None:
         task = self.tasks.get(e["id"])
@@ -1107,7 +1128,7 @@ class RunModel:
 
 BURST = 50  # more tasks than this starting (or finishing) within BURST_S make one log line
 BURST_S = 0.1
-BURST_KINDS = ("started", "finished")
+BURST_KINDS: tuple[LogKind, ...] = ("started", "finished")
 HOLD_S = 0.2
 
 
