@@ -166,6 +166,29 @@ def test_names_messages_and_output_are_stored_as_literal_text() -> None:
     assert ESC not in events.dumps_strict(summary)
 
 
+def test_the_supervisors_words_in_a_recording_are_literal_text_too() -> None:
+    """A recording's off-CPU reasons and attribution note are the file's, not the kernel's."""
+    t, ms = 10**12, 10**6
+    model = RunModel()
+    model.feed_many(
+        [
+            {"e": "hello", "t": t, "pid": 1, "v": 1, "scenario": "s", "params": {}, "python": "3"},
+            {"e": "attribution", "t": t, "pid": 9, "mode": "hooks-only", "reason": f"{ESC}[2J"},
+            {"e": "run_start", "t": t, "pid": 1},
+            {"e": "task_start", "t": t, "pid": 1, "id": "th1.1", "kind": "thread", "name": "w",
+             "tid": 7},
+            {"e": "offcpu", "t": t + 100 * ms, "pid": 9, "t0": t,
+             "rows": [[1, 7, {"blocked": 100 * ms}, {"blocked": f"recv {ESC}]52;c;aGk=\a"}]]},
+            {"e": "task_end", "t": t + 100 * ms, "pid": 1, "id": "th1.1", "outcome": "done"},
+            {"e": "run_end", "t": t + 100 * ms, "pid": 1, "outcome": "completed"},
+        ]
+    )  # fmt: skip
+    assert model.dropped["invalid_event"] == 0
+    assert model.tasks["th1.1"].kernel[0].what == {"blocked": "recv \\x1b]52;c;aGk=\\x07"}
+    text = format_text(model, summarize(model))
+    assert ESC not in text and ESC not in " ".join(model.notes)
+
+
 async def test_a_thread_named_like_markup_is_shown_as_it_is() -> None:
     app = ConcurApp(replay=named_thread_events("[/x]"))
     async with app.run_test(size=(120, 36)) as pilot:

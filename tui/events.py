@@ -460,6 +460,7 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "threads": ("rows",),
     "supervisor_end": ("error",),
     "attribution": ("reason",),
+    "offcpu": ("rows",),  # the supervisor's words, but a recording's are the file's
 }
 
 # Types only the supervisor writes: a datagram from the runner's side claiming one is refused.
