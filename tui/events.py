@@ -460,7 +460,7 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "threads": ("rows",),
     "supervisor_end": ("error",),
     "attribution": ("reason",),
-    "offcpu": ("rows",),  # the supervisor's words, but a recording's are the file's
+    # (offcpu's rows too, made literal by the model for the rows it keeps: a big run sends many)
 }
 
 # Types only the supervisor writes: a datagram from the runner's side claiming one is refused.

@@ -56,7 +56,7 @@ from tui.events import (
     WaitStartEvent,
     WindowEvent,
 )
-from tui.literal import visible_event
+from tui.literal import visible_event, visible_values
 
 NS = 1e9
 MAX_TASKS = 25_000  # tasks a model keeps; later ones are counted, not shown
@@ -652,11 +652,13 @@ class RunModel:
         self.sampler_cpu_s = e.get("sampler_cpu_ns", 0) / NS
         waited = 0.0
         for pid, tid, states, what in e["rows"]:
-            seconds = {state: ns / NS for state, ns in states.items()}
-            window = KernelWindow(t0, t, seconds, what)
             tasks = self._by_tid.get(tid)
             if not tasks:
                 continue
+            seconds = {state: ns / NS for state, ns in states.items()}
+            # The sampler's words, but a recording's are the file's: literal text (done here,
+            # for the rows kept, rather than for every row in TEXT_FIELDS).
+            window = KernelWindow(t0, t, seconds, visible_values(what))
             if len(tasks) > 1:  # a pool worker's thread: forget items long over
                 tasks[:] = [x for x in tasks if x.end is None or x.end > t0 - 1.0]
             for task in tasks:
