@@ -828,14 +828,14 @@ class RunModel:
         task.cancelled_by = e.get("cancelled_by")
         task._spans = None
         task.cpu_queue_s = e.get("cpu_queue_ns", 0) / NS
-        if "cpu_ns" in e:
-            task.cpu_s = e["cpu_ns"] / NS
-        if "sleep_ns" in e:
-            task.sleep_s = e["sleep_ns"] / NS
-        if "block_ns" in e:
-            task.block_s = e["block_ns"] / NS
-        if "io_ns" in e:
-            task.io_s = e["io_ns"] / NS
+        if (cpu_ns := e.get("cpu_ns")) is not None:
+            task.cpu_s = cpu_ns / NS
+        if (sleep_ns := e.get("sleep_ns")) is not None:
+            task.sleep_s = sleep_ns / NS
+        if (block_ns := e.get("block_ns")) is not None:
+            task.block_s = block_ns / NS
+        if (io_ns := e.get("io_ns")) is not None:
+            task.io_s = io_ns / NS
         for core in [e.get("core"), *e.get("cores", [])]:
             if core is not None:
                 task.cores.add(core)
