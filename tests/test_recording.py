@@ -192,7 +192,7 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
     "bad-json-line": (_lines(HEADER, EVENT) + b'{"e": oops}\n', "line 3 is not valid JSON"),
     "unknown-event": (_lines(HEADER, EVENT, {"e": "exec", "t": 1, "pid": 1}), "unknown event type"),
     "no-time": (_lines(HEADER, EVENT, {"e": "run_start", "pid": 1}), "without integer 't'"),
-    "wrong-type": (_lines(HEADER, {**EVENT, "scenario": 5}), "'scenario' missing or of the wrong"),
+    "wrong-type": (_lines(HEADER, {**EVENT, "scenario": 5}), "'scenario' has the wrong type"),
     "bad-shape": (
         _lines(
             HEADER, EVENT, {"e": "window", "t": 1500, "pid": 7, "t0": 1000, "threads": {"a": 5}}

@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.errors import EXIT_FAILED as EXIT_FAILED  # re-exported: tui.errors is their home
+from tui.errors import EXIT_INTERRUPTED as EXIT_INTERRUPTED
+from tui.errors import EXIT_OK as EXIT_OK
+from tui.errors import EXIT_USAGE as EXIT_USAGE
+from tui.errors import UsageError as UsageError
 from tui.literal import visible
 
 BUILTIN_DIR = Path(importlib.util.find_spec("scenarios").origin or "").parent  # type: ignore[union-attr]
@@ -30,14 +35,6 @@ GUIDE_LESSONS = (
     "gather-errors",
 )
 SECTIONS = ("examples", "lessons", "more", "scripts")
-
-
-# Exit codes of every concur-tui command.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class UsageError(Exception):
-    """Bad input from a person: reported in one or two lines, exit code 2."""
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tui.events import CauseKind, TaskState
+from tui.events import Cause, CauseKind, TaskState
 from tui.marks import NOT_ENDED, OUTCOME_MARKS, STATE_MARKS
 
 OUTCOME_WORD: dict[str | None, str] = {o: mark.word for o, mark in OUTCOME_MARKS.items()} | {
@@ -40,7 +38,7 @@ def millis(value: float | None) -> str:
     return f"{value:.2f} ms" if value < 10 else f"{value:.0f} ms"
 
 
-def short_cause(cause: dict[str, Any] | None) -> str:
+def short_cause(cause: Cause | None) -> str:
     if not cause:
         return ""
-    return CAUSE_SHORT.get(str(cause.get("kind")), "")
+    return CAUSE_SHORT.get(cause["kind"], "")
