@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, NamedTuple
 
-from tui.events import DROP_WORDS, Attribution, DropKind, TaskKind, TaskState
+from tui.events import DROP_WORDS, Attribution, Cause, DropKind, TaskKind, TaskState
 from tui.marks import OUTCOME_MARKS, outcome_glyphs, state_glyphs
 from tui.model.run import STATES, RunModel, Task
 
@@ -109,7 +109,7 @@ class TaskSummary:
     why: tuple[Reason, ...]
     error: str | None
     traceback: str | None
-    cancelled_by: dict[str, Any] | None
+    cancelled_by: Cause | None
     cores: tuple[int, ...]
     pid: int
     tid: int | None
