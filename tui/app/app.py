@@ -33,8 +33,8 @@ from tui.recording import Replay
 class ConcurApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "concur-tui"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-short"), (34, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -165,10 +165,10 @@ class ConcurApp(App):
                 await screen.end()
         self.exit(return_code=return_code)
 
-    async def action_help_quit(self) -> None:
+    def action_help_quit(self) -> None:
         """Ctrl+C quits, ending every run, as in any terminal program (Textual would only
         say how to quit). A focused text field still takes Ctrl+C as copy."""
-        await self.action_quit()
+        self.call_later(self.action_quit)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

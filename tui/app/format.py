@@ -11,7 +11,7 @@ OUTCOME_WORD: dict[str | None, str] = {o: mark.word for o, mark in OUTCOME_MARKS
     None: NOT_ENDED.word,
     TaskState.QUEUED: STATE_MARKS[TaskState.QUEUED].word,  # not started, so no outcome yet
 }
-CAUSE_SHORT = {
+CAUSE_SHORT: dict[str, str] = {
     CauseKind.TIMEOUT: "by timeout",
     CauseKind.TASKGROUP: "by TaskGroup",
     CauseKind.GATHER: "by gather",

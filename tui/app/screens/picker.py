@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -145,7 +146,7 @@ class PickerScreen(FieldKeysScreen):
         box = self.query_one("#params", Vertical)
         await box.remove_children()
         edits = self.edits.setdefault(scenario.name, {})
-        rows = []
+        rows: list[Widget] = []
         for param in scenario.params:
             limits = ""
             value = edits.get(param.name, str(param.default))

@@ -93,9 +93,8 @@ class GilPane(Vertical):
         if model.attribution == Attribution.HOOKS_ONLY:
             return "contended: unknown (hooks only)"
         if model.ended is not None and model.gil_contended.values():
-            mean = model.gil_contended.mean()
-            return f"contended {mean:.1f} (run mean)"  # threads waiting, on one line
-        mean = model.gil_contended_recent()
-        if mean is None:
+            return f"contended {model.gil_contended.mean():.1f} (run mean)"  # threads waiting
+        recent = model.gil_contended_recent()
+        if recent is None:
             return "contended -"
-        return f"contended {mean:.1f} thread{'s' if round(mean, 1) != 1 else ''} waiting"
+        return f"contended {recent:.1f} thread{'s' if round(recent, 1) != 1 else ''} waiting"

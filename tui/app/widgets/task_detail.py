@@ -17,7 +17,7 @@ OUTCOME_STYLE = {
     "timeout": "$warning",
     "cancelled": "$accent",
 }
-KIND_WORD = {
+KIND_WORD: dict[str, str] = {
     TaskKind.THREAD: "thread",
     TaskKind.PROCESS: "process pool item",
     TaskKind.ASYNC: "asyncio task",
