@@ -9,6 +9,7 @@ from textual.widgets import Static
 from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import OTHER_CELL, TOOL_CELL, Meter
+from tui.marks import STALL_GLYPH
 from tui.model.run import LOAD_WINDOW, RunModel
 from tui.model.summary import cpu_mean_per_core
 
@@ -76,7 +77,9 @@ class CpuPane(Vertical):
             lines.append(f"{TOOL_CELL} concur-tui  {OTHER_CELL} other programs")
         busy = model.machine_busy(None if finished else LOAD_WINDOW)
         if busy is not None:
-            lines.append(f"⚠ others used {busy:.1f} cores")  # a busy machine, on one line
+            lines.append(
+                f"{STALL_GLYPH} others used {busy:.1f} cores"
+            )  # a busy machine, on one line
         self.query_one("#cores-used", Static).update("\n".join(lines))
         title = "CPU per core, run mean" if finished else "CPU per core"
         if self.border_title != title:  # setting it repaints the whole pane

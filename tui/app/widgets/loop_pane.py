@@ -12,6 +12,7 @@ from textual.widgets import Static
 from tui.app.format import millis
 from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
+from tui.marks import STALL_GLYPH
 from tui.model.run import RunModel
 
 SHOWN_STALLS = 3
@@ -49,7 +50,7 @@ class LoopPane(Vertical):
             state = "stuck" if stall.t1 is None else "stalled"
             parts.append(
                 Content.assemble(
-                    (f"⚠ {state} {length * 1000:.0f} ms", "$error bold"),
+                    (f"{STALL_GLYPH} {state} {length * 1000:.0f} ms", "$error bold"),
                     " at\n",  # the place on a line of its own: a narrow pane must not cut it
                     (f"{Path(stall.file).name}:{stall.line}", "bold"),
                     "\n",

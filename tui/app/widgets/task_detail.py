@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from tui.app.format import OUTCOME_WORD, seconds
+from tui.app.format import seconds
 from tui.app.widgets.figures import Figures
 from tui.events import TaskKind
-from tui.marks import STATE_MARKS
+from tui.marks import KIND_WORDS, OUTCOME_MARKS, STATE_MARKS, status_mark
 from tui.model.run import STATES, RunModel, Task
-from tui.model.summary import OUTCOME_MARK, why
-
-OUTCOME_STYLE = {
-    "done": "$success",
-    "error": "$error",
-    "timeout": "$warning",
-    "cancelled": "$accent",
-}
-KIND_WORD: dict[str, str] = {
-    TaskKind.THREAD: "thread",
-    TaskKind.PROCESS: "process pool item",
-    TaskKind.ASYNC: "asyncio task",
-    TaskKind.CALL: "thread pool call",
-}
+from tui.model.summary import why
 
 
 def describe(model: RunModel, task: Task) -> Content:
@@ -39,7 +26,7 @@ def describe(model: RunModel, task: Task) -> Content:
     end = "still running" if task.end is None else f"ended {task.end - origin:.3f} s"
     parts: list[Content | str | tuple[str, str]] = [
         (task.label, "bold"),
-        f"  ({KIND_WORD.get(task.kind, task.kind)}",
+        f"  ({KIND_WORDS.get(task.kind, task.kind)}",
         f", runs {task.coro})\n" if task.coro else ")\n",
         ", ".join(where) + f"; cores: {cores}\n",
         f"started {task.start - origin:.3f} s, {end}, lasted {seconds(task.duration(now))}\n",
@@ -67,13 +54,9 @@ def describe(model: RunModel, task: Task) -> Content:
             )
             + "\n"
         )
-    mark = OUTCOME_MARK.get(task.outcome, "?")
-    parts.append(
-        (
-            f"{mark} {OUTCOME_WORD.get(task.outcome, task.outcome)}",
-            OUTCOME_STYLE.get(task.outcome or "", "bold"),
-        )
-    )
+    status = status_mark(task.outcome)
+    style = f"$outcome-{task.outcome}" if task.outcome in OUTCOME_MARKS else "bold"
+    parts.append((f"{status.glyph} {status.word}", style))
     if task.cancelled_by:
         parts.append(f": {model.describe_cause(task.cancelled_by)}")
     if task.result:

@@ -22,10 +22,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.format import OUTCOME_WORD, short_cause
+from tui.app.format import short_cause
 from tui.app.themes import large_glyphs
 from tui.events import TaskState
-from tui.marks import OUTCOME_MARKS, STATE_MARKS, outcome_glyphs, state_glyphs
+from tui.marks import OUTCOME_MARKS, STATE_MARKS, outcome_glyphs, state_glyphs, status_mark
 from tui.model.run import RunModel, Task
 
 MIN_SPAN_S = 1.0
@@ -345,14 +345,18 @@ class Timeline(ScrollView, can_focus=True):
 
     def _outcome(self, task: Task, width: int, base: Style, marked: bool) -> Segment:
         """The outcome in words; its mark too when the end is outside the visible window."""
-        status = TaskState.QUEUED if task.queued else task.outcome
-        mark = self._ends.get(status, STATE_MARKS[TaskState.QUEUED].glyph if task.queued else "?")
+        status = status_mark(task.outcome, task.queued)
+        mark = (
+            self._glyphs[TaskState.QUEUED]
+            if task.queued
+            else self._ends.get(task.outcome, status.glyph)
+        )
         style = base + (
             self._style(task.outcome) if task.outcome in OUTCOMES else self._style("live")
         )
         if width <= 2:
             return Segment(" " if marked else mark, style)
-        word = OUTCOME_WORD.get(status, task.outcome)
+        word = status.word
         short = short_cause(task.cancelled_by) if task.outcome in ("cancelled", "timeout") else ""
         if short and task.outcome == "timeout":
             short = ""
