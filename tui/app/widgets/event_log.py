@@ -8,6 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import RichLog
 
+from tui.app.widgets.pane import Place
 from tui.marks import LOG_GLYPHS
 from tui.model.run import LogEntry, LogMerge, RunModel
 
@@ -36,6 +37,11 @@ MAX_LINE = 2_000  # characters of one output line shown
 
 class EventLog(RichLog):
     """Appends what the model's log released since the last call; never redraws old lines."""
+
+    TITLE: ClassVar[str] = "Log"
+    HELP: ClassVar[str] = ""
+    PLACE: ClassVar[Place] = "tab"
+    ID: ClassVar[str] = "event-log"
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"event-log--{kind}" for kind in KIND_COLOUR}
     DEFAULT_CSS = """

@@ -6,6 +6,9 @@ saw waiting for it (one CPU-bound thread alone: held ~100 %, contended 0)."""
 
 from __future__ import annotations
 
+import sys
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -15,13 +18,38 @@ from tui.app.format import millis, seconds
 from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import Meter
+from tui.app.widgets.pane import Place
 from tui.events import Attribution
 from tui.model.run import RunModel
+from tui.supervisor.attribution import SWEEP_S
 
 TOP_THREADS = 4
 
 
 class GilPane(Vertical):
+    TITLE: ClassVar[str] = "GIL"
+    HELP: ClassVar[str] = f"""
+- **held**: the share of time the GIL was held by someone. A probe thread in the
+  runner sleeps a short random interval and measures how late it gets the GIL back,
+  less any time it waited for a free core; a late wake-up means the GIL was held, and
+  that whole cycle counts as busy.
+  Checked against loads that hold the GIL a known share of the time (1/3, 2/3, all),
+  it reads 0.33, 0.67 and 1.00.
+- **contended**: how many of the program's threads the kernel saw waiting for the GIL,
+  on average over the last second. One CPU-bound thread alone: held ~100 %, contended 0;
+  two: held ~100 %, contended ~1. A free-threaded build has no GIL: the pane says so.
+- **wait p50 / p99** (GIL acquire latency): how long the probe waited to get the GIL back,
+  median and 99th percentile. About 0.1 ms when nobody holds it; with CPU-bound threads
+  at least the {sys.getswitchinterval() * 1000:g} ms switch interval.
+- **GIL wait per thread**: each thread's time in a futex wait on the GIL, as the kernel
+  saw it, and its share of the thread's life (getting the GIL back after a sleep or a
+  wake-up included). Limits: sampled ~{1 / SWEEP_S:.0f} times a second, so waits shorter
+  than that are counted by share, not one by one. Hooks only (no `/proc`): an estimate,
+  the thread's off-CPU time no hook explains.
+"""
+    PLACE: ClassVar[Place] = "side"
+    ID: ClassVar[str] = "gil"
+
     DEFAULT_CSS = """
     GilPane { height: auto; }
     GilPane #gil-latency, GilPane #gil-threads, GilPane #gil-contended {
@@ -32,6 +60,9 @@ class GilPane(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._lags_seen = -1
+
+    def reset(self) -> None:
         self._lags_seen = -1
 
     def compose(self) -> ComposeResult:

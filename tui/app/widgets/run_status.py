@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.content import Content
 
@@ -58,6 +59,18 @@ def fit(parts: list[Part], width: int) -> list[Part]:
 
 
 class RunStatus(Figures):
+    TITLE: ClassVar[str] = "Summary"
+    HELP: ClassVar[str] = """
+- **elapsed**: from the program's start to its end.
+- **one after another** (an estimate): the sum over work items (threads, pool items,
+  thread-pool calls, asyncio tasks; not the threads that only ran them) of their own
+  service time: running, sleeping and I/O. Never queue time, GIL wait, core wait or
+  time blocked on another task, so CPU-bound work cannot show more speed-up than it
+  had cores, and a single-threaded program reads x1.0.
+- **speed-up**: one after another ÷ elapsed; none is shown when nothing was measured.
+- **cores busy** (measured): the scenario's CPU seconds (every process) ÷ elapsed.
+"""
+
     DEFAULT_CSS = """
     RunStatus {
         height: 1;

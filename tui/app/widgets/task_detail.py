@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.content import Content
 
 from tui.app.format import seconds
 from tui.app.widgets.figures import Figures
+from tui.app.widgets.pane import Place
 from tui.events import TaskKind
 from tui.marks import KIND_WORDS, OUTCOME_MARKS, STATE_MARKS, status_mark
 from tui.model.run import STATES, RunModel, Task
@@ -79,13 +82,25 @@ def describe(model: RunModel, task: Task) -> Content:
 
 
 class TaskDetail(Figures):
+    """The details of ``task_id`` (the dashboard sets it to the task the timeline highlights)."""
+
+    TITLE: ClassVar[str] = "Task"
+    HELP: ClassVar[str] = ""
+    PLACE: ClassVar[Place] = "tab"
+    ID: ClassVar[str] = "task-detail"
+
     DEFAULT_CSS = """
     TaskDetail { height: auto; padding: 0 1; }
     """
 
-    def show(self, model: RunModel | None, task_id: str | None) -> None:
-        task = model.tasks.get(task_id or "") if model else None
-        if model is None or task is None:
+    task_id: str | None = None
+
+    def show(self, model: RunModel) -> None:
+        task = model.tasks.get(self.task_id or "")
+        if task is None:
             self.update("Select a task in the timeline (↑/↓) to see its details.")
         else:
             self.update(describe(model, task))
+
+    def reset(self) -> None:
+        """Nothing is kept between draws."""
