@@ -178,6 +178,7 @@ class DashboardScreen(Screen):
         self.paused = False
         self._notes_seen = 0
         self._drawn_version = -1
+        self._panes: list[Pane] = []
         self._generation = self._source_generation()
         self._recorded = False
         self.saved_to: Path | None = None
@@ -211,7 +212,9 @@ class DashboardScreen(Screen):
 
     @property
     def panes(self) -> list[Pane]:
-        return [cast(Pane, self.query_one(f"#{kind.ID}")) for kind in PANES]
+        if not self._panes:  # found once: a query at every tick costs
+            self._panes = [cast(Pane, self.query_one(f"#{kind.ID}")) for kind in PANES]
+        return self._panes
 
     def compose(self) -> ComposeResult:
         panes = {place: [k for k in PANES if place == k.PLACE] for place in ("main", "side", "tab")}

@@ -6,6 +6,7 @@ saw waiting for it (one CPU-bound thread alone: held ~100 %, contended 0)."""
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import ClassVar
 
@@ -24,6 +25,9 @@ from tui.model.run import RunModel
 from tui.supervisor.attribution import SWEEP_S
 
 TOP_THREADS = 4
+THREADS_EVERY_S = 1.0
+"""While a run goes on, the per-thread waits are worked out this often (run time), not at
+every tick: each is the thread's whole life, and was the pane's largest cost."""
 
 
 class GilPane(Vertical):
@@ -61,9 +65,12 @@ class GilPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._lags_seen = -1
+        self._threads_at = (0, -math.inf)
+        """The model and its time when the per-thread waits were last worked out."""
 
     def reset(self) -> None:
         self._lags_seen = -1
+        self._threads_at = (0, -math.inf)
 
     def compose(self) -> ComposeResult:
         yield Meter("held", id="gil-busy")
@@ -105,6 +112,10 @@ class GilPane(Vertical):
                 f"wait p50 {millis(model.gil_wait_ms(50))} p99 {millis(model.gil_wait_ms(99))}"
             )
         now = model.now()
+        model_at, at = self._threads_at
+        if model.ended is None and model_at == id(model) and 0 <= now - at < THREADS_EVERY_S:
+            return
+        self._threads_at = (id(model), now)
         threads = [
             (task.gil_wait_s(now), task.duration(now), task.label)
             for task in model.tasks.values()
