@@ -112,11 +112,13 @@ def render_help(markdown: str) -> Content:
     """The little Markdown the help is written in (headings, items, paragraphs, strong and
     code), as one Content: one widget to lay out and style, not one per paragraph."""
     blocks: list[Content] = []
-    for block in markdown.strip().split("\n\n"):
+    for block in filter(None, (b.strip() for b in markdown.split("\n\n"))):
         heading = next((h for h in HEADING_STYLE if block.startswith(h)), None)
         if heading is not None:
             title, _, rest = block.partition("\n")
-            blocks.append(Content.styled(title.removeprefix(heading), HEADING_STYLE[heading]))
+            blocks.append(
+                _inline(title.removeprefix(heading)).stylize_before(HEADING_STYLE[heading])
+            )
             block = rest
         items: list[str] = []
         for line in block.strip().splitlines():

@@ -54,11 +54,16 @@ class KeyFooter(Footer):
         return (self.size.width, keys)
 
     def bindings_changed(self, screen: Screen) -> None:
-        """Compose again only when what it shows changed: coming back to a screen (closing
-        the help) recomposed every key, a tenth of a second on a busy machine."""
-        if self._bindings_ready and self.is_attached and self._shown() == self._composed_for:
-            return
-        super().bindings_changed(screen)
+        """Compose again only when what it shows changed, once things settled: coming back to
+        a screen (closing the help) recomposed every key, a tenth of a second on a busy
+        machine."""
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._compose_if_changed)
+
+    async def _compose_if_changed(self) -> None:
+        if self.is_attached and self._shown() != self._composed_for:
+            await self.recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._fitted_width and self._bindings_ready:
