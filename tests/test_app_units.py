@@ -169,3 +169,20 @@ async def test_help_is_made_once_and_closing_it_keeps_the_footer() -> None:
         assert list(screen.query_one(KeyFooter).query(FooterKey)) == keys, "not composed again"
         await pilot.press("question_mark")
         assert app.screen is first, "the same help, not made again"
+
+
+async def test_the_log_keeps_up_behind_another_tab() -> None:
+    """The log appends: what it skipped while hidden would be lost, so it is drawn anyway."""
+    from tui.app.widgets.event_log import EventLog
+    from tui.recording import Replay
+
+    replay = Replay(events("cancel_taskgroup"), paused=True)
+    app = ConcurApp(replay=replay, wall_clock=lambda: 0.0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await dashboard(app, pilot)
+        log = screen.query_one(EventLog)
+        await pilot.press("s")
+        shown = len(log.lines)
+        await pilot.press("shift+right", "shift+right")
+        await pilot.pause()
+        assert len(log.lines) > shown

@@ -291,14 +291,13 @@ class DashboardScreen(Screen):
             pane.reset()
 
     def redraw(self) -> None:
-        """Every pane draws the model; a pane in a tab only while its tab is the one shown
-        (it catches up when its tab opens)."""
+        """Every pane draws the model; one in a tab not shown only if it must (``Pane``)."""
         model = self.model
         self._drawn_version = model.version
         self._show_status()
         shown_tab = self.query_one(TabbedContent).active
         for pane in self.panes:
-            if pane.PLACE != "tab" or f"{pane.ID}{TAB}" == shown_tab:
+            if pane.PLACE != "tab" or pane.DRAWN_HIDDEN or f"{pane.ID}{TAB}" == shown_tab:
                 pane.show(model)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

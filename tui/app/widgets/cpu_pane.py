@@ -30,6 +30,7 @@ load, the dashboard included.
 """
     PLACE: ClassVar[Place] = "side"
     ID: ClassVar[str] = "cpu"
+    DRAWN_HIDDEN: ClassVar[bool] = False
 
     DEFAULT_CSS = """
     CpuPane { height: auto; }

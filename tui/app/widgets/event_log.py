@@ -42,6 +42,7 @@ class EventLog(RichLog):
     HELP: ClassVar[str] = ""
     PLACE: ClassVar[Place] = "tab"
     ID: ClassVar[str] = "event-log"
+    DRAWN_HIDDEN: ClassVar[bool] = True
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"event-log--{kind}" for kind in KIND_COLOUR}
     DEFAULT_CSS = """

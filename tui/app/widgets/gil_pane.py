@@ -53,6 +53,7 @@ class GilPane(Vertical):
 """
     PLACE: ClassVar[Place] = "side"
     ID: ClassVar[str] = "gil"
+    DRAWN_HIDDEN: ClassVar[bool] = False
 
     DEFAULT_CSS = """
     GilPane { height: auto; }

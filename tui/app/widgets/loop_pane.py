@@ -35,6 +35,7 @@ and code the loop's thread was stuck in.
 """
     PLACE: ClassVar[Place] = "side"
     ID: ClassVar[str] = "loop"
+    DRAWN_HIDDEN: ClassVar[bool] = False
 
     DEFAULT_CSS = """
     LoopPane { height: auto; }

@@ -24,6 +24,9 @@ class Pane(Protocol):
     PLACE: ClassVar[Place]
     ID: ClassVar[str]
     """Its id, which app.tcss lays out (and a tab's id, for a pane in a tab)."""
+    DRAWN_HIDDEN: ClassVar[bool]
+    """In a tab not shown, drawn all the same: it appends, and what it skipped would be
+    lost (the others are drawn when their tab opens)."""
 
     def show(self, model: RunModel) -> None:
         """Draw ``model``: called on every tick the model changed, and with a new model."""

@@ -18,6 +18,7 @@ class SourceView(Static):
     HELP: ClassVar[str] = ""
     PLACE: ClassVar[Place] = "tab"
     ID: ClassVar[str] = "source-view"
+    DRAWN_HIDDEN: ClassVar[bool] = False
 
     DEFAULT_CSS = """
     SourceView { width: auto; min-width: 100%; height: auto; background: $surface; }

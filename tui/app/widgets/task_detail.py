@@ -88,6 +88,7 @@ class TaskDetail(Figures):
     HELP: ClassVar[str] = ""
     PLACE: ClassVar[Place] = "tab"
     ID: ClassVar[str] = "task-detail"
+    DRAWN_HIDDEN: ClassVar[bool] = False
 
     DEFAULT_CSS = """
     TaskDetail { height: auto; padding: 0 1; }

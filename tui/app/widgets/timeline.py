@@ -64,6 +64,7 @@ you).
 """
     PLACE: ClassVar[Place] = "main"
     ID: ClassVar[str] = "timeline"
+    DRAWN_HIDDEN: ClassVar[bool] = False
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"timeline--{part}" for part in MARK_PARTS} | {
         "timeline--live",
