@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import wait_for
 from textual.widgets import Input, OptionList, RadioButton
 
 from tui import catalog
@@ -33,8 +34,7 @@ def test_picker(snap_compare) -> None:
     async def highlight_thread_sleep(pilot) -> None:
         listing = pilot.app.screen.query_one(OptionList)
         listing.highlighted = listing.get_option_index("thread-sleep")
-        while not pilot.app.screen.query("#param-delay"):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: pilot.app.screen.query("#param-delay"))
         pilot.app.screen.query_one("#param-delay").value = "nope"
         await settled(pilot)
 
@@ -45,8 +45,7 @@ def test_picker_small_in_a_field(snap_compare) -> None:
     """80x24 with a parameter field focused: the footer offers escape and ctrl+q."""
 
     async def into_a_field(pilot) -> None:
-        while not pilot.app.screen.query("#param-delay"):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: pilot.app.screen.query("#param-delay"))
         field = pilot.app.screen.query_one("#param-delay", Input)
         field.cursor_blink = False  # a blinking cursor would make the picture depend on timing
         field.focus()
@@ -57,11 +56,12 @@ def test_picker_small_in_a_field(snap_compare) -> None:
 
 async def settled(pilot) -> None:
     """Wait until the footer has fitted its keys to the width (it composes again on resize)."""
-    for _ in range(100):
+
+    def fitted() -> bool:
         footers = pilot.app.screen.query(KeyFooter)
-        if not footers or footers.first()._fitted_width == footers.first().size.width:
-            break
-        await pilot.pause(0.02)
+        return not footers or footers.first()._fitted_width == footers.first().size.width
+
+    await wait_for(pilot, fitted, what="the footer to fit its keys")
     await pilot.pause()
 
 

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import wait_for
 from textual.color import Color
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._footer import FooterKey
@@ -48,10 +49,11 @@ async def dashboard(pilot) -> DashboardScreen:
 async def footer_keys(pilot) -> dict[str, FooterKey]:
     """The footer's keys by description, once it has fitted itself to the width."""
     footer = pilot.app.screen.query_one(KeyFooter)
-    for _ in range(40):
-        await pilot.pause(0.05)
-        if footer._fitted_width == footer.size.width and footer.query(FooterKey):
-            break
+    await wait_for(
+        pilot,
+        lambda: footer._fitted_width == footer.size.width and footer.query(FooterKey),
+        what="the footer to fit its keys",
+    )
     return {key.description or key.key: key for key in footer.query(FooterKey)}
 
 
@@ -171,9 +173,7 @@ async def test_keys_beside_a_text_field() -> None:
     async with app.run_test(size=LARGE) as pilot:
         picker = app.screen
         assert isinstance(picker, PickerScreen)
-        await pilot.pause(0.1)
-        while not picker.query("#param-delay"):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: picker.query("#param-delay"))
         field = picker.query_one("#param-delay", Input)
         field.focus()
         await pilot.pause()
@@ -213,9 +213,7 @@ async def test_escape_leaves_a_field_before_it_leaves_the_screen(opener: str) ->
 async def test_ctrl_q_quits_from_a_text_field() -> None:
     app = ConcurApp()
     async with app.run_test(size=LARGE) as pilot:
-        await pilot.pause(0.1)
-        while not app.screen.query("#param-delay"):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: app.screen.query("#param-delay"))
         app.screen.query_one("#param-delay", Input).focus()
         await pilot.press("ctrl+q")
         await pilot.pause()
