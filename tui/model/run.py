@@ -8,7 +8,9 @@ run's first event.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -379,10 +381,10 @@ def _build_spans(task: Task, until: float) -> list[Span]:
     return spans
 
 
-def _residual(window: KernelWindow, exact: list[Span]) -> dict[TaskState, float]:
+def _residual(window: KernelWindow, overlapping: Iterable[Span]) -> dict[TaskState, float]:
     """The kernel's off-CPU account of a window, less what exact hook spans already explain."""
     left = {TaskState(s): v for s, v in window.states.items() if s in LEFTOVER and v > 0}
-    for span in exact:
+    for span in overlapping:
         amount = min(span.t1, window.t1) - max(span.t0, window.t0)
         if amount <= 0:
             continue
@@ -394,28 +396,50 @@ def _residual(window: KernelWindow, exact: list[Span]) -> dict[TaskState, float]
     return {s: v for s, v in left.items() if v > 1e-6}
 
 
+class _Residuals:
+    """Each window's residual, worked out when first asked for, from only the exact spans
+    that can overlap it: a live thread has a window per sample, and the dashboard asks for
+    its spans on every tick, so pairing every window with every span grew as the square."""
+
+    def __init__(self, windows: list[KernelWindow], exact: list[Span]) -> None:
+        self.windows = windows
+        self.exact = exact  # sorted by t0
+        self.starts = [s.t0 for s in exact]
+        self.reach = list(itertools.accumulate((s.t1 for s in exact), max))  # max t1 so far
+        self.done: dict[int, dict[TaskState, float]] = {}
+
+    def __getitem__(self, index: int) -> dict[TaskState, float]:
+        mix = self.done.get(index)
+        if mix is None:
+            window = self.windows[index]
+            first = bisect.bisect_right(self.reach, window.t0)  # all before end by window.t0
+            last = bisect.bisect_left(self.starts, window.t1, lo=first)
+            mix = self.done[index] = _residual(window, self.exact[first:last])
+        return mix
+
+
 def _attribute(spans: list[Span], windows: list[KernelWindow], exact: list[Span]) -> list[Span]:
     """Say why each not-running piece was not running, from the kernel windows it falls in."""
     if not windows:
         return spans
     out: list[Span] = []
-    residuals: list[tuple[KernelWindow, dict[TaskState, float]]] = []
+    residuals = _Residuals(windows, exact)
     first = 0  # spans and windows both run forward in time
     for span in spans:
         if span.state != TaskState.WAITING:
             out.append(span)
             continue
-        if not residuals:
-            residuals = [(w, _residual(w, exact)) for w in windows]
-        while first < len(residuals) and residuals[first][0].t1 <= span.t0:
+        while first < len(windows) and windows[first].t1 <= span.t0:
             first += 1
         cursor = span.t0
-        for window, mix in residuals[first:]:
+        for index in range(first, len(windows)):
+            window = windows[index]
             if window.t0 >= span.t1:
                 break
             a, b = max(cursor, window.t0), min(span.t1, window.t1)
             if b <= a:
                 continue
+            mix = residuals[index]
             if a > cursor:
                 out += _divide(cursor, a, mix, window.what)
             out += _divide(a, b, mix, window.what)
@@ -423,8 +447,8 @@ def _attribute(spans: list[Span], windows: list[KernelWindow], exact: list[Span]
         if cursor < span.t1:
             # Past the last window (the live edge, a thread's first or last moments): as the
             # nearest window says.
-            window, mix = residuals[min(first, len(residuals) - 1)]
-            out += _divide(cursor, span.t1, mix, window.what)
+            index = min(first, len(windows) - 1)
+            out += _divide(cursor, span.t1, residuals[index], windows[index].what)
     return out
 
 
