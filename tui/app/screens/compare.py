@@ -26,7 +26,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerError, WorkerState
 
 from tui import catalog
 from tui.app.screens.fields import LEAVE_FIELD, FieldKeysScreen
@@ -383,14 +383,12 @@ class CompareScreen(FieldKeysScreen):
     async def end(self) -> None:
         """Stop the comparison and wait until its runs (and their processes) have ended."""
         self.stop.set()
-        deadline = time.monotonic() + QUIT_WAIT_S
         worker = self.worker
-        while (
-            worker is not None
-            and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
-            and time.monotonic() < deadline
-        ):
-            await asyncio.sleep(0.05)
+        if worker is None or worker.state != WorkerState.RUNNING:
+            return
+        # Shielded: giving up after QUIT_WAIT_S must not cancel the worker's own task.
+        with contextlib.suppress(TimeoutError, WorkerError):
+            await asyncio.wait_for(asyncio.shield(worker.wait()), QUIT_WAIT_S)
 
     def on_unmount(self) -> None:
         self.stop.set()
