@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import psutil
 import pytest
-from conftest import wait_for
+from conftest import until, wait_for
 from textual.widgets import Input, OptionList, RadioButton, Select
 
 from tui.app.app import ConcurApp
@@ -127,10 +126,7 @@ async def test_quitting_mid_compare_leaves_no_process() -> None:
         tree = psutil.Process().children(recursive=True)
         assert len(tree) >= 3, "the runner, and its pool's worker processes"
         await pilot.press("q")
-    deadline = time.monotonic() + 15
-    while alive(tree) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert alive(tree) == []
+    until(lambda: not alive(tree), 15, "the comparison's processes to end")
 
 
 async def test_advisor_opens_what_demonstrates_the_answer() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import until
 
 PROGRAMS = Path(__file__).parent / "programs"
 
@@ -34,31 +35,25 @@ def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
 
 def runner_tree(cli: subprocess.Popen[str], want_processes: int, timeout: float = 60) -> list[int]:
     """The runner's pid and its descendants, once at least ``want_processes`` of them exist."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            children = psutil.Process(cli.pid).children()
-        except psutil.NoSuchProcess:
-            break
+
+    def tree() -> list[psutil.Process]:
+        if cli.poll() is not None:
+            pytest.fail("concur-tui ended before its runner (and its workers) started")
+        children = psutil.Process(cli.pid).children()
         runners = [c for c in children if "tui.runner" in " ".join(c.cmdline())]
-        if runners:
-            tree = [runners[0], *runners[0].children(recursive=True)]
-            if len(tree) >= want_processes:
-                time.sleep(0.3)  # let the program get going
-                return [p.pid for p in [runners[0], *runners[0].children(recursive=True)]]
-        time.sleep(0.05)
-    pytest.fail("the runner (and its workers) did not start")
+        return [runners[0], *runners[0].children(recursive=True)] if runners else []
+
+    until(lambda: len(tree()) >= want_processes, timeout, "the runner (and its workers)")
+    time.sleep(0.3)  # let the program get going
+    return [p.pid for p in tree()]
 
 
 def assert_gone(pids: list[int], within: float) -> None:
-    deadline = time.monotonic() + within
-    alive = pids
-    while time.monotonic() < deadline:
-        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
-        if not alive:
-            return
-        time.sleep(0.05)
-    pytest.fail(f"still alive after {within} s: {alive}")
+
+    def alive() -> list[int]:
+        return [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
+
+    until(lambda: not alive(), within, f"{pids} to end")
 
 
 CASES = {
@@ -90,10 +85,9 @@ def test_a_program_that_ignores_cancellation_is_killed(tmp_path: Path) -> None:
     marker = tmp_path / "started"
     cli = start(str(PROGRAMS / "ignores_cancel.py"), env={"STARTED_MARKER": str(marker)})
     pids = runner_tree(cli, 1)
-    deadline = time.monotonic() + 30
-    while not marker.exists():  # the interrupt must reach the program's loop, however slow
-        assert time.monotonic() < deadline and cli.poll() is None, "the program did not start"
-        time.sleep(0.05)
+    # The interrupt must reach the program's loop, however slow its start.
+    until(lambda: marker.exists() or cli.poll() is not None, 30, "the program to start")
+    assert cli.poll() is None, "concur-tui ended before the program started"
     cli.send_signal(signal.SIGINT)
     out, err = cli.communicate(timeout=40)
     assert cli.returncode == 130, (out, err)

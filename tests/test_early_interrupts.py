@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import until
 
 from tui import catalog
 from tui.model.run import RunModel
@@ -71,10 +72,8 @@ def interrupt_at(point: str) -> tuple[int, str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while not reached(proc, point.removesuffix("+0.2s")):
-        assert proc.poll() is None and time.monotonic() < deadline, f"never reached {point}"
-        time.sleep(0.002)
+    until(lambda: proc.poll() is not None or reached(proc, point.removesuffix("+0.2s")), 30, point)
+    assert proc.poll() is None, f"ended before {point}"
     if point.endswith("+0.2s"):
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)

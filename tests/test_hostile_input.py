@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROGRAMS, wait_for
+from conftest import PROGRAMS, until, wait_for
 
 from tui import catalog, events
 from tui.app.app import ConcurApp
@@ -372,9 +372,12 @@ def test_a_process_outside_the_run_cannot_write_into_its_channel() -> None:
     scenario = catalog.find(str(PROGRAMS / "ignores_cancel.py"))
     session = RunSession(scenario, {}).start()
     try:
-        deadline = time.monotonic() + 15
-        while not any(e["e"] == "run_start" for e in session.drain()):
-            assert time.monotonic() < deadline and not session.done.is_set()
+        until(
+            lambda: session.done.is_set() or any(e["e"] == "run_start" for e in session.drain()),
+            15,
+            "the run to start",
+        )
+        assert not session.done.is_set(), "the run ended before it started"
         environ = Path(f"/proc/{session.pid}/environ").read_bytes().split(b"\0")
         secret = next(v for v in environ if v.startswith(b"CONCUR_TUI_SECRET=")).split(b"=")[1]
         forged = {"e": "note", "t": time.perf_counter_ns(), "pid": 1, "text": "forged"}
