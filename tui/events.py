@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -95,6 +96,9 @@ SUPERVISOR_TYPES = frozenset(
 # flat: nothing per step for the runner's garbage collector to track), not as an event each.
 STEP_ROW_LEN = 4
 MAX_ID = 200  # characters of a task id in a row
+
+# asyncio's own name for a task nobody named (``Task-3``): shown with what the task runs.
+DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
 
 # What the supervisor drops to stay within its bounds, counted on screen and in the summary.
 DropKind = Literal["invalid_event", "output_line", "task"]
