@@ -24,12 +24,8 @@ from tui.runner import asyncio_tasks, emit, pools, threads
 _ids = itertools.count(1)
 
 
-def install() -> None:
-    import concurrent.futures.thread as cf_thread
-
-    original_submit = cf_thread.ThreadPoolExecutor.submit
-    if getattr(original_submit, "_concur_patched", False):
-        return
+def announce_calls(original_submit: Callable[..., Any]) -> Callable[..., Any]:
+    """``ThreadPoolExecutor.submit``: each call is a task, queued until a worker runs it."""
 
     def submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         em = emit.emitter()
@@ -49,16 +45,17 @@ def install() -> None:
         future.add_done_callback(functools.partial(pools._on_future_done, task_id))
         return future
 
-    submit._concur_patched = True  # type: ignore[attr-defined]
-    cf_thread.ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
+    return submit
 
-    original_init = cf_thread.ThreadPoolExecutor.__init__
+
+def watch_idle_workers(original_init: Callable[..., None]) -> Callable[..., None]:
+    """``ThreadPoolExecutor.__init__``: an idle worker's wait for work is a hooked wait."""
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
         self._work_queue = _IdleWait(self._work_queue)
 
-    cf_thread.ThreadPoolExecutor.__init__ = __init__  # type: ignore[method-assign]
+    return __init__
 
 
 class _IdleWait:
