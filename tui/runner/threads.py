@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tui.events import TaskState
-from tui.runner import emit
+from tui.runner import emit, schedstat
 
 now_ns = time.perf_counter_ns
 real_sleep = time.sleep
@@ -63,7 +63,7 @@ class ThreadRecord:
         self.clock = time.pthread_getcpuclockid(self.ident)
         self.start_ns = now_ns()
         self.start_cpu = time.thread_time_ns()
-        self.start_queued = run_queue_ns()
+        self.start_queued = schedstat.run_queue_ns()
         self.sleep_ns = 0
         self.block_ns = 0
         self.io_ns = 0
@@ -126,19 +126,10 @@ def end_task(rec: ThreadRecord, outcome: str | None = None) -> None:
         sleep_ns=rec.sleep_ns,
         block_ns=rec.block_ns,
         io_ns=rec.io_ns,
-        cpu_queue_ns=run_queue_ns() - rec.start_queued,
+        cpu_queue_ns=schedstat.run_queue_ns() - rec.start_queued,
         core=current_core(),
         t=end,
     )
-
-
-def run_queue_ns() -> int:
-    """Time this thread has spent runnable but without a CPU (second field of schedstat)."""
-    try:
-        with open("/proc/thread-self/schedstat", "rb") as f:
-            return int(f.read().split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 def current_core() -> int | None:
