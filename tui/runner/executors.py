@@ -14,11 +14,10 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import time
 from collections.abc import Callable
 from typing import Any
 
-from tui.events import TaskKind, TaskOutcome, TaskState
+from tui.events import TaskKind, TaskState
 from tui.runner import asyncio_tasks, emit, pools, threads
 
 _ids = itertools.count(1)
@@ -81,39 +80,9 @@ def _run_call(task_id: str, label: str, fn: Callable[..., Any], *args: Any, **kw
     rec = threads.record_for_current()
     if em is None or rec is None:
         return fn(*args, **kwargs)
-    core = threads.current_core()
-    em.emit(
-        "task_start",
-        id=task_id,
-        kind=TaskKind.CALL,
-        name=label,
-        tid=rec.native_id,
-        worker=rec.id,
-        core=core,
-    )
-    cpu0 = time.thread_time_ns()
-    sleep0, block0, io0 = rec.sleep_ns, rec.block_ns, rec.io_ns
-    outcome, error, tb, result = TaskOutcome.DONE, None, None, None
     try:
-        value = fn(*args, **kwargs)
-        result = pools._short(value)
-        return value
-    except BaseException as exc:
-        outcome = TaskOutcome.ERROR
-        error, tb = threads.describe_error(exc)
-        raise
+        return pools.run_as_task(
+            em, rec, TaskKind.CALL, task_id, label, fn, args, kwargs, worker=rec.id
+        )
     finally:
         pools.queued.pop(task_id, None)
-        em.emit(
-            "task_end",
-            id=task_id,
-            outcome=outcome,
-            error=error,
-            traceback=tb,
-            result=result,
-            cpu_ns=time.thread_time_ns() - cpu0,
-            sleep_ns=rec.sleep_ns - sleep0,
-            block_ns=rec.block_ns - block0,
-            io_ns=rec.io_ns - io0,
-            cores=sorted({c for c in (core, threads.current_core()) if c is not None}),
-        )

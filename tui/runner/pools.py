@@ -58,19 +58,35 @@ def _timed(
     if em is None or rec is None:
         return func(*args, **kwargs)
     task_id = task_id or f"p{os.getpid()}.{next(_seq)}"
-    rec.id = task_id
-    rec.sleep_ns = rec.block_ns = rec.io_ns = 0
+    rec.id = task_id  # the worker's waits are this item's while it runs
+    label = _label(func, args)
+    return run_as_task(em, rec, TaskKind.PROCESS, task_id, label, func, args, kwargs)
+
+
+def run_as_task(
+    em: emit.Emitter,
+    rec: threads.ThreadRecord,
+    kind: TaskKind,
+    task_id: str,
+    label: str,
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    worker: str | None = None,
+) -> Any:
+    """Run one work item (a pool item, a thread pool's call) on this worker thread as the task
+    ``task_id``: its start, then its end with outcome, result, CPU, the waits inside it and the
+    cores it ran on. A process's item is sent at once: its worker may end with ``os._exit``."""
     core = threads.current_core()
-    em.emit(
-        "task_start",
-        id=task_id,
-        kind=TaskKind.PROCESS,
-        name=_label(func, args),
-        tid=rec.native_id,
-        core=core,
-    )
-    em.flush()
+    start: dict[str, Any] = {"tid": rec.native_id, "core": core}
+    if worker is not None:
+        start["worker"] = worker
+    em.emit("task_start", id=task_id, kind=kind, name=label, **start)
+    at_once = kind == TaskKind.PROCESS
+    if at_once:
+        em.flush()
     cpu0 = time.thread_time_ns()
+    sleep0, block0, io0 = rec.sleep_ns, rec.block_ns, rec.io_ns
     outcome, error, tb, result = TaskOutcome.DONE, None, None, None
     try:
         value = func(*args, **kwargs)
@@ -81,6 +97,15 @@ def _timed(
         error, tb = threads.describe_error(exc)
         raise
     finally:
+        end: dict[str, Any] = {
+            "cpu_ns": time.thread_time_ns() - cpu0,
+            "sleep_ns": rec.sleep_ns - sleep0,
+            "block_ns": rec.block_ns - block0,
+            "io_ns": rec.io_ns - io0,
+            "cores": sorted({c for c in (core, threads.current_core()) if c is not None}),
+        }
+        if at_once:
+            end["process_cpu_ns"] = time.process_time_ns()
         em.emit(
             "task_end",
             id=task_id,
@@ -88,14 +113,10 @@ def _timed(
             error=error,
             traceback=tb,
             result=result,
-            cpu_ns=time.thread_time_ns() - cpu0,
-            sleep_ns=rec.sleep_ns,
-            block_ns=rec.block_ns,
-            io_ns=rec.io_ns,
-            cores=sorted({c for c in (core, threads.current_core()) if c is not None}),
-            process_cpu_ns=time.process_time_ns(),
+            **end,
         )
-        em.flush()
+        if at_once:
+            em.flush()
 
 
 def _per_item(func: Callable[..., Any]) -> Callable[..., Any]:
