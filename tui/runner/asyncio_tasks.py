@@ -53,9 +53,9 @@ class ObservedTask(asyncio.Task):
         self._concur_cause = None
         self._concur_wake_due = 0
         self._concur_passes_down = False
-        parent = _current_task_id()
+        parent = threads.current_async_task_id()
         super().__init__(*args, **kwargs)
-        em = emit.emitter()
+        em = emit._emitter
         if em is not None:
             coro = self.get_coro()
             qualname = getattr(coro, "__qualname__", type(coro).__name__)
@@ -99,14 +99,6 @@ class ObservedTask(asyncio.Task):
             if em is not None:
                 em.emit("cancel", id=self._concur_id, cause=cause)
         return super().cancel(msg)
-
-
-def _current_task_id() -> str | None:
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:
-        return None
-    return getattr(task, "_concur_id", None)
 
 
 def _task_id(task: object) -> str | None:
@@ -189,12 +181,18 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> tuple[dict[str
             where = _where(frame)
             if via_gather:
                 detail = f"the gather() it belongs to was cancelled at {where}"
-                return cancel_cause(CauseKind.GATHER, detail, _current_task_id(), where), False
+                return cancel_cause(
+                    CauseKind.GATHER, detail, threads.current_async_task_id(), where
+                ), False
             detail = f"task.cancel() called at {where}"
-            return cancel_cause(CauseKind.PROGRAM, detail, _current_task_id(), where), False
+            return cancel_cause(
+                CauseKind.PROGRAM, detail, threads.current_async_task_id(), where
+            ), False
         frame = frame.f_back
         depth += 1
-    return cancel_cause(CauseKind.PROGRAM, "cancel() called", _current_task_id()), False
+    return cancel_cause(
+        CauseKind.PROGRAM, "cancel() called", threads.current_async_task_id()
+    ), False
 
 
 def _name_of(task: Any) -> str:
@@ -355,36 +353,41 @@ def time_steps(original_run: Callable[[Any], None]) -> Callable[[Any], None]:
         # recorded as four values (``Emitter.record_step``), sent batched as ``steps`` events.
         ident = get_ident()
         start = running_since[ident] = now_ns()
-        end = 0
-        try:
-            task = getattr(self._callback, "__self__", None)
-            if not isinstance(task, ObservedTask):
-                original_run(self)
-                return
-            due = task._concur_wake_due
-            if due:
-                task._concur_wake_due = 0
-                if start - due <= READY_LATE_NS:
-                    due = 0
-            task_id = stepping[ident] = task._concur_id
+        task = getattr(self._callback, "__self__", None)
+        if not isinstance(task, ObservedTask):
             try:
                 original_run(self)
             finally:
-                stepping.pop(ident, None)
                 end = now_ns()
-                em = emit._emitter
-                if em is not None:
-                    em.record_step((task_id, start, end, due))
-                    if task.done():
-                        _on_done(task)
+                running_since.pop(ident, None)
+                if end - start >= SLOW_HANDLE_NS:
+                    _ran_long(ident, start, end)
+            return
+        due = task._concur_wake_due
+        if due:
+            task._concur_wake_due = 0
+            if start - due <= READY_LATE_NS:
+                due = 0
+        task_id = stepping[ident] = task._concur_id
+        try:
+            original_run(self)
         finally:
+            end = now_ns()
+            stepping.pop(ident, None)
             running_since.pop(ident, None)
-            if not end:
-                end = now_ns()
+            em = emit._emitter
+            if em is not None:
+                em.record_step((task_id, start, end, due))
+                if task.done():
+                    _on_done(task)
             if end - start >= SLOW_HANDLE_NS:
-                slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
+                _ran_long(ident, start, end)
 
     return _run
+
+
+def _ran_long(ident: int, start: int, end: int) -> None:
+    slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
 
 
 def observe_sleep(original_sleep: Callable[..., Any]) -> Callable[..., Any]:

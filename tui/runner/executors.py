@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tui.events import TaskKind, TaskState
-from tui.runner import asyncio_tasks, emit, pools, threads
+from tui.runner import emit, pools, threads
 
 _ids = itertools.count(1)
 
@@ -33,7 +33,7 @@ def announce_calls(original_submit: Callable[..., Any]) -> Callable[..., Any]:
         task_id = f"x{os.getpid()}.{next(_ids)}"
         label = pools._label(fn, args)
         submitter = threads.record_for_current()
-        parent = asyncio_tasks._current_task_id() or (submitter.id if submitter else None)
+        parent = threads.current_async_task_id() or (submitter.id if submitter else None)
         em.emit(
             "task_start", id=task_id, kind=TaskKind.CALL, name=label, queued=True, parent=parent
         )

@@ -247,7 +247,7 @@ def observe_sleep(original: Callable[[float], None]) -> Callable[[float], None]:
             due = now_ns() + int(secs * 1e9)
         except (TypeError, ValueError, OverflowError):
             return original(secs)  # raises just what plain Python would
-        with waiting(TaskState.SLEEPING, f"time.sleep({secs!r})", _current_async_task_id(), due):
+        with waiting(TaskState.SLEEPING, f"time.sleep({secs!r})", current_async_task_id(), due):
             original(secs)
 
     return sleep
@@ -333,6 +333,7 @@ def _stamping_notify(self: threading.Condition, n: int = 1) -> None:
     type(self).notify(self, n)
 
 
-def _current_async_task_id() -> str | None:
-    """The asyncio task whose step runs on this thread now: its blocking call stalls the loop."""
+def current_async_task_id() -> str | None:
+    """The asyncio task whose step runs on this thread now (kept where the loop runs it,
+    ``asyncio_tasks.time_steps``): a cheaper question than ``asyncio.current_task()``."""
     return stepping.get(threading.get_ident())
