@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.compare import CompareResult, compare
+from tui.compare import CompareResult, compare, format_table
 
 
 def claims(cpu: CompareResult, io: CompareResult) -> list[tuple[str, float, bool]]:
@@ -50,7 +50,7 @@ def claims(cpu: CompareResult, io: CompareResult) -> list[tuple[str, float, bool
 def main() -> int:
     cpu = compare("cpu", {"tasks": 4, "cpu_work": 0.3})
     io = compare("io", {"tasks": 4, "io_s": 0.5})
-    print(cpu.table(), io.table(), sep="\n\n", end="\n\n")
+    print(format_table(cpu), format_table(io), sep="\n\n", end="\n\n")
     ok = cpu.ok and io.ok
     for claim, figure, holds in claims(cpu, io):
         print(f"{'ok  ' if holds else 'FAIL'} {claim}: {figure:.2f}")

@@ -2,10 +2,12 @@
 dashboard shows a live run in a real terminal (tmux, 140x45), beside btop's when it is
 installed (measured in the same run, the same way: CPU seconds from /proc over the window).
 
-    python bench/dashboard_cost.py [--seconds 10] [scenario=params ...]
+    python bench/dashboard_cost.py [--seconds 10] [--cli PATH --cli PATH ...] [scenario=params ...]
 
 Each scenario runs long enough to outlast the window; the window starts after the
-dashboard's start-up (imports, first layout), which a person pays once. Goal: <= 5 %.
+dashboard's start-up (imports, first layout), which a person pays once. Given several
+``--cli`` (two builds, say), each case runs under each in turn, so their figures compare
+on one machine's load. Goal: <= 5 %.
 """
 
 from __future__ import annotations
@@ -39,13 +41,15 @@ def main() -> None:
     parser.add_argument("cases", nargs="*", default=DEFAULT)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=4.0)
+    parser.add_argument("--cli", action="append", help=f"the concur-tui to run (default {CLI})")
     args = parser.parse_args()
-    print(f"{'watched':<40} {'concur-tui, % of a core':>24}")
+    clis = args.cli or [CLI]
+    print(f"{'watched':<40} " + " ".join(f"{cli[-24:]:>24}" for cli in clis))
     for case in args.cases:
         name, _, params = case.partition(":")
         sets = [x for p in params.split(",") if p for x in ("--set", p)]
-        cost = share([CLI, "watch", name, *sets], args.warmup, args.seconds)
-        print(f"{case:<40} {cost * 100:>23.1f}%", flush=True)
+        costs = [share([cli, "watch", name, *sets], args.warmup, args.seconds) for cli in clis]
+        print(f"{case:<40} " + " ".join(f"{c * 100:>23.1f}%" for c in costs), flush=True)
     if shutil.which("btop"):
         cost = share(["btop"], args.warmup, args.seconds)
         print(f"{'btop (for comparison)':<40} {cost * 100:>23.1f}%")

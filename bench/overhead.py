@@ -122,7 +122,7 @@ def watched(name: str, params: list[str]) -> float:
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{name} did not complete while watched")
                 time.sleep(0.2)
-        return float(summary_of_recording(record)["elapsed_s"])
+        return summary_of_recording(record).elapsed_s
 
 
 def row(name: str, p: float, t: float) -> str:

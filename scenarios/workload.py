@@ -40,8 +40,9 @@ PARAMS = {
     },
 }
 
-MODES = ("sequential", "threads", "processes", "asyncio")
-WORKLOADS = ("io", "cpu", "mixed")
+# The choices above are the one list of modes and workloads: `concur-tui compare` reads them too.
+MODES = tuple(PARAMS["mode"]["choices"])
+WORKLOADS = tuple(PARAMS["workload"]["choices"])
 
 # Loop steps that take about one second of CPU time on CPython 3.11 on the
 # reference machine: the same constant as cpu_threads and cpu_processes.

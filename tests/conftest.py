@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def run_scenario(name: str, **params: Any) -> tuple[RunModel, dict[str, Any]]:
     scenario = catalog.find(str(PROGRAMS / name) if name.endswith(".py") else name)
     model, interrupted = run_headless(scenario, scenario.resolve(params))
     assert not interrupted
-    return model, summarize(model)
+    return model, summarize(model).to_json()
 
 
 def task(summary: dict[str, Any], name: str) -> dict[str, Any]:
@@ -57,13 +58,38 @@ def task(summary: dict[str, Any], name: str) -> dict[str, Any]:
     return found[0]
 
 
-async def wait_for(pilot: Any, condition: Any, timeout: float = 60.0) -> None:
-    """Let a Textual app run until ``condition()`` holds (failing after ``timeout`` s: a
-    guard against hanging, generous because the machine may be busy, not a speed check)."""
-    deadline = time.monotonic() + timeout
+# -- waiting: the one way the tests wait for something to happen ------------------------------
+POLL_S = 0.05
+
+
+class Deadline:
+    """A guard against hanging, not a speed check: generous, because the machine may be busy."""
+
+    def __init__(self, timeout: float, what: str) -> None:
+        self.at = time.monotonic() + timeout
+        self.what = what
+
+    def check(self) -> None:
+        if time.monotonic() > self.at:
+            raise AssertionError(f"timed out waiting for {self.what or 'the condition'}")
+
+
+def until(condition: Callable[[], Any], timeout: float = 60.0, what: str = "") -> None:
+    """Wait (sleeping) until ``condition()`` holds."""
+    deadline = Deadline(timeout, what)
     while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
+        deadline.check()
+        time.sleep(POLL_S)
+
+
+async def wait_for(
+    pilot: Any, condition: Callable[[], Any], timeout: float = 60.0, what: str = ""
+) -> None:
+    """Let a Textual app run until ``condition()`` holds."""
+    deadline = Deadline(timeout, what)
+    while not condition():
+        deadline.check()
+        await pilot.pause(POLL_S)
 
 
 @pytest.fixture

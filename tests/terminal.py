@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import psutil
-from conftest import SEMAPHORES
+from conftest import SEMAPHORES, until
 
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"  # what a dashboard writes when it gives the terminal back
 
@@ -100,11 +100,10 @@ class Terminal:
 
     # -- driving it -------------------------------------------------------------------------
     def wait_for(self, condition, timeout: float = 20.0, what: str = "") -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise AssertionError(f"timed out waiting for {what or condition}")
-            time.sleep(0.05)
+        """``until`` the condition holds, failing at once if concur-tui ends first."""
+        until(lambda: condition() or self.proc.poll() is not None, timeout, what)
+        if not condition():
+            raise AssertionError(f"concur-tui ended while waiting for {what or condition}")
 
     def runner(self) -> psutil.Process | None:
         with contextlib.suppress(psutil.Error):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import psutil
+import pytest
 from conftest import wait_for
 from textual.widgets import Input, OptionList, RadioButton, Select
 
@@ -13,10 +15,31 @@ from tui.app.screens.advise import AdviseScreen
 from tui.app.screens.compare import CompareScreen
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.picker import ParamSelect, PickerScreen
-from tui.app.widgets.compare_table import CompareTable
-from tui.compare import MODES
+from tui.app.widgets.compare_table import SHOWN, CompareTable
+from tui.app.widgets.mode_run import ModeRun
+from tui.compare import MODES, CompareResult, Interpreter, Measured, add_row, format_table
+from tui.compare.table import cells, note_lines, prediction_lines
+from tui.marks import OUTCOME_MARKS
+from tui.model.run import RunModel
+from tui.recording import load_model
 
 SIZE = (120, 40)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def recorded_comparison(failed: str | None = None) -> tuple[CompareResult, dict[str, RunModel]]:
+    """A cpu comparison built from recorded runs (no live run); ``failed``: a mode whose run
+    is made to have failed."""
+    python = Interpreter("/usr/bin/python3", "3.11.7", "CPython", True, False, "3.11.7")
+    result = CompareResult("cpu", {"tasks": 2, "io_s": 0.5, "cpu_work": 0.2}, 2, [python])
+    models = {}
+    for mode in MODES:
+        model = load_model(FIXTURES / f"compare_cpu_{mode}.jsonl")[1]
+        if mode == failed:
+            model.outcome, model.error = "failed", "[bold]boom[/bold]"
+        add_row(result, python, mode, Measured(model, model.elapsed + 0.2))
+        models[mode] = model
+    return result, models
 
 
 async def open_compare(pilot, app: ConcurApp, workload: str, **params: object) -> CompareScreen:
@@ -176,4 +199,48 @@ async def test_a_parameter_with_choices_is_a_select() -> None:
         await pilot.press("down", "enter")
         assert mode.value == "threads"
         assert picker.chosen_params()["mode"] == "threads"
+        await pilot.press("q")
+
+
+async def test_the_screen_shows_the_cli_table_cells_and_lines() -> None:
+    result, models = recorded_comparison(failed="asyncio")
+    text = format_table(result)
+    app = ConcurApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.app.push_screen(CompareScreen("cpu", result=result, models=models))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        table = screen.query_one(CompareTable)
+        for i, row in enumerate(result.rows):
+            shown = [str(cell) for cell in table.get_row_at(i)]
+            assert shown == [cells(row)[column.key] for column in SHOWN if column.key != "python"]
+            assert all(cell in text for cell in shown)
+        notes = str(screen.query_one("#compare-notes").render())
+        assert prediction_lines(result) and note_lines(result)
+        for line in prediction_lines(result) + note_lines(result):
+            assert line in notes and line in text
+        assert "asyncio (3.11.7): [bold]boom[/bold]" in notes, "a run's error is shown as it is"
+        failed = next(slot for slot in screen.slots if slot.mode == "asyncio")
+        assert failed.status == "failed"
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
+async def test_a_finished_run_is_drawn_with_the_outcome_marks(projector: bool) -> None:
+    app = ConcurApp(projector=projector)
+    async with app.run_test(size=SIZE) as pilot:
+        runs = [ModeRun(mode) for mode in ("sequential", "threads", "processes", "asyncio")]
+        await app.screen.mount_all(runs)
+        runs[0].freeze("completed", 1.0)
+        runs[1].freeze("failed", 1.0)
+        runs[2].mark("cancelled")
+        runs[3].mark("skipped")
+        await pilot.pause()
+        heads = [str(run.render()).splitlines()[0] for run in runs]
+        pick = "large" if projector else "glyph"
+        outcomes = {"completed": "done", "failed": "error", "cancelled": "cancelled"}
+        for head, (word, outcome) in zip(heads[:3], outcomes.items(), strict=True):
+            assert f"{getattr(OUTCOME_MARKS[outcome], pick)} {word}" in head, head
+        assert "skipped" in heads[3]
+        assert not any("✕" in head for head in heads)
         await pilot.press("q")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import psutil
 import pytest
-from conftest import wait_for
+from conftest import until, wait_for
 from textual.widgets import Input, OptionList, Static
 
 from tui import catalog
@@ -131,10 +130,7 @@ async def test_quitting_mid_run_leaves_no_process(key: str) -> None:
         else:
             await pilot.press(key)
         await wait_for(pilot, lambda: app.return_code is not None or not app.is_running, 10)
-    deadline = time.monotonic() + 15
-    while tree_alive(pid, children) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert tree_alive(pid, children) == []
+    until(lambda: not tree_alive(pid, children), 15, "the run's processes to end")
 
 
 async def test_cancel_selected_task_and_pause() -> None:
@@ -154,10 +150,10 @@ async def test_cancel_selected_task_and_pause() -> None:
         timeline.cursor = 1
         await pilot.press("x")
         # A running thread cannot be cancelled from outside: the runner says so in a note.
-        await wait_for(pilot, lambda: dashboard.model.notes, timeout=30)
-        assert dashboard.model.log[-1].kind == "note" or any(
-            e.kind == "note" for e in dashboard.model.log
-        )
+        said = "cannot stop a running thread"
+        await wait_for(pilot, lambda: any(said in note for note in dashboard.model.notes), 30)
+        await wait_for(pilot, lambda: any(said in n.message for n in app._notifications))
+        assert dashboard.model.tasks[timeline.highlighted_task.id].end is None, "it runs on"
         await pilot.press("plus", "plus")
         assert timeline.zoom == 4
         await pilot.press("minus")

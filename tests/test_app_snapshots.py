@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import wait_for
 from textual.widgets import Input, OptionList, RadioButton
 
 from tui import catalog
 from tui.app.app import ConcurApp
 from tui.app.screens.compare import CompareScreen
 from tui.app.widgets.key_footer import KeyFooter
-from tui.compare import MODES, CompareResult, Interpreter, Measured, _fill_speedup, _row
+from tui.compare import MODES, CompareResult, Interpreter, Measured, add_row
 from tui.model.run import RunModel
 from tui.recording import Replay, demo_path, load, load_model
 
@@ -33,8 +34,7 @@ def test_picker(snap_compare) -> None:
     async def highlight_thread_sleep(pilot) -> None:
         listing = pilot.app.screen.query_one(OptionList)
         listing.highlighted = listing.get_option_index("thread-sleep")
-        while not pilot.app.screen.query("#param-delay"):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: pilot.app.screen.query("#param-delay"))
         pilot.app.screen.query_one("#param-delay").value = "nope"
         await settled(pilot)
 
@@ -45,8 +45,7 @@ def test_picker_small_in_a_field(snap_compare) -> None:
     """80x24 with a parameter field focused: the footer offers escape and ctrl+q."""
 
     async def into_a_field(pilot) -> None:
-        while not pilot.app.screen.query("#param-delay"):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: pilot.app.screen.query("#param-delay"))
         field = pilot.app.screen.query_one("#param-delay", Input)
         field.cursor_blink = False  # a blinking cursor would make the picture depend on timing
         field.focus()
@@ -57,11 +56,12 @@ def test_picker_small_in_a_field(snap_compare) -> None:
 
 async def settled(pilot) -> None:
     """Wait until the footer has fitted its keys to the width (it composes again on resize)."""
-    for _ in range(100):
+
+    def fitted() -> bool:
         footers = pilot.app.screen.query(KeyFooter)
-        if not footers or footers.first()._fitted_width == footers.first().size.width:
-            break
-        await pilot.pause(0.02)
+        return not footers or footers.first()._fitted_width == footers.first().size.width
+
+    await wait_for(pilot, fitted, what="the footer to fit its keys")
     await pilot.pause()
 
 
@@ -113,13 +113,9 @@ def fixed_comparison() -> tuple[CompareResult, dict[str, RunModel]]:
     python = Interpreter("/usr/bin/python3", "3.11.7", "CPython", True, False, "3.11.7")
     result = CompareResult("cpu", {"tasks": 2, "io_s": 0.5, "cpu_work": 0.2}, 2, [python])
     models = {}
-    baseline = None
     for mode in MODES:
         model = load_model(FIXTURES / f"compare_cpu_{mode}.jsonl")[1]
-        row = _row(result, python, mode, Measured(model, model.elapsed + 0.2))
-        baseline = baseline or row.elapsed_s
-        _fill_speedup(row, baseline)
-        result.rows.append(row)
+        add_row(result, python, mode, Measured(model, model.elapsed + 0.2))
         models[mode] = model
     return result, models
 

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import wait_for
 from textual.color import Color
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._footer import FooterKey
@@ -48,10 +49,11 @@ async def dashboard(pilot) -> DashboardScreen:
 async def footer_keys(pilot) -> dict[str, FooterKey]:
     """The footer's keys by description, once it has fitted itself to the width."""
     footer = pilot.app.screen.query_one(KeyFooter)
-    for _ in range(40):
-        await pilot.pause(0.05)
-        if footer._fitted_width == footer.size.width and footer.query(FooterKey):
-            break
+    await wait_for(
+        pilot,
+        lambda: footer._fitted_width == footer.size.width and footer.query(FooterKey),
+        what="the footer to fit its keys",
+    )
     return {key.description or key.key: key for key in footer.query(FooterKey)}
 
 
@@ -171,9 +173,7 @@ async def test_keys_beside_a_text_field() -> None:
     async with app.run_test(size=LARGE) as pilot:
         picker = app.screen
         assert isinstance(picker, PickerScreen)
-        await pilot.pause(0.1)
-        while not picker.query("#param-delay"):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: picker.query("#param-delay"))
         field = picker.query_one("#param-delay", Input)
         field.focus()
         await pilot.pause()
@@ -213,9 +213,7 @@ async def test_escape_leaves_a_field_before_it_leaves_the_screen(opener: str) ->
 async def test_ctrl_q_quits_from_a_text_field() -> None:
     app = ConcurApp()
     async with app.run_test(size=LARGE) as pilot:
-        await pilot.pause(0.1)
-        while not app.screen.query("#param-delay"):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: app.screen.query("#param-delay"))
         app.screen.query_one("#param-delay", Input).focus()
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -241,11 +239,13 @@ async def test_finished_panes_show_the_run_not_the_last_window() -> None:
         summary = summarize(screen.model)
         meter = screen.query_one(GilPane).query_one(Meter)
         assert meter.label == "held" and meter.figure.startswith("mean")  # the run's, not now
-        assert math.isclose(meter.fraction, summary["gil"]["busy_mean"], abs_tol=1e-4)
-        assert f"max {summary['gil']['busy_max'] * 100:.0f}%" in meter.figure
+        assert summary.gil.busy_mean is not None and summary.gil.busy_max is not None
+        assert math.isclose(meter.fraction, summary.gil.busy_mean, abs_tol=1e-4)
+        assert f"max {summary.gil.busy_max * 100:.0f}%" in meter.figure
         figures = str(screen.query_one(LoopPane).query_one("#loop-figures", Static).visual)
         assert figures.startswith("lag p95") and "now" not in figures
-        assert f"{summary['loop_lag_ms']['max']:.0f} ms" in figures
+        assert summary.loop_lag_ms is not None and summary.loop_lag_ms.max is not None
+        assert f"{summary.loop_lag_ms.max:.0f} ms" in figures
 
 
 async def test_a_running_run_shows_the_live_window() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 
 from tui.app.app import ConcurApp
 from tui.app.screens.dashboard import DashboardScreen
@@ -124,3 +125,64 @@ async def test_a_burst_of_task_starts_is_one_log_line() -> None:
         assert len(lines) < 50, "1 000 tasks must not become 2 000 log lines"
         assert any("tasks started" in line and "each is a row" in line for line in lines)
         assert any("tasks finished" in line for line in lines)
+
+
+def test_help_is_made_from_the_bindings_the_panes_and_the_constants() -> None:
+    from tui.app.screens.dashboard import PANES
+    from tui.app.screens.help import help_text, render_help
+    from tui.runner.asyncio_tasks import LAG_INTERVAL_S
+    from tui.supervisor.session import CANCEL_GRACE_S, SAMPLE_INTERVAL_S
+
+    text = render_help(help_text(ConcurApp)).plain
+    everywhere = {(b.key, b.action) for b in ConcurApp.BINDINGS if isinstance(b, Binding)}
+    for binding in [*DashboardScreen.BINDINGS, *Timeline.BINDINGS]:
+        assert isinstance(binding, Binding)
+        if (binding.key, binding.action.removeprefix("app.")) not in everywhere:
+            said = render_help(binding.tooltip or binding.description).plain
+            assert f": {said}" in text, binding
+    titles = [pane.TITLE for pane in PANES if pane.HELP]
+    assert titles == ["Timeline", "CPU per core", "GIL", "Event loop lag"]
+    assert all(title in text.splitlines() for title in titles)
+    assert f"due every {LAG_INTERVAL_S * 1000:g} ms" in text
+    assert f"every {SAMPLE_INTERVAL_S:g} s" in text
+    assert f"end it by force after {CANCEL_GRACE_S:g} s" in text
+    assert "**" not in text and "`" not in text, "the Markdown is drawn, not shown"
+
+
+async def test_help_is_made_once_and_closing_it_keeps_the_footer() -> None:
+    from textual.widgets._footer import FooterKey
+
+    from tui.app.screens.help import HelpScreen
+    from tui.app.widgets.key_footer import KeyFooter
+
+    app = ConcurApp(replay=events("thread_sleep"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await dashboard(app, pilot)
+        keys = list(screen.query_one(KeyFooter).query(FooterKey))
+        assert keys
+        await pilot.press("question_mark")
+        first = app.screen
+        assert isinstance(first, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert list(screen.query_one(KeyFooter).query(FooterKey)) == keys, "not composed again"
+        await pilot.press("question_mark")
+        assert app.screen is first, "the same help, not made again"
+
+
+async def test_the_log_keeps_up_behind_another_tab() -> None:
+    """The log appends: what it skipped while hidden would be lost, so it is drawn anyway."""
+    from tui.app.widgets.event_log import EventLog
+    from tui.recording import Replay
+
+    replay = Replay(events("cancel_taskgroup"), paused=True)
+    app = ConcurApp(replay=replay, wall_clock=lambda: 0.0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await dashboard(app, pilot)
+        log = screen.query_one(EventLog)
+        await pilot.press("s")
+        shown = len(log.lines)
+        await pilot.press("shift+right", "shift+right")
+        await pilot.pause()
+        assert len(log.lines) > shown

@@ -131,7 +131,7 @@ def test_no_work_measured_means_no_speed_up() -> None:
     model.feed_many([*base_run(), ev("run_end", 1 * S, outcome="completed", error=None)])
     s = summarize(model)
     assert sequential_estimate(model) is None
-    assert s["speedup"] is None and s["sequential_s"] is None
+    assert s.speedup is None and s.sequential_s is None
     assert "no estimate" in format_text(model, s) and "x0.00" not in format_text(model, s)
 
 
@@ -143,7 +143,7 @@ def test_a_free_threaded_build_has_no_gil() -> None:
     model.feed_many([hello, ev("run_start", 0), ev("attribution", 0, mode="kernel", reason=None)])
     model.feed(ev("run_end", 1 * S, outcome="completed", error=None))
     s = summarize(model)
-    assert s["gil"]["enabled"] is False and s["gil"]["contended"] is None
+    assert s.gil.enabled is False and s.gil.contended is None
     assert "no GIL" in format_text(model, s) or "none" in format_text(model, s)
 
 
@@ -153,6 +153,6 @@ def test_hooks_only_is_noted_once() -> None:
     model.feed_many([*base_run(), note, ev("run_end", 1 * S, outcome="completed", error=None)])
     s = summarize(model)
     assert model.attribution == Attribution.HOOKS_ONLY
-    assert s["attribution"] == "hooks-only" and "unreadable" in s["attribution_reason"]
+    assert s.attribution == "hooks-only" and "unreadable" in (s.attribution_reason or "")
     assert sum("hooks only" in n for n in model.notes) == 1
     assert "hooks only" in format_text(model, s)

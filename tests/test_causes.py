@@ -10,7 +10,7 @@ from conftest import PROGRAMS, task
 
 from tui.events import CauseKind
 from tui.export import build_trace, dumps
-from tui.model.summary import format_text
+from tui.model.summary import format_text, summarize
 
 SOURCE = (PROGRAMS / "cancel_causes.py").read_text().splitlines()
 
@@ -50,6 +50,6 @@ def test_every_cause_reads_the_same_on_this_python(run) -> None:
 
     # The message reaches the words on screen and in the text summary, not only the JSON.
     assert "message 'enough'" in model.describe_cause(child["cancelled_by"])
-    assert "message 'enough'" in format_text(model, s)
+    assert "message 'enough'" in format_text(model, summarize(model))
     assert any("message 'enough'" in entry.text for entry in model.log)
     assert "message 'enough'" in dumps(build_trace(model))  # the trace export's instants

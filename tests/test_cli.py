@@ -102,3 +102,53 @@ def test_bad_input_gets_one_clear_line_and_exit_2(args, message):
     assert "Traceback" not in done.stderr
     assert 1 <= len(done.stderr.strip().splitlines()) <= 2
     assert done.stdout == ""
+
+
+def test_a_command_that_fails_to_import_says_so_when_used(monkeypatch, capsys):
+    from tui.cli import main
+
+    monkeypatch.setitem(sys.modules, "tui.commands.serve", None)  # its import now fails
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = " ".join(capsys.readouterr().out.split())
+    assert "serve unavailable (ModuleNotFoundError" in listed  # still listed, saying why
+    assert main(["serve", "--port", "9", "replay", "--demo", "gil-convoy"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("concur-tui: the serve command is unavailable (")
+    assert "Traceback" not in err[0]
+    with pytest.raises(SystemExit) as caught:
+        main(["list", "--bogus"])  # a command that did import still refuses unknown options
+    assert caught.value.code == 2 and "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_a_served_command_line_naming_an_unavailable_command_is_refused(monkeypatch):
+    from tui.cli import check_served_command
+    from tui.errors import UnavailableError
+
+    monkeypatch.setitem(sys.modules, "tui.commands.replay", None)
+    with pytest.raises(UnavailableError, match=r"served command replay .*: the replay command"):
+        check_served_command(["replay", "--demo", "gil-convoy"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["replay"], "give a recording FILE or --demo NAME"),
+        (["replay", "x.jsonl", "--demo", "gil-convoy"], "not both"),
+        (["replay", "--demo", "gil-convoy", "--speed", "9"], "--speed must be between"),
+        (["replay", "--demo", "no-such-demo", "--json"], "no demo recording 'no-such-demo'"),
+        (["export", "--demo", "gil-convoy", "-o", "/no/such/folder/t.json"], "cannot write"),
+    ],
+)
+def test_commands_raise_usage_errors_and_main_reports_them(args, message, capsys):
+    """The commands raise; only ``main`` prints, one line, and exits 2."""
+    from tui.cli import main, parse_command_line
+    from tui.errors import UsageError
+
+    parsed = parse_command_line(args)
+    with pytest.raises(UsageError, match=message):
+        parsed.func(parsed)
+    assert capsys.readouterr() == ("", "")  # nothing printed by the command itself
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("concur-tui: ") and message in err[0]

@@ -41,7 +41,8 @@ CORES = os.cpu_count() or 1
 
 
 def items(model: RunModel, kind: str) -> list[dict]:
-    return [t for t in summarize(model)["tasks"] if t["kind"] == kind and t["name"] != "MainThread"]
+    tasks = summarize(model).to_json()["tasks"]
+    return [t for t in tasks if t["kind"] == kind and t["name"] != "MainThread"]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,7 @@ def io_run() -> tuple[CompareResult, dict[str, RunModel]]:
 # -- measured: behaviour, not speed (bench/compare_speed.py checks the speed-ups) -------------
 def test_cpu_threads_take_turns_on_the_gil_and_processes_run_at_once(cpu_result) -> None:
     result, seen, models = cpu_result
-    assert result.ok, result.table()
+    assert result.ok, format_table(result)
     assert seen == ["sequential", "threads", "processes", "asyncio"]
     sequential, threads, processes, asyncio_ = (result.row(m) for m in seen)
     # Threads: the GIL is busy, and each thread waits for it a good part of its life.
@@ -110,7 +111,7 @@ def test_cpu_threads_take_turns_on_the_gil_and_processes_run_at_once(cpu_result)
 @pytest.mark.slow
 def test_io_threads_and_asyncio_overlap_the_waits(io_run) -> None:
     result, models = io_run
-    assert result.ok, result.table()
+    assert result.ok, format_table(result)
     assert [r.mode for r in result.rows] == list(MODES)
     sequential = result.row("sequential")
     assert sequential.elapsed_s >= 4 * 0.5 * 0.98  # four 0.5 s waits, one after another
@@ -118,7 +119,7 @@ def test_io_threads_and_asyncio_overlap_the_waits(io_run) -> None:
         row = result.row(mode)
         assert row.predicted_speedup == 4.0
         # Overlapped: four waits in less than two waits' time (about one, on a quiet machine).
-        assert row.elapsed_s < 2 * 0.5, result.table()
+        assert row.elapsed_s < 2 * 0.5, format_table(result)
         # Waiting needs no CPU: each task ran for a sliver of the time it waited.
         for t in items(models[mode], "thread" if mode == "threads" else "async"):
             waited = t["sleeping_s"] + t["blocked_s"]
@@ -126,11 +127,11 @@ def test_io_threads_and_asyncio_overlap_the_waits(io_run) -> None:
     # A pool of one worker per core overlaps only that many waits at a time.
     processes = result.row("processes")
     if CORES < 4:
-        assert processes.elapsed_s >= 2 * 0.5 * 0.98, result.table()
+        assert processes.elapsed_s >= 2 * 0.5 * 0.98, format_table(result)
 
 
 def test_text_and_json_carry_the_same_rows(io_result) -> None:
-    text = io_result.table()
+    text = format_table(io_result)
     for row in io_result.rows:
         assert row.mode in text and f"{row.elapsed_s:.2f} s" in text
     data = json.loads(json.dumps(io_result.to_dict()))
@@ -158,9 +159,9 @@ def test_python_312_from_the_cli(capsys) -> None:
 @pytest.mark.skipif(PY313 is None or PY312 is None, reason="no Python 3.13 and 3.12")
 def test_interpreters_side_by_side() -> None:
     result = compare("io", {"tasks": 2, "io_s": 0.3}, pythons=[PY313, PY312], modes=["threads"])
-    assert result.ok, result.table()
+    assert result.ok, format_table(result)
     assert [r.python[:4] for r in result.rows] == ["3.13", "3.12"]
-    assert "3.13.0 GIL" in result.table()
+    assert "3.13.0 GIL" in format_table(result)
 
 
 def _one_line_exit_2(capsys, *argv: str) -> str:

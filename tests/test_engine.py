@@ -51,9 +51,10 @@ def test_process_pool_items_are_timed_in_the_workers(run):
     # The scenario's CPU agrees with the kernel's own account of the reaped process tree.
     cpu = s["cpu"]
     assert cpu["kernel_cpu_s"] > 0.8
-    # (Within 10 %: on a busy machine the last /proc sample of a worker and the moment the
-    # kernel closes its account can be further apart; a missed worker would be off by half.)
-    assert abs(cpu["scenario_cpu_s"] - cpu["kernel_cpu_s"]) <= 0.1 * cpu["kernel_cpu_s"] + 0.05
+    # (Within 20 %: on a busy machine the last /proc sample of a worker and the moment the
+    # kernel closes its account can be further apart — 14 % was seen at a load of 10 on two
+    # cores; a missed worker would be off by half.)
+    assert abs(cpu["scenario_cpu_s"] - cpu["kernel_cpu_s"]) <= 0.2 * cpu["kernel_cpu_s"] + 0.05
 
 
 def test_async_gather_runs_the_sleeps_together(run):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 from pathlib import Path
@@ -21,7 +22,15 @@ from tui.events import SchemaError
 from tui.literal import visible
 from tui.model.run import MAX_LOG_ENTRIES, MAX_OUTPUT_CHARS, RunModel
 from tui.model.summary import format_text, summarize
-from tui.recording import Recorder, RecordingError, Replay, load_model
+from tui.recording import (
+    Recorder,
+    RecordingError,
+    Replay,
+    demo_names,
+    demo_path,
+    load,
+    load_model,
+)
 from tui.supervisor.session import RunSession
 
 ESC = "\x1b"
@@ -32,6 +41,7 @@ def steps_event(flat: list) -> dict:
 
 
 GOOD = {"e": "task_start", "t": 5, "pid": 1, "id": "th1.1", "kind": "thread", "name": "t"}
+END = {"e": "task_end", "t": 6, "pid": 1, "id": "th1.1", "outcome": "done"}
 
 
 # -- the schema -------------------------------------------------------------------------------
@@ -44,7 +54,7 @@ GOOD = {"e": "task_start", "t": 5, "pid": 1, "id": "th1.1", "kind": "thread", "n
         ({**GOOD, "name": "x" * (events.MAX_TEXT + 1)}, "longer than"),
         ({**GOOD, "extra": {"a": [float("nan")]}}, "not finite"),
         ({**GOOD, "extra": [[[[[[[[[[1]]]]]]]]]]}, "nested deeper"),
-        ({"e": "dropped", "t": 1, "pid": 1, "what": "bananas", "count": 1}, "unknown kind"),
+        ({"e": "dropped", "t": 1, "pid": 1, "what": "bananas", "count": 1}, "unknown what"),
         ({"e": "nonsense", "t": 1, "pid": 1}, "unknown event type"),
         (steps_event(["a1.1", 1, 2]), "multiple of 4"),
         (steps_event(["a1.1", 1, 2, 0] * (events.MAX_ITEMS // 4 + 1)), "more than"),
@@ -58,11 +68,52 @@ GOOD = {"e": "task_start", "t": 5, "pid": 1, "id": "th1.1", "kind": "thread", "n
         (steps_event(["a1.1", -1, 2, 0]), "order"),
         (steps_event(["a1.1", 1, 2**63, 0]), "order"),
         ({"e": "steps", "t": 1, "pid": 1, "flat": {"a": 1}}, "wrong type"),
+        ({**GOOD, "kind": "fiber"}, "unknown kind 'fiber'"),
+        ({**GOOD, "tid": "12"}, "field 'tid' has the wrong type"),  # optional, checked
+        ({**GOOD, "internal": 1}, "field 'internal'"),  # a bool is not an int, nor 1 a bool
+        ({**END, "outcome": "finished"}, "unknown outcome"),
+        ({**END, "cpu_ns": 1.5}, "field 'cpu_ns'"),
+        ({**END, "cancelled_by": {"by": "a1.2"}}, "cancelled_by: field 'kind' missing"),
+        ({**END, "cancelled_by": {"kind": "magic"}}, "cancelled_by: unknown kind 'magic'"),
+        (
+            {"e": "wait", "t": 1, "pid": 1, "id": "a", "state": "dozing", "t0": 0, "what": ""},
+            "state",
+        ),
+        ({"e": "output", "t": 1, "pid": 1, "stream": "stdin", "text": ""}, "unknown stream"),
+        ({"e": "run_end", "t": 1, "pid": 1, "outcome": "done"}, "unknown outcome 'done'"),
+        ({"e": "gil", "t": 1, "pid": 1, "t0": 0, "busy": True, "lags_us": []}, "'busy'"),
     ],
 )
 def test_the_schema_refuses_what_cannot_be_shown(event: object, problem: str) -> None:
     with pytest.raises(SchemaError, match=problem):
         events.check(event)
+
+
+def test_optional_fields_of_the_right_type_and_unknown_fields_pass() -> None:
+    cause = {"kind": "timeout", "by": None, "detail": "wait_for", "where": "x.py:3", "msg": "m"}
+    end = {**END, "outcome": "timeout", "cancelled_by": cause, "cpu_ns": 5, "cores": [0, 1]}
+    assert events.check(end) is end
+    assert events.check({**GOOD, "tid": None, "core": 1, "internal": False, "future": [1]})
+    assert events.check({"e": "gil", "t": 1, "pid": 1, "t0": 0, "busy": 1, "lags_us": []})
+
+
+def test_every_field_the_recorded_streams_carry_is_declared() -> None:
+    """The TypedDicts describe the real stream: every field of every event in the shipped
+    demos is declared for its type (so mypy and ``check`` see all that the model reads)."""
+    undeclared: set[tuple[str, str]] = set()
+    for name in demo_names():
+        for event in load(demo_path(name))[1]:
+            known = events.schema()[event["e"]].keys() | {"e", "t", "pid"}
+            undeclared |= {(event["e"], key) for key in event if key not in known}
+    assert not undeclared
+
+
+def test_every_documented_event_type_is_declared_and_every_text_field_exists() -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "events.md").read_text()
+    documented = set(re.findall(r"^\| `(\w+)` \|", doc, re.MULTILINE))
+    assert documented - {"e", "t", "pid"} == set(events.schema())  # less the common fields
+    for kind, fields in events.TEXT_FIELDS.items():
+        assert set(fields) <= events.schema()[kind].keys(), kind
 
 
 @pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": -Infinity}', '{"a": 1e999}'])
@@ -111,8 +162,31 @@ def test_names_messages_and_output_are_stored_as_literal_text() -> None:
     summary = summarize(model)
     text = format_text(model, summary)
     assert ESC not in text and "\a" not in text
-    assert "\\x1b[2J cleared?" in summary["stdout"]
-    assert ESC not in events.dumps_strict(summary)
+    assert "\\x1b[2J cleared?" in summary.stdout
+    assert ESC not in events.dumps_strict(summary.to_json())
+
+
+def test_the_supervisors_words_in_a_recording_are_literal_text_too() -> None:
+    """A recording's off-CPU reasons and attribution note are the file's, not the kernel's."""
+    t, ms = 10**12, 10**6
+    model = RunModel()
+    model.feed_many(
+        [
+            {"e": "hello", "t": t, "pid": 1, "v": 1, "scenario": "s", "params": {}, "python": "3"},
+            {"e": "attribution", "t": t, "pid": 9, "mode": "hooks-only", "reason": f"{ESC}[2J"},
+            {"e": "run_start", "t": t, "pid": 1},
+            {"e": "task_start", "t": t, "pid": 1, "id": "th1.1", "kind": "thread", "name": "w",
+             "tid": 7},
+            {"e": "offcpu", "t": t + 100 * ms, "pid": 9, "t0": t,
+             "rows": [[1, 7, {"blocked": 100 * ms}, {"blocked": f"recv {ESC}]52;c;aGk=\a"}]]},
+            {"e": "task_end", "t": t + 100 * ms, "pid": 1, "id": "th1.1", "outcome": "done"},
+            {"e": "run_end", "t": t + 100 * ms, "pid": 1, "outcome": "completed"},
+        ]
+    )  # fmt: skip
+    assert model.dropped["invalid_event"] == 0
+    assert model.tasks["th1.1"].kernel[0].what == {"blocked": "recv \\x1b]52;c;aGk=\\x07"}
+    text = format_text(model, summarize(model))
+    assert ESC not in text and ESC not in " ".join(model.notes)
 
 
 async def test_a_thread_named_like_markup_is_shown_as_it_is() -> None:

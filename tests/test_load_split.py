@@ -28,7 +28,11 @@ def test_the_rest_of_each_core_is_other_programs() -> None:
     assert tool == pytest.approx((0.05 + 0.10) / 2)
     assert other == pytest.approx((0.35 + 0.4 + 0.15 + 0.15) / 2)
     assert model.machine_busy() == other > BUSY_CORES
-    assert summarize(model)["cpu"]["load_cores"] == {"run": 0.8, "tool": 0.075, "other": 0.525}
+    assert summarize(model).to_json()["cpu"]["load_cores"] == {
+        "run": 0.8,
+        "tool": 0.075,
+        "other": 0.525,
+    }
 
 
 def test_a_quiet_machine_is_not_busy_and_old_recordings_have_no_split() -> None:
@@ -39,7 +43,7 @@ def test_a_quiet_machine_is_not_busy_and_old_recordings_have_no_split() -> None:
     old.feed(cpu(1_000, [50.0, 10.0], None, None))
     old.feed(cpu(2_000, [50.0, 10.0], [1.0], [1.0, 2.0]))  # the wrong length: ignored
     assert old.load_split() is None and old.machine_busy() is None
-    assert summarize(old)["cpu"]["load_cores"] is None
+    assert summarize(old).cpu.load_cores is None
 
 
 def test_core_shares_put_each_threads_new_cpu_time_on_its_core() -> None:

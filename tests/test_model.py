@@ -214,13 +214,13 @@ def test_series_stalls_and_summary():
         ]
     )
     s = summarize(model)
-    assert s["gil"]["busy_mean"] == pytest.approx(0.75)
-    assert s["gil"]["busy_max"] == 1.0
-    assert s["loop_lag_ms"]["max"] == pytest.approx(900.0)
-    assert s["cpu"]["mean_percent_per_core"] == [75.0, 25.0]
-    assert s["cpu"]["scenario_cpu_s"] == pytest.approx(0.65)  # last reading of each process
-    assert s["stalls"][0]["duration_s"] == pytest.approx(0.9)
-    assert s["stdout"] == "hello\n"
+    assert s.gil.busy_mean == pytest.approx(0.75)
+    assert s.gil.busy_max == 1.0
+    assert s.loop_lag_ms is not None and s.loop_lag_ms.max == pytest.approx(900.0)
+    assert s.cpu.mean_percent_per_core == (75.0, 25.0)
+    assert s.cpu.scenario_cpu_s == pytest.approx(0.65)  # last reading of each process
+    assert s.stalls[0].duration_s == pytest.approx(0.9)
+    assert s.stdout == "hello\n"
     assert "GIL: held mean 0.75" in format_text(model, s)
 
 
@@ -377,6 +377,30 @@ def test_a_stall_is_as_long_as_its_step():
             ev("stall_end", 402 * MS, t0=100 * MS),
         ]
     )
-    (only,) = summarize(model)["stalls"]
-    assert only["duration_s"] == pytest.approx(0.302)
+    (only,) = summarize(model).stalls
+    assert only.duration_s == pytest.approx(0.302)
     assert "free again after 302 ms" in model.log[-1].text
+
+
+def test_words_outside_the_vocabulary_are_dropped_and_counted_not_stored():
+    """The model holds the typed words (TaskKind, TaskState, TaskOutcome, RunOutcome): an event
+    with another word does not make sense, so it is counted, never drawn."""
+    model = RunModel()
+    model.feed_many(
+        [
+            *base_run(),
+            ev("task_start", 1 * MS, id="f1", kind="fiber", name="f"),
+            ev("task_start", 1 * MS, id="th2", kind="thread", name="t", tid=7),
+            ev("wait", 3 * MS, id="th2", state="dozing", t0=2 * MS, what="?"),
+            ev("task_end", 4 * MS, id="th2", outcome="vanished"),
+            ev("run_end", 5 * MS, outcome="exploded"),
+        ]
+    )
+    assert model.dropped["invalid_event"] == 4
+    assert list(model.tasks) == ["th2"] and model.tasks["th2"].kind is events.TaskKind.THREAD
+    thread = model.tasks["th2"]
+    assert thread.waits == [] and thread.outcome is None and thread.end is None
+    assert model.outcome is None and model.ended is None
+    model.feed(ev("run_end", 6 * MS, outcome="completed"))
+    assert model.outcome is events.RunOutcome.COMPLETED
+    assert model.tasks["th2"].time_in(model.now()).keys() == set(STATES)

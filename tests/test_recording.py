@@ -13,7 +13,7 @@ import pytest
 
 from tui import catalog, recording
 from tui.cli import main
-from tui.model.summary import summarize
+from tui.model.summary import Summary, summarize
 from tui.recording import (
     Recorder,
     RecordingError,
@@ -33,7 +33,7 @@ DEMOS = {scenario.name for scenario in catalog.builtins()}
 
 
 @pytest.fixture(scope="module")
-def live_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+def live_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Summary]:
     """A short real run, recorded exactly as run_headless feeds its model."""
     scenario = catalog.find("wait-for-timeout")
     params = scenario.resolve(["timeout=0.3", "work=1.0"])
@@ -43,9 +43,9 @@ def live_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     return path, summarize(model)
 
 
-def test_round_trip_gives_the_live_summary(live_run: tuple[Path, dict]) -> None:
+def test_round_trip_gives_the_live_summary(live_run: tuple[Path, Summary]) -> None:
     path, live = live_run
-    assert live["outcome"] == "completed"
+    assert live.outcome == "completed"
     assert summary_of_recording(path) == live
     meta, events = load(path)
     assert meta["scenario"] == "wait-for-timeout"
@@ -57,7 +57,7 @@ def test_round_trip_gives_the_live_summary(live_run: tuple[Path, dict]) -> None:
 def test_replay_json_command_prints_the_live_summary(live_run, capsys) -> None:
     path, live = live_run
     assert main(["replay", str(path), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == live
+    assert json.loads(capsys.readouterr().out) == live.to_json()
 
 
 def test_replay_is_deterministic_and_seek_back_rebuilds(live_run) -> None:
@@ -192,7 +192,7 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
     "bad-json-line": (_lines(HEADER, EVENT) + b'{"e": oops}\n', "line 3 is not valid JSON"),
     "unknown-event": (_lines(HEADER, EVENT, {"e": "exec", "t": 1, "pid": 1}), "unknown event type"),
     "no-time": (_lines(HEADER, EVENT, {"e": "run_start", "pid": 1}), "without integer 't'"),
-    "wrong-type": (_lines(HEADER, {**EVENT, "scenario": 5}), "'scenario' missing or of the wrong"),
+    "wrong-type": (_lines(HEADER, {**EVENT, "scenario": 5}), "'scenario' has the wrong type"),
     "bad-shape": (
         _lines(
             HEADER, EVENT, {"e": "window", "t": 1500, "pid": 7, "t0": 1000, "threads": {"a": 5}}

@@ -190,6 +190,22 @@ def test_bad_options_are_one_line_and_exit_2() -> None:
             assert "Traceback" not in done.stderr
 
 
+def test_a_port_taken_after_the_check_is_one_line_and_exit_2(monkeypatch, capsys) -> None:
+    from tui.cli import main
+    from tui.commands import serve
+
+    monkeypatch.setattr(serve, "port_problem", lambda host, port: None)  # the check saw it free
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"concur-tui: port {port} on 127.0.0.1 is already in use (choose another with --port N)"
+    ]
+
+
 def test_hosts_and_command() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")

@@ -9,10 +9,16 @@ from __future__ import annotations
 import ast
 import importlib.util
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.errors import EXIT_FAILED as EXIT_FAILED  # re-exported: tui.errors is their home
+from tui.errors import EXIT_INTERRUPTED as EXIT_INTERRUPTED
+from tui.errors import EXIT_OK as EXIT_OK
+from tui.errors import EXIT_USAGE as EXIT_USAGE
+from tui.errors import UsageError as UsageError
 from tui.literal import visible
 
 BUILTIN_DIR = Path(importlib.util.find_spec("scenarios").origin or "").parent  # type: ignore[union-attr]
@@ -29,14 +35,6 @@ GUIDE_LESSONS = (
     "gather-errors",
 )
 SECTIONS = ("examples", "lessons", "more", "scripts")
-
-
-# Exit codes of every concur-tui command.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class UsageError(Exception):
-    """Bad input from a person: reported in one or two lines, exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +178,11 @@ def _params(raw: Any) -> tuple[Param, ...]:
     return tuple(params)
 
 
+# CPython 3.11.7's parser is not safe to enter from two threads at once (SystemError: "AST
+# constructor recursion depth mismatch"), and scenarios are found from workers too.
+_PARSING = threading.Lock()
+
+
 def load_file(path: Path, module: str | None = None) -> Scenario:
     """Read a scenario (or any script) from a file; UsageError if it is missing or not Python."""
     if path.is_dir():
@@ -191,7 +194,8 @@ def load_file(path: Path, module: str | None = None) -> Scenario:
         if b"\0" in data:
             raise UsageError(f"{path} is not Python source: it contains a NUL byte")
         source = read_source(data)
-        tree = ast.parse(source, filename=str(path))
+        with _PARSING:
+            tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         where = f"{path}:{exc.lineno}" if exc.lineno else str(path)
         raise UsageError(f"{where}: syntax error: {exc.msg}") from None

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import importlib
 import io
 import json
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from tui import catalog
-from tui.catalog import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from tui.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConcurError,
+    UnavailableError,
+    UsageError,
+)
 from tui.events import dumps_strict
+from tui.files import cannot_write
 from tui.model.summary import format_text, summarize
 from tui.supervisor.headless import run_headless
 
@@ -79,19 +90,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _more_commands() -> list[Any]:
-    """Subcommands that live in their own modules: each exposes ``register(subparsers)``,
-    which adds its parser and sets ``func`` (called with the parsed args, returns an exit code)."""
-    import importlib
+MORE_COMMANDS = ("replay", "export", "serve", "compare")
 
-    found = []
-    for name in ("replay", "export", "serve", "compare"):
+
+def parse_command_line(argv: Sequence[str] | None) -> argparse.Namespace:
+    """``build_parser().parse_args``, except that an unavailable command takes any arguments:
+    using it says why it is unavailable, not that its options are unknown."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "unavailable", None):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def _more_commands() -> list[Callable[[Any], None]]:
+    """Subcommands that live in their own modules: each exposes ``register(subparsers)``,
+    which adds its parser and sets ``func`` (called with the parsed args, returns an exit code).
+    One whose module fails to import is still listed, and says why when it is used."""
+    found: list[Callable[[Any], None]] = []
+    for name in MORE_COMMANDS:
         try:
             module = importlib.import_module(f"tui.commands.{name}")
-        except ModuleNotFoundError:
+        except Exception as exc:  # a missing dependency, or a bug in the module itself
+            found.append(functools.partial(_register_unavailable, name, exc))
             continue
         found.append(module.register)
     return found
+
+
+def _register_unavailable(name: str, problem: Exception, subparsers: Any) -> None:
+    why = (f"{type(problem).__name__}: {problem}".splitlines() or [""])[0]
+    help_text = f"unavailable ({why})".replace("%", "%%")  # argparse formats help with %
+    parser = subparsers.add_parser(name, add_help=False, help=help_text)
+    parser.set_defaults(func=_unavailable, unavailable=f"the {name} command is unavailable ({why})")
+
+
+def _unavailable(args: argparse.Namespace) -> int:
+    raise UnavailableError(args.unavailable)
 
 
 def projector_arg(parser: argparse.ArgumentParser) -> None:
@@ -172,16 +207,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             _, count = write_trace(model, args.export)
         except OSError as exc:
-            raise UsageError(f"cannot write {args.export}: {exc.strerror or exc}") from None
+            raise UsageError(cannot_write(args.export, exc)) from None
         print(
             f"wrote {args.export} ({count} trace events): open it at https://ui.perfetto.dev",
             file=sys.stderr,
         )
     summary = summarize(model)
-    print(dumps_strict(summary) if args.json else format_text(model, summary))
-    if interrupted or summary["outcome"] == "cancelled":
+    print(dumps_strict(summary.to_json()) if args.json else format_text(model, summary))
+    if interrupted or summary.outcome == "cancelled":
         return EXIT_INTERRUPTED
-    return EXIT_OK if summary["outcome"] == "completed" else EXIT_FAILED
+    return EXIT_OK if summary.outcome == "completed" else EXIT_FAILED
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -234,13 +269,15 @@ def check_served_command(argv: Sequence[str]) -> None:
     errors = io.StringIO()
     try:
         with contextlib.redirect_stderr(errors), contextlib.redirect_stdout(io.StringIO()):
-            args = build_parser().parse_args(argv)
+            args = parse_command_line(argv)
     except SystemExit:
         problem = errors.getvalue().strip().removeprefix("concur-tui: ").split(" (see ")[0]
         raise UsageError(
             f"served command {shown}: {problem or 'not a dashboard command'}"
         ) from None
     command = getattr(args, "command", None)
+    if getattr(args, "unavailable", None):
+        raise UnavailableError(f"served command {shown}: {args.unavailable}")
     if command not in SERVED_COMMANDS:
         raise UsageError(
             f"served command {shown}: serve shows the dashboard (watch, replay or nothing),"
@@ -266,12 +303,12 @@ def check_served_command(argv: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_command_line(argv)
     try:
         return int(getattr(args, "func", cmd_app)(args))
-    except UsageError as exc:
+    except ConcurError as exc:
         print(f"concur-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

@@ -3,122 +3,42 @@
 Every event is a JSON object on its own line with at least ``e`` (its type),
 ``t`` (``time.perf_counter_ns()``, CLOCK_MONOTONIC, so every process shares one
 clock) and ``pid`` (the process that emitted it). The full schema, with every
-field, is in ``docs/events.md``; ``SCHEMA`` below is its machine-checked core.
+field, is in ``docs/events.md``; the TypedDicts below are its typed core, and
+``schema()`` (what ``check()`` applies) is derived from them.
 
 This module is imported by the runner, so it must stay standard-library only.
 """
 
-from __future__ import annotations
-
+import functools
 import json
 import math
 import re
+import types
 from enum import StrEnum
-from typing import Any, Literal
+from typing import (
+    Any,
+    Literal,
+    NamedTuple,
+    NotRequired,
+    TypedDict,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+    is_typeddict,
+)
+
+# No ``from __future__ import annotations`` here: the TypedDicts below are read at run time
+# (``schema()``), and postponed annotations hide ``NotRequired`` from ``__required_keys__``.
 
 VERSION = 1
 
+# An event as read or built, before its type is known; the TypedDicts below say what each
+# type holds, for the code that handles it.
 Event = dict[str, Any]
 
-# type -> the fields (besides e, t, pid) every event of that type carries, with their JSON types.
-_NUM = (int, float)
-_OPT_STR = (str, type(None))
-SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
-    "hello": {"v": (int,), "scenario": (str,), "params": (dict,), "python": (str,)},
-    "run_start": {},
-    "run_end": {"outcome": (str,), "error": _OPT_STR},
-    "task_start": {"id": (str,), "kind": (str,), "name": (str,)},
-    "task_end": {"id": (str,), "outcome": (str,)},
-    "rename": {"id": (str,), "name": (str,)},
-    "wait": {"id": (str,), "state": (str,), "t0": (int,), "what": (str,)},
-    "wait_start": {"id": (str,), "state": (str,), "what": (str,)},
-    "step": {"id": (str,), "t0": (int,)},
-    "ready": {"id": (str,), "t0": (int,)},
-    "steps": {"flat": (list,)},
-    "window": {"t0": (int,), "threads": (dict,)},
-    "cancel": {"id": (str,), "cause": (dict,)},
-    "gil": {"t0": (int,), "busy": _NUM, "lags_us": (list,)},
-    "loop": {"t0": (int,), "lags_us": (list,)},
-    "stall": {"t0": (int,), "file": (str,), "line": (int,), "code": (str,)},
-    "stall_end": {"t0": (int,)},
-    "output": {"stream": (str,), "text": (str,)},
-    # per_core: every program's use of each core; scenario / tool: the run's processes'
-    # and concur-tui's own share of it (absent from older recordings)
-    "cpu": {
-        "t0": (int,),
-        "per_core": (list,),
-        "scenario": (list, type(None)),
-        "tool": (list, type(None)),
-    },
-    "threads": {"rows": (list,)},
-    "procs": {"rows": (list,)},
-    "note": {"text": (str,)},
-    "gil_words": {"words": (list,), "enabled": (bool,)},
-    "attribution": {"mode": (str,), "reason": _OPT_STR},
-    "offcpu": {"t0": (int,), "rows": (list,)},
-    "supervisor_end": {"exit_code": (int,)},
-    "dropped": {"what": (str,), "count": (int,)},
-}
 
-# The fields of each type that carry text from the program (names, messages, output), which
-# is shown only as literal text (``tui.literal``); the rest are numbers and our own words.
-TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "hello": ("scenario", "params", "python", "implementation", "start_method", "source_file"),
-    "run_end": ("error", "traceback"),
-    "task_start": ("id", "name", "coro", "parent", "kind"),
-    "task_end": ("id", "outcome", "error", "traceback", "result", "cancelled_by"),
-    "rename": ("id", "name"),
-    "wait": ("id", "state", "what"),
-    "wait_start": ("id", "state", "what"),
-    "step": ("id",),
-    "ready": ("id",),
-    "steps": ("flat",),
-    "window": ("threads", "waiting"),
-    "cancel": ("id", "cause"),
-    "stall": ("file", "function", "code"),
-    "output": ("stream", "text"),
-    "note": ("text", "id"),
-    "procs": ("rows",),
-    "threads": ("rows",),
-    "supervisor_end": ("error",),
-}
-
-# Types only the supervisor writes: a datagram from the runner's side claiming one is refused.
-# (Output is written by both: the runner and its workers stamp what the program writes to
-# sys.stdout/sys.stderr; the supervisor reads what reaches the pipes by other ways.)
-SUPERVISOR_TYPES = frozenset(
-    {"cpu", "threads", "procs", "offcpu", "attribution", "supervisor_end", "dropped"}
-)
-
-# A ``steps`` event's ``flat`` list holds four values a step: ``id, t0, t, ready``, an asyncio
-# task's step from ``t0`` to ``t``; ``ready`` is when the task was due (its sleep over) if the
-# loop ran it more than 1 ms late, else 0. Many steps a second are sent this way, batched (and
-# flat: nothing per step for the runner's garbage collector to track), not as an event each.
-STEP_ROW_LEN = 4
-MAX_ID = 200  # characters of a task id in a row
-
-# asyncio's own name for a task nobody named (``Task-3``): shown with what the task runs.
-DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
-
-# What the supervisor drops to stay within its bounds, counted on screen and in the summary.
-DropKind = Literal["invalid_event", "output_line", "task"]
-DROP_KINDS: tuple[DropKind, ...] = ("invalid_event", "output_line", "task")
-DROP_WORDS: dict[DropKind, str] = {
-    "invalid_event": "invalid events dropped",
-    "output_line": "output lines dropped",
-    "task": "tasks past the limit not shown",
-}
-
-# Bounds on any one event's values (the transport bounds a whole event: a datagram, a line).
-MAX_TEXT = 1 << 17  # characters of one string
-MAX_ITEMS = 100_000  # items of one list or object
-MAX_DEPTH = 8
-_INT_RANGE = (-(1 << 63), 1 << 63)
-
-TASK_KINDS = ("thread", "process", "async")
-TASK_OUTCOMES = ("done", "error", "timeout", "cancelled")
-RUN_OUTCOMES = ("completed", "failed", "cancelled")
-WAIT_STATES = ("sleeping", "blocked")
+# -- the words -------------------------------------------------------------------------------
 
 
 class CauseKind(StrEnum):
@@ -148,6 +68,12 @@ class TaskOutcome(StrEnum):
     CANCELLED = "cancelled"
 
 
+class RunOutcome(StrEnum):
+    COMPLETED = "completed"
+    FAILED = "failed"  # the program raised or exited non-zero, or its runner died
+    CANCELLED = "cancelled"  # interrupted: Ctrl-C, or cancelled from the dashboard
+
+
 class TaskState(StrEnum):
     """Why a task is where it is at a moment: the one vocabulary of spans, JSON and colours.
 
@@ -172,11 +98,394 @@ class Attribution(StrEnum):
     HOOKS_ONLY = "hooks-only"
 
 
-TASK_KINDS = tuple(TaskKind)
-TASK_OUTCOMES = tuple(TaskOutcome)
-RUN_OUTCOMES = ("completed", "failed", "cancelled")
-WAIT_STATES = (TaskState.SLEEPING, TaskState.BLOCKED, TaskState.IO)
-CANCEL_CAUSES = ("timeout", "taskgroup", "gather", "run_exit", "user", "program")
+# What the supervisor drops to stay within its bounds, counted on screen and in the summary.
+DropKind = Literal["invalid_event", "output_line", "task"]
+DROP_KINDS: tuple[DropKind, ...] = get_args(DropKind)
+DROP_WORDS: dict[DropKind, str] = {
+    "invalid_event": "invalid events dropped",
+    "output_line": "output lines dropped",
+    "task": "tasks past the limit not shown",
+}
+OutputStream = Literal["stdout", "stderr"]
+
+TASK_KINDS: tuple[TaskKind, ...] = tuple(TaskKind)
+TASK_OUTCOMES: tuple[TaskOutcome, ...] = tuple(TaskOutcome)
+RUN_OUTCOMES: tuple[RunOutcome, ...] = tuple(RunOutcome)
+WAIT_STATES = (TaskState.SLEEPING, TaskState.BLOCKED, TaskState.IO)  # what a `wait` reports
+CANCEL_CAUSES: tuple[CauseKind, ...] = tuple(CauseKind)
+
+
+# -- the event types -------------------------------------------------------------------------
+# One TypedDict a type: the fields it must carry, and (NotRequired) those it may.
+# ``schema()`` and ``check()`` are derived from them: the types mypy checks the model's
+# handlers against are the types a stream read from outside is checked against.
+
+
+class Cause(TypedDict):
+    """Why a task was cancelled (docs/events.md, "A cause")."""
+
+    kind: CauseKind
+    by: NotRequired[str | None]  # the task whose failure or cancellation caused it
+    detail: NotRequired[str]
+    where: NotRequired[str | None]  # file:line
+    msg: NotRequired[str]  # what the program passed to cancel(msg)
+
+
+class _Stamped(TypedDict):
+    t: int  # time.perf_counter_ns(): one clock for every process
+    pid: int
+
+
+class HelloEvent(_Stamped):
+    e: Literal["hello"]
+    v: int
+    scenario: str
+    params: dict[str, Any]
+    python: str
+    implementation: NotRequired[str]
+    gil_enabled: NotRequired[bool]
+    start_method: NotRequired[str]
+    switch_interval_s: NotRequired[float]
+    cores: NotRequired[int]
+    source_file: NotRequired[str]
+
+
+class RunStartEvent(_Stamped):
+    e: Literal["run_start"]
+
+
+class RunEndEvent(_Stamped):
+    e: Literal["run_end"]
+    outcome: RunOutcome
+    error: NotRequired[str | None]
+    traceback: NotRequired[str | None]
+    self_cpu_s: NotRequired[float]
+    children_cpu_s: NotRequired[float]
+    switch_interval_s: NotRequired[float]
+    lost_events: NotRequired[int]
+
+
+class TaskStartEvent(_Stamped):
+    e: Literal["task_start"]
+    id: str
+    kind: TaskKind
+    name: str
+    tid: NotRequired[int | None]
+    parent: NotRequired[str | None]
+    coro: NotRequired[str]
+    core: NotRequired[int | None]
+    internal: NotRequired[bool]
+    queued: NotRequired[bool]
+    worker: NotRequired[str]
+
+
+class TaskEndEvent(_Stamped):
+    e: Literal["task_end"]
+    id: str
+    outcome: TaskOutcome
+    error: NotRequired[str | None]
+    traceback: NotRequired[str | None]
+    cancelled_by: NotRequired[Cause | None]
+    result: NotRequired[str | None]
+    cpu_ns: NotRequired[int]
+    sleep_ns: NotRequired[int]
+    block_ns: NotRequired[int]
+    io_ns: NotRequired[int]
+    cpu_queue_ns: NotRequired[int]
+    core: NotRequired[int | None]
+    cores: NotRequired[list[int]]
+    process_cpu_ns: NotRequired[int]
+
+
+class RenameEvent(_Stamped):
+    e: Literal["rename"]
+    id: str
+    name: str
+
+
+class WaitEvent(_Stamped):
+    e: Literal["wait"]
+    id: str
+    state: TaskState
+    t0: int
+    what: str
+
+
+class WaitStartEvent(_Stamped):
+    e: Literal["wait_start"]
+    id: str
+    state: TaskState
+    what: str
+
+
+class StepEvent(_Stamped):
+    e: Literal["step"]
+    id: str
+    t0: int
+
+
+class ReadyEvent(_Stamped):
+    e: Literal["ready"]
+    id: str
+    t0: int
+
+
+class StepsEvent(_Stamped):
+    e: Literal["steps"]
+    flat: list[Any]  # STEP_ROW_LEN values a step: id, t0, t, ready (checked by check())
+
+
+class WindowEvent(_Stamped):
+    e: Literal["window"]
+    t0: int
+    threads: dict[str, list[int]]  # id -> [run_ns, gil_ns]
+    waiting: NotRequired[dict[str, list[Any]]]  # id -> [state, t0, what]
+
+
+class CancelEvent(_Stamped):
+    e: Literal["cancel"]
+    id: str
+    cause: Cause
+
+
+class GilEvent(_Stamped):
+    e: Literal["gil"]
+    t0: int
+    busy: float
+    lags_us: list[int]
+
+
+class LoopEvent(_Stamped):
+    e: Literal["loop"]
+    t0: int
+    lags_us: list[int]
+
+
+class StallEvent(_Stamped):
+    e: Literal["stall"]
+    t0: int
+    file: str
+    line: int
+    code: str
+    function: NotRequired[str]
+
+
+class StallEndEvent(_Stamped):
+    e: Literal["stall_end"]
+    t0: int
+
+
+class OutputEvent(_Stamped):
+    e: Literal["output"]
+    stream: OutputStream
+    text: str
+
+
+class CpuEvent(_Stamped):
+    e: Literal["cpu"]
+    t0: int
+    per_core: list[float]  # every program's use of each core, percent
+    # The run's processes' and concur-tui's own share of it (absent from older recordings).
+    scenario: NotRequired[list[float] | None]
+    tool: NotRequired[list[float] | None]
+
+
+class ThreadsEvent(_Stamped):
+    e: Literal["threads"]
+    rows: list[list[Any]]  # [pid, tid, state, cpu_s, core]
+
+
+class ProcsEvent(_Stamped):
+    e: Literal["procs"]
+    rows: list[list[Any]]  # [pid, name, cpu_s, rss_bytes]
+
+
+class NoteEvent(_Stamped):
+    e: Literal["note"]
+    text: str
+    id: NotRequired[str | None]
+
+
+class GilWordsEvent(_Stamped):
+    e: Literal["gil_words"]
+    words: list[int]
+    enabled: bool
+
+
+class AttributionEvent(_Stamped):
+    e: Literal["attribution"]
+    mode: Attribution
+    reason: NotRequired[str | None]  # why the kernel cannot be asked
+
+
+class OffcpuEvent(_Stamped):
+    e: Literal["offcpu"]
+    t0: int
+    rows: list[list[Any]]  # [pid, tid, {state: ns}, {state: what}]
+    sampler_cpu_ns: NotRequired[int]
+
+
+class SupervisorEndEvent(_Stamped):
+    e: Literal["supervisor_end"]
+    exit_code: int
+    kernel_cpu_s: NotRequired[float | None]
+    outcome: NotRequired[RunOutcome]  # when the runner died without a run_end
+    error: NotRequired[str | None]
+
+
+class DroppedEvent(_Stamped):
+    e: Literal["dropped"]
+    what: DropKind
+    count: int
+
+
+EVENT_TYPES: tuple[type, ...] = (
+    HelloEvent,
+    RunStartEvent,
+    RunEndEvent,
+    TaskStartEvent,
+    TaskEndEvent,
+    RenameEvent,
+    WaitEvent,
+    WaitStartEvent,
+    StepEvent,
+    ReadyEvent,
+    StepsEvent,
+    WindowEvent,
+    CancelEvent,
+    GilEvent,
+    LoopEvent,
+    StallEvent,
+    StallEndEvent,
+    OutputEvent,
+    CpuEvent,
+    ThreadsEvent,
+    ProcsEvent,
+    NoteEvent,
+    GilWordsEvent,
+    AttributionEvent,
+    OffcpuEvent,
+    SupervisorEndEvent,
+    DroppedEvent,
+)
+
+
+class Field(NamedTuple):
+    """How ``check`` reads one field: its JSON types; for a word, the words it may be; for an
+    object with a TypedDict of its own (a cause), that object's fields."""
+
+    types: tuple[type, ...]
+    required: bool
+    choices: frozenset[Any] | None = None
+    fields: dict[str, "Field"] | None = None
+
+
+def _field(annotation: Any, required: bool) -> Field:
+    """A field's annotation as isinstance types: a float may be written as an integer, an
+    enum or a Literal is a string (or a number) of its values."""
+    union = get_origin(annotation) in (Union, types.UnionType)
+    members = get_args(annotation) if union else (annotation,)
+    found: list[type] = []
+    choices: set[Any] | None = set()
+    nested = None
+    for member in members:
+        if is_typeddict(member):
+            found.append(dict)
+            nested = fields_of(member)
+            choices = None
+        elif member is type(None):
+            found.append(type(None))
+            if choices is not None:
+                choices.add(None)
+        elif get_origin(member) is Literal:
+            found.extend(type(value) for value in get_args(member))
+            if choices is not None:
+                choices.update(get_args(member))
+        elif isinstance(member, type) and issubclass(member, StrEnum):
+            found.append(str)
+            if choices is not None:
+                choices.update(item.value for item in member)
+        else:
+            found.extend((int, float) if member is float else (_json_type(member),))
+            choices = None
+    words = frozenset(choices) if choices else None
+    return Field(tuple(dict.fromkeys(found)), required, words, nested)
+
+
+def _json_type(annotation: Any) -> type:
+    origin = get_origin(annotation) or annotation
+    if not isinstance(origin, type):
+        raise TypeError(f"no JSON type for {annotation!r}")
+    return origin
+
+
+def fields_of(typed_dict: Any) -> dict[str, Field]:
+    """How ``fields_problem`` checks an object against a TypedDict (besides e, t and pid)."""
+    return {
+        name: _field(hint, name in typed_dict.__required_keys__)
+        for name, hint in get_type_hints(typed_dict).items()
+        if name not in ("e", "t", "pid")
+    }
+
+
+@functools.cache
+def schema() -> dict[str, dict[str, Field]]:
+    """Event type -> its fields besides e, t and pid: those it must carry, and those checked if
+    present. Built on first use: the runner and its workers only write events, and do not pay
+    for it as they start."""
+    return {
+        get_args(get_type_hints(event_type)["e"])[0]: fields_of(event_type)
+        for event_type in EVENT_TYPES
+    }
+
+
+# The fields of each type that carry text from the program (names, messages, output), which
+# is shown only as literal text (``tui.literal``); the rest are numbers and our own words.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "hello": ("scenario", "params", "python", "implementation", "start_method", "source_file"),
+    "run_end": ("error", "traceback"),
+    "task_start": ("id", "name", "coro", "parent", "kind"),
+    "task_end": ("id", "outcome", "error", "traceback", "result", "cancelled_by"),
+    "rename": ("id", "name"),
+    "wait": ("id", "state", "what"),
+    "wait_start": ("id", "state", "what"),
+    "step": ("id",),
+    "ready": ("id",),
+    "steps": ("flat",),
+    "window": ("threads", "waiting"),
+    "cancel": ("id", "cause"),
+    "stall": ("file", "function", "code"),
+    "output": ("stream", "text"),
+    "note": ("text", "id"),
+    "procs": ("rows",),
+    "threads": ("rows",),
+    "supervisor_end": ("error",),
+    "attribution": ("reason",),
+    # (offcpu's rows too, made literal by the model for the rows it keeps: a big run sends many)
+}
+
+# Types only the supervisor writes: a datagram from the runner's side claiming one is refused.
+# (Output is written by both: the runner and its workers stamp what the program writes to
+# sys.stdout/sys.stderr; the supervisor reads what reaches the pipes by other ways.)
+SUPERVISOR_TYPES = frozenset(
+    {"cpu", "threads", "procs", "offcpu", "attribution", "supervisor_end", "dropped"}
+)
+
+# A ``steps`` event's ``flat`` list holds four values a step: ``id, t0, t, ready``, an asyncio
+# task's step from ``t0`` to ``t``; ``ready`` is when the task was due (its sleep over) if the
+# loop ran it more than 1 ms late, else 0. Many steps a second are sent this way, batched (and
+# flat: nothing per step for the runner's garbage collector to track), not as an event each.
+STEP_ROW_LEN = 4
+MAX_ID = 200  # characters of a task id in a row
+
+# asyncio's own name for a task nobody named (``Task-3``): shown with what the task runs.
+DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
+
+# Bounds on any one event's values (the transport bounds a whole event: a datagram, a line).
+MAX_TEXT = 1 << 17  # characters of one string
+MAX_ITEMS = 100_000  # items of one list or object
+MAX_DEPTH = 8
+_INT_RANGE = (-(1 << 63), 1 << 63)
 
 
 class SchemaError(ValueError):
@@ -208,19 +517,16 @@ def check(event: Any, deep: bool = True) -> Event:
     if not isinstance(event, dict):
         raise SchemaError(f"an event must be a JSON object, not {type(event).__name__}")
     kind = event.get("e")
-    fields = SCHEMA.get(kind) if isinstance(kind, str) else None
+    fields = schema().get(kind) if isinstance(kind, str) else None
     if fields is None:
         raise SchemaError(f"unknown event type {kind!r}")
     if not isinstance(event.get("t"), int) or not isinstance(event.get("pid"), int):
         raise SchemaError(f"{kind} event without integer 't' and 'pid'")
-    for name, types in fields.items():
-        value = event.get(name)
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise SchemaError(f"{kind} event: field {name!r} missing or of the wrong type")
+    problem = fields_problem(event, fields)
+    if problem:
+        raise SchemaError(f"{kind} event: {problem}")
     if kind == "hello" and event["v"] != VERSION:
         raise SchemaError(f"event stream version {event['v']} (this concur-tui reads {VERSION})")
-    if kind == "dropped" and event["what"] not in DROP_KINDS:
-        raise SchemaError(f"dropped event: unknown kind {event['what']!r}")
     if not 0 <= event["t"] < _INT_RANGE[1]:
         raise SchemaError(f"{kind} event: 't' out of range")
     if kind == "steps":
@@ -231,6 +537,32 @@ def check(event: Any, deep: bool = True) -> Event:
     if problem:
         raise SchemaError(f"{kind} event: {problem}")
     return event
+
+
+_ABSENT = object()
+
+
+def fields_problem(value: dict[str, Any], fields: dict[str, Field]) -> str | None:
+    """What in ``value`` does not follow ``fields`` (a missing field, a wrong type, an unknown
+    word), or None. (Every event read is checked: the common case, a value of exactly a JSON
+    type, is one set lookup.)"""
+    for name, (json_types, required, choices, nested) in fields.items():
+        item = value.get(name, _ABSENT)
+        if item is _ABSENT:
+            if required:
+                return f"field {name!r} missing"
+            continue
+        if type(item) not in json_types and (
+            isinstance(item, bool) or not isinstance(item, json_types)
+        ):
+            return f"field {name!r} has the wrong type"  # a bool is not a number here
+        if choices is not None and item not in choices:
+            return f"unknown {name} {str(item)[:40]!r}"
+        if nested is not None and isinstance(item, dict):
+            problem = fields_problem(item, nested)
+            if problem:
+                return f"{name}: {problem}"
+    return None
 
 
 def _steps_problem(flat: list[Any]) -> str | None:
@@ -310,5 +642,9 @@ def strict_json(value: Any) -> Any:
 
 
 def dumps_strict(value: Any, **kwargs: Any) -> str:
-    """JSON that any parser reads: non-finite numbers become null (never NaN or Infinity)."""
-    return json.dumps(strict_json(value), allow_nan=False, **kwargs)
+    """JSON that any parser reads: non-finite numbers become null (never NaN or Infinity).
+    The value is copied only when it holds one."""
+    try:
+        return json.dumps(value, allow_nan=False, **kwargs)
+    except ValueError:
+        return json.dumps(strict_json(value), allow_nan=False, **kwargs)

@@ -28,19 +28,18 @@ Timestamps are microseconds since the run's first event (``displayTimeUnit`` is 
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any
 
-from tui.events import TaskState, dumps_strict
+from tui.events import TaskKind, TaskOutcome, TaskState, dumps_strict, strict_json
 from tui.files import write_atomically
 from tui.model.run import RunModel, Task
 
 US = 1e6
 MACHINE_PID = 0x7FFF_FFF0  # a pid no real process has: the machine-wide CPU counters
 SYNTHETIC_TID = 1 << 24  # above Linux's pid_max: tracks that are not an OS thread
-STATE_COLOUR: dict[str, str] = {  # chrome://tracing's reserved colour names (by name)
+STATE_COLOUR: dict[TaskState, str] = {  # chrome://tracing's reserved colour names (by name)
     TaskState.RUNNING: "thread_state_running",
     TaskState.GIL: "thread_state_runnable",
     TaskState.CORE: "thread_state_runnable",
@@ -51,28 +50,22 @@ STATE_COLOUR: dict[str, str] = {  # chrome://tracing's reserved colour names (by
     TaskState.BLOCKED: "thread_state_uninterruptible",
 }
 
+# Task ends marked by an instant event, and its name.
+_ENDED_BADLY = {
+    TaskOutcome.ERROR: "error",
+    TaskOutcome.TIMEOUT: "timed out",
+    TaskOutcome.CANCELLED: "cancelled",
+}
+
 
 def _us(seconds: float) -> float:
     return round(seconds * US, 3)
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe args: non-finite floats become None (the trace must be strict JSON)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    return repr(value)
-
-
 def runner_pid(model: RunModel) -> int:
     """The runner's pid: where its threads and asyncio tasks live."""
     for task in model.tasks.values():
-        if task.kind in ("thread", "async"):
+        if task.kind in (TaskKind.THREAD, TaskKind.ASYNC):
             return task.pid
     return next((t.pid for t in model.tasks.values()), 1)
 
@@ -89,8 +82,8 @@ class _Tracks:
         end = task.end if task.end is not None else now
         preferred = (
             None
-            if task.kind == "async"
-            else task.tid or (task.pid if task.kind == "process" else None)
+            if task.kind == TaskKind.ASYNC
+            else task.tid or (task.pid if task.kind == TaskKind.PROCESS else None)
         )
         if preferred is not None:
             key = (task.pid, preferred)
@@ -101,12 +94,12 @@ class _Tracks:
 
     def _take(self, key: tuple[int, int], task: Task, end: float) -> tuple[int, int]:
         self.busy.setdefault(key, []).append((task.start, end))
-        self.names.setdefault(key, []).append(task.label if task.kind != "process" else "")
+        self.names.setdefault(key, []).append(task.label if task.kind != TaskKind.PROCESS else "")
         return key
 
     def name(self, key: tuple[int, int], kind: str) -> str:
         labels = self.names[key]
-        if kind == "process":
+        if kind == TaskKind.PROCESS:
             return f"worker {key[0]}"
         return labels[0] if len(labels) == 1 else f"thread {key[1]}"
 
@@ -136,7 +129,7 @@ def build_trace(model: RunModel) -> dict[str, Any]:
                 "tid": tid,
                 "ts": t0,
                 "dur": max(0.0, round(t1 - t0, 3)),
-                "args": _clean(
+                "args": strict_json(
                     {
                         "id": task.id,
                         "kind": task.kind,
@@ -179,7 +172,7 @@ def build_trace(model: RunModel) -> dict[str, Any]:
                     {"cause": cause, "why": model.describe_cause(cause), "task": task.label},
                 )
             )
-        if task.outcome in ("error", "timeout", "cancelled") and task.end is not None:
+        if task.outcome in _ENDED_BADLY and task.end is not None:
             args: dict[str, Any] = {"task": task.label}
             if task.error:
                 args["error"] = task.error
@@ -188,10 +181,7 @@ def build_trace(model: RunModel) -> dict[str, Any]:
             if task.cancelled_by:
                 args["cause"] = task.cancelled_by
                 args["why"] = model.describe_cause(task.cancelled_by)
-            name = {"error": "error", "timeout": "timed out", "cancelled": "cancelled"}[
-                task.outcome
-            ]
-            events.append(_instant(name, t1, pid, tid, args))
+            events.append(_instant(_ENDED_BADLY[task.outcome], t1, pid, tid, args))
 
     if model.stalls:
         tracks.next_tid += 1
@@ -247,7 +237,7 @@ def build_trace(model: RunModel) -> dict[str, Any]:
     return {
         "traceEvents": meta + events,
         "displayTimeUnit": "ms",
-        "otherData": _clean(
+        "otherData": strict_json(
             {
                 "tool": "concur-tui",
                 "scenario": model.scenario,
@@ -268,12 +258,12 @@ def _instant(name: str, ts: float, pid: int, tid: int, args: dict[str, Any]) -> 
         "pid": pid,
         "tid": tid,
         "ts": ts,
-        "args": _clean(args),
+        "args": strict_json(args),
     }
 
 
 def _counter(name: str, ts: float, pid: int, args: dict[str, Any]) -> dict[str, Any]:
-    return {"ph": "C", "name": name, "pid": pid, "tid": 0, "ts": ts, "args": _clean(args)}
+    return {"ph": "C", "name": name, "pid": pid, "tid": 0, "ts": ts, "args": strict_json(args)}
 
 
 def _meta(name: str, pid: int, tid: int, args: dict[str, Any]) -> dict[str, Any]:
@@ -281,7 +271,7 @@ def _meta(name: str, pid: int, tid: int, args: dict[str, Any]) -> dict[str, Any]
 
 
 def dumps(trace: dict[str, Any]) -> str:
-    return dumps_strict(trace, separators=(",", ":"), ensure_ascii=False)
+    return dumps_strict(trace, separators=(",", ":"), ensure_ascii=False, default=repr)
 
 
 def write_trace(model: RunModel, path: str | os.PathLike[str]) -> tuple[Path, int]:

@@ -43,3 +43,8 @@ def write_atomically(path: str | os.PathLike[str], text: str | Iterable[str]) ->
             os.unlink(tmp)
         raise
     return target
+
+
+def cannot_write(path: str | os.PathLike[str], exc: OSError) -> str:
+    """Why ``path`` was not written, in one line for a person (the reason, not a traceback)."""
+    return f"cannot write {os.fspath(path)}: {exc.strerror or exc}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 
-EXIT_INTERRUPTED = 130  # as tui.catalog says; not imported from there: that is the slow part
+from tui.errors import EXIT_INTERRUPTED  # a small module: the commands are the slow part
 
 
 def _interrupted_while_starting(*_: object) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.events import TaskState
+from tui.events import CauseKind, TaskKind, TaskState
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,59 @@ OUTCOME_MARKS: dict[str, Mark] = {
 
 NOT_ENDED = Mark("…", "…", "running", "running")
 """A task that has not ended yet."""
+
+# How a whole run stands: the two states before it ends, then its outcome
+# (tui.events.RUN_OUTCOMES).
+RUN_MARKS: dict[str, Mark] = {
+    "starting": Mark("○", "○", "starting", "starting"),
+    "running": Mark("●", "●", "running", "running"),
+    "completed": Mark("■", "■", "completed", "completed"),
+    "failed": Mark("■", "■", "failed", "failed"),
+    "cancelled": Mark("■", "■", "cancelled", "cancelled"),
+}
+
+STALL_GLYPH = "⚠"
+"""A stalled event loop, and anything else the person should not miss."""
+
+# The log's line kinds (tui.model.run.LogEntry.kind); an ended task's line shows its outcome.
+LOG_GLYPHS: dict[str, str] = {
+    "started": "▶",
+    "finished": OUTCOME_MARKS["done"].glyph,
+    "failed": OUTCOME_MARKS["error"].glyph,
+    "timeout": OUTCOME_MARKS["timeout"].glyph,
+    "cancelled": OUTCOME_MARKS["cancelled"].glyph,
+    "cancel": OUTCOME_MARKS["cancelled"].glyph,
+    "stall": STALL_GLYPH,
+    "note": "!",
+    "dropped": STALL_GLYPH,
+    "run": RUN_MARKS["completed"].glyph,
+}
+
+KIND_WORDS: dict[str, str] = {
+    TaskKind.THREAD: "thread",
+    TaskKind.PROCESS: "process pool item",
+    TaskKind.ASYNC: "asyncio task",
+    TaskKind.CALL: "thread pool call",
+}
+
+# What cancelled a task (tui.events.CauseKind), after the word "cancelled" or "timed out".
+CAUSE_WORDS: dict[str, str] = {
+    CauseKind.TIMEOUT: "by timeout",
+    CauseKind.TASKGROUP: "by TaskGroup",
+    CauseKind.GATHER: "by gather",
+    CauseKind.RUN_EXIT: "by asyncio.run",
+    CauseKind.USER: "by you",
+    CauseKind.PROGRAM: "by program",
+}
+
+
+def status_mark(outcome: str | None, queued: bool = False) -> Mark:
+    """How a task stands: queued (not started), not ended (None), or its outcome."""
+    if queued:
+        return STATE_MARKS[TaskState.QUEUED]
+    if outcome is None:
+        return NOT_ENDED
+    return OUTCOME_MARKS.get(outcome) or Mark("?", "?", outcome, outcome)
 
 
 def state_glyphs(large: bool = False) -> dict[str, str]:

@@ -33,13 +33,16 @@ import platform
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from tui import events as schema
-from tui.catalog import UsageError
-from tui.events import Event, SchemaError
-from tui.files import write_atomically
+from tui.errors import UsageError
+from tui.events import Event, HelloEvent, SchemaError
+from tui.files import cannot_write, write_atomically
 from tui.model.run import NS, RunModel
+
+if TYPE_CHECKING:
+    from tui.model.summary import Summary
 
 FORMAT = "concur-tui-recording"
 VERSION = 1
@@ -53,20 +56,24 @@ MAX_SPAN_S = 24 * 3600  # a recording covers at most a day (a run, not a clock's
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
 
-# Header fields this module writes and the JSON types it accepts back for them.
-_META_TYPES: dict[str, tuple[type, ...]] = {
-    "scenario": (str,),
-    "params": (dict,),
-    "python": (str,),
-    "cores": (int,),
-    "created": (str,),
-    "host": (str,),
-    "source": (str,),
-    "events": (int,),
-    "duration_s": (int, float),
-    "dropped_invalid": (int,),
-    "truncated": (bool,),
-}
+
+class RecordingMeta(TypedDict, total=False):
+    """The header fields this module writes (docs/recording.md); reading, any may be null."""
+
+    scenario: str
+    params: dict[str, Any]
+    python: str
+    cores: int
+    created: str
+    host: str
+    source: str
+    events: int
+    duration_s: float
+    dropped_invalid: int
+    truncated: bool
+
+
+_META_FIELDS = schema.fields_of(RecordingMeta)
 
 
 class RecordingError(UsageError):
@@ -111,12 +118,12 @@ class Recorder:
 
     def header(self) -> dict[str, Any]:
         meta = dict(self.meta)
-        hello = next((e for e in self.events if e["e"] == "hello"), None)
+        hello = cast("HelloEvent | None", next((e for e in self.events if e["e"] == "hello"), None))
         if hello is not None:
             meta.setdefault("scenario", hello["scenario"])
             meta.setdefault("params", hello["params"])
             meta.setdefault("python", hello["python"])
-            if isinstance(hello.get("cores"), int):
+            if "cores" in hello:  # checked as it was added
                 meta.setdefault("cores", hello["cores"])
         meta.setdefault("host", platform.node())
         meta["created"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
@@ -132,12 +139,9 @@ class Recorder:
         """Write the recording to ``path`` (atomically: a complete file or none)."""
         if not self.events:
             raise RecordingError("nothing to save: no events were recorded")
-        lines = (f"{_dumps(x)}\n" for x in itertools.chain([self.header()], self.events))
-        try:
-            target = write_atomically(path, lines)
-        except OSError as exc:
-            raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return target
+        return _write(
+            path, (f"{_dumps(x)}\n" for x in itertools.chain([self.header()], self.events))
+        )
 
 
 class FileRecording:
@@ -148,10 +152,15 @@ class FileRecording:
         self.events = events
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        try:
-            return write_atomically(path, self.events.raw_lines())
-        except OSError as exc:
-            raise RecordingError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return _write(path, self.events.raw_lines())
+
+
+def _write(path: str | os.PathLike[str], lines: Iterable[str]) -> Path:
+    """A recording's lines written atomically; RecordingError (one line) if they cannot be."""
+    try:
+        return write_atomically(path, lines)
+    except OSError as exc:
+        raise RecordingError(cannot_write(path, exc)) from None
 
 
 def save(
@@ -173,12 +182,7 @@ def scenario_meta(scenario: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 def _dumps(value: Any) -> str:
     """One line of strict JSON (a non-finite number becomes null), so what is saved loads."""
-    try:
-        return json.dumps(
-            value, separators=(",", ":"), ensure_ascii=False, default=repr, allow_nan=False
-        )
-    except ValueError:
-        return _dumps(schema.strict_json(value))
+    return schema.dumps_strict(value, separators=(",", ":"), ensure_ascii=False, default=repr)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -198,7 +202,7 @@ def load_model(path: str | os.PathLike[str]) -> tuple[dict[str, Any], RunModel]:
     return meta, model
 
 
-def summary_of_recording(path: str | os.PathLike[str]) -> dict[str, Any]:
+def summary_of_recording(path: str | os.PathLike[str]) -> Summary:
     """The headless summary of a recorded run: equal to the summary the live run printed."""
     from tui.model.summary import summarize
 
@@ -461,12 +465,9 @@ def _check_header(name: str, header: Any) -> dict[str, Any]:
             f" {schema.VERSION}"
         )
     meta = {k: v for k, v in header.items() if k not in ("format", "version", "events_version")}
-    for key, types in _META_TYPES.items():
-        value = meta.get(key)
-        if value is not None and (
-            not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
-        ):
-            raise RecordingError(f"{name}: header field {key!r} has the wrong type")
+    problem = schema.fields_problem({k: v for k, v in meta.items() if v is not None}, _META_FIELDS)
+    if problem:
+        raise RecordingError(f"{name}: header {problem}")
     return meta
 
 
@@ -564,7 +565,8 @@ class Replay:
     def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> Replay:
         """Play a recording file; its events stay in the file until they are played."""
         meta, events, _ = _load(path, keep="lazy")
-        return cls(events, meta, **kwargs)  # type: ignore[arg-type]
+        assert isinstance(events, RecordedEvents)
+        return cls(events, meta, **kwargs)
 
     def recording(self) -> Recorder | FileRecording:
         """What saving this replay writes: the whole recording, copied line by line from its

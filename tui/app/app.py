@@ -33,12 +33,34 @@ from tui.recording import Replay
 class ConcurApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "concur-tui"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-short"), (34, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("f2", "toggle_projector", "Projector theme", show=False),
+        # The tooltips are the help screen's words for each key (tui.app.screens.help).
+        Binding(
+            "q",
+            "quit",
+            "Quit",
+            tooltip="quit from anywhere but a text field (ends the run and every process it"
+            " started)",
+        ),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="this help"),
+        Binding(
+            "f2",
+            "toggle_projector",
+            "Projector theme",
+            show=False,
+            tooltip="projector theme: high contrast, large glyphs; again for the theme before"
+            " (--projector)",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            show=False,
+            priority=True,
+            tooltip="quit from anywhere, a text field too (ctrl+c too, but in a text field)",
+        ),
     ]
 
     def __init__(
@@ -153,8 +175,11 @@ class ConcurApp(App):
             self.theme = PROJECTOR.name
 
     def action_help(self) -> None:
+        """The help screen is made once and kept: making its Markdown took a second."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            if not self.is_screen_installed(HelpScreen.NAME):
+                self.install_screen(HelpScreen(), HelpScreen.NAME)
+            self.push_screen(HelpScreen.NAME)
 
     async def action_quit(self, return_code: int = catalog.EXIT_OK) -> None:
         """End every run first: nothing the scenario started may outlive the app."""
@@ -165,10 +190,10 @@ class ConcurApp(App):
                 await screen.end()
         self.exit(return_code=return_code)
 
-    async def action_help_quit(self) -> None:
+    def action_help_quit(self) -> None:
         """Ctrl+C quits, ending every run, as in any terminal program (Textual would only
         say how to quit). A focused text field still takes Ctrl+C as copy."""
-        await self.action_quit()
+        self.call_later(self.action_quit)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

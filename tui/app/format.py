@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tui.events import CauseKind, TaskState
-from tui.marks import NOT_ENDED, OUTCOME_MARKS, STATE_MARKS
-
-OUTCOME_WORD: dict[str | None, str] = {o: mark.word for o, mark in OUTCOME_MARKS.items()} | {
-    None: NOT_ENDED.word,
-    TaskState.QUEUED: STATE_MARKS[TaskState.QUEUED].word,  # not started, so no outcome yet
-}
-CAUSE_SHORT = {
-    CauseKind.TIMEOUT: "by timeout",
-    CauseKind.TASKGROUP: "by TaskGroup",
-    CauseKind.GATHER: "by gather",
-    CauseKind.RUN_EXIT: "by asyncio.run",
-    CauseKind.USER: "by you",
-    CauseKind.PROGRAM: "by program",
-}
+from tui.events import Cause
+from tui.marks import CAUSE_WORDS
 
 
 def seconds(value: float | None) -> str:
@@ -40,7 +25,7 @@ def millis(value: float | None) -> str:
     return f"{value:.2f} ms" if value < 10 else f"{value:.0f} ms"
 
 
-def short_cause(cause: dict[str, Any] | None) -> str:
+def short_cause(cause: Cause | None) -> str:
     if not cause:
         return ""
-    return CAUSE_SHORT.get(str(cause.get("kind")), "")
+    return CAUSE_WORDS.get(cause["kind"], "")

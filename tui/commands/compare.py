@@ -8,8 +8,14 @@ import signal
 from typing import Any
 
 from tui.catalog import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
-from tui.compare import MODES, WORKLOADS, advise, compare
+from tui.compare import DOMINANTS, MODES, WORKLOADS, Dominant, advise, compare, format_table
 from tui.events import dumps_strict
+
+DOMINANT_HELP: dict[Dominant, str] = {
+    "waiting": "the tasks mostly wait (network, disk, APIs)",
+    "computing": "the tasks mostly compute (pure-Python number crunching)",
+    "both": "a real share of each",
+}
 
 
 def register(sub: Any) -> None:
@@ -51,13 +57,9 @@ def register(sub: Any) -> None:
         "guide's answer and the command that shows it.",
     )
     dominant = helper.add_mutually_exclusive_group(required=True)
-    for name, text in (
-        ("waiting", "the tasks mostly wait (network, disk, APIs)"),
-        ("computing", "the tasks mostly compute (pure-Python number crunching)"),
-        ("both", "a real share of each"),
-    ):
+    for name in DOMINANTS:
         dominant.add_argument(
-            f"--{name}", dest="dominant", action="store_const", const=name, help=text
+            f"--{name}", dest="dominant", action="store_const", const=name, help=DOMINANT_HELP[name]
         )
     helper.add_argument("--tasks", type=int, required=True, help="how many tasks at once")
     helper.add_argument("--json", action="store_true", help="print one JSON object")
@@ -76,7 +78,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print(dumps_strict(result.to_dict()) if args.json else result.table())
+    print(dumps_strict(result.to_dict()) if args.json else format_table(result))
     if result.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.ok else EXIT_FAILED
@@ -85,20 +87,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_advise(args: argparse.Namespace) -> int:
     advice = advise(args.dominant, args.tasks)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "recommendation": advice.recommendation,
-                    "why": advice.why,
-                    "open": {
-                        "kind": advice.open_kind,
-                        "target": advice.open_target,
-                        "params": advice.open_params,
-                    },
-                    "command": advice.command,
-                }
-            )
-        )
+        print(json.dumps(advice.to_json()))
         return EXIT_OK
     print(f"Use: {advice.recommendation}")
     print(f"Why: {advice.why}")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from tui.catalog import EXIT_USAGE
 from tui.commands.replay import recording_path
-from tui.recording import RecordingError, load_model
+from tui.errors import EXIT_OK, UsageError
+from tui.files import cannot_write
+from tui.recording import load_model
 
 
 def register(subparsers: Any) -> None:
@@ -30,21 +30,15 @@ def register(subparsers: Any) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from tui.export import write_trace
 
+    source = recording_path(args)
+    _, model = load_model(source)  # a bad file: RecordingError, a UsageError
+    output = args.output or f"{Path(args.demo or source).name.removesuffix('.jsonl')}.trace.json"
     try:
-        source = recording_path(args)
-        _, model = load_model(source)
-        output = (
-            args.output or f"{Path(args.demo or source).name.removesuffix('.jsonl')}.trace.json"
-        )
-        try:
-            path, count = write_trace(model, output)
-        except OSError as exc:
-            raise RecordingError(f"cannot write {output}: {exc.strerror or exc}") from None
-    except RecordingError as exc:
-        print(f"concur-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        path, count = write_trace(model, output)
+    except OSError as exc:
+        raise UsageError(cannot_write(output, exc)) from None
     size = path.stat().st_size
     print(
         f"wrote {path} ({count} trace events, {size / 1024:.0f} KB): open it at https://ui.perfetto.dev"
     )
-    return 0
+    return EXIT_OK

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from tui.catalog import EXIT_USAGE
 from tui.cli import projector_arg
+from tui.errors import EXIT_OK, UnavailableError, UsageError
 from tui.events import dumps_strict
 from tui.recording import (
     MAX_SPEED,
     MIN_SPEED,
-    RecordingError,
     Replay,
     demo_names,
     demo_path,
@@ -60,29 +58,19 @@ def _demos() -> list[str]:
 
 
 def recording_path(args: argparse.Namespace) -> str:
-    """FILE or the path of ``--demo NAME``; RecordingError (exit 2) when neither or both."""
+    """FILE or the path of ``--demo NAME``; UsageError when neither or both."""
     if args.demo and args.file:
-        raise RecordingError("give a recording FILE or --demo NAME, not both")
+        raise UsageError("give a recording FILE or --demo NAME, not both")
     if args.demo:
         return str(demo_path(args.demo))
     if not args.file:
-        raise RecordingError(f"give a recording FILE or --demo NAME (demos: {', '.join(_demos())})")
+        raise UsageError(f"give a recording FILE or --demo NAME (demos: {', '.join(_demos())})")
     return str(find_recording(args.file))
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    try:
-        return _replay(args)
-    except RecordingError as exc:
-        print(f"concur-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-
-
-def _replay(args: argparse.Namespace) -> int:
     if not MIN_SPEED <= args.speed <= MAX_SPEED:
-        raise RecordingError(
-            f"--speed must be between {MIN_SPEED} and {MAX_SPEED}, not {args.speed:g}"
-        )
+        raise UsageError(f"--speed must be between {MIN_SPEED} and {MAX_SPEED}, not {args.speed:g}")
     path = recording_path(args)
     if args.json or args.text:
         from tui.model.summary import format_text, summarize
@@ -90,17 +78,16 @@ def _replay(args: argparse.Namespace) -> int:
 
         _, model = load_model(path)
         summary = summarize(model)
-        print(dumps_strict(summary) if args.json else format_text(model, summary))
-        return 0
+        print(dumps_strict(summary.to_json()) if args.json else format_text(model, summary))
+        return EXIT_OK
     replay = Replay.from_file(path, speed=args.speed, paused=args.paused)
     try:
         from tui.app.app import ConcurApp
     except ImportError as exc:
-        print(f"concur-tui: the dashboard is not available ({exc})", file=sys.stderr)
-        return 1
+        raise UnavailableError(f"the dashboard is unavailable ({exc})") from None
     ConcurApp(
         replay=replay,
         compare_pythons=args.served_python if args.served else None,
         projector=args.projector,
     ).run()
-    return 0
+    return EXIT_OK

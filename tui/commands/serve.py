@@ -11,6 +11,7 @@ listings, and served sessions that cannot run a path typed into the page.
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import secrets
 import shlex
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tui.catalog import UsageError
+from tui.errors import EXIT_OK, UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -87,10 +88,14 @@ def port_problem(host: str, port: int) -> str | None:
             try:
                 probe.bind(address)
             except OSError as exc:
-                if exc.errno == 98:  # EADDRINUSE
-                    return f"port {port} on {host} is already in use (choose another with --port N)"
-                return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                return bind_problem(host, port, exc)
     return None
+
+
+def bind_problem(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use (choose another with --port N)"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
 def public_url(host: str, port: int) -> str:
@@ -181,8 +186,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         hosts=allowed_hosts(args.host, args.port, public),
         max_sessions=args.max_sessions,
     )
-    server.serve()
-    return 0
+    try:
+        server.serve()
+    except OSError as exc:  # the port was taken between the check and the server's bind
+        raise UsageError(bind_problem(args.host, args.port, exc)) from None
+    return EXIT_OK
 
 
 def _checked_pythons(paths: list[str]) -> list[str]:

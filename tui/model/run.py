@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tui.events import (
     DEFAULT_ASYNC_NAME,
@@ -21,12 +21,42 @@ from tui.events import (
     STEP_ROW_LEN,
     TEXT_FIELDS,
     Attribution,
+    AttributionEvent,
+    CancelEvent,
+    Cause,
+    CpuEvent,
     DropKind,
+    DroppedEvent,
     Event,
+    GilEvent,
+    HelloEvent,
+    LoopEvent,
+    NoteEvent,
+    OffcpuEvent,
+    OutputEvent,
+    OutputStream,
+    ProcsEvent,
+    ReadyEvent,
+    RenameEvent,
+    RunEndEvent,
+    RunOutcome,
+    RunStartEvent,
+    StallEndEvent,
+    StallEvent,
+    StepEvent,
+    StepsEvent,
+    SupervisorEndEvent,
+    TaskEndEvent,
     TaskKind,
+    TaskOutcome,
+    TaskStartEvent,
     TaskState,
+    ThreadsEvent,
+    WaitEvent,
+    WaitStartEvent,
+    WindowEvent,
 )
-from tui.literal import visible_event
+from tui.literal import visible_event, visible_values
 
 NS = 1e9
 MAX_TASKS = 25_000  # tasks a model keeps; later ones are counted, not shown
@@ -72,7 +102,7 @@ EXPLAINS = {
 class Span:
     t0: float
     t1: float
-    state: str
+    state: TaskState
     what: str = ""
     kernel: bool = False  # placed from the kernel's samples, not from an exact hook
 
@@ -87,13 +117,36 @@ class KernelWindow:
     what: dict[str, str]
 
 
+# What a log entry tells: a task started or ended (and how), a cancel asked, a loop stall, a
+# note, something dropped, the run's end, a line of output.
+LogKind = Literal[
+    "started",
+    "finished",
+    "failed",
+    "timeout",
+    "cancelled",
+    "cancel",
+    "stall",
+    "note",
+    "dropped",
+    "run",
+    "output",
+]
+END_LOG_KIND: dict[TaskOutcome, LogKind] = {
+    TaskOutcome.DONE: "finished",
+    TaskOutcome.ERROR: "failed",
+    TaskOutcome.TIMEOUT: "timeout",
+    TaskOutcome.CANCELLED: "cancelled",
+}
+
+
 @dataclass
 class LogEntry:
     t: float
-    kind: str  # started | finished | failed | timeout | cancelled | cancel | stall | note | dropped | run
+    kind: LogKind
     text: str
     task_id: str | None = None
-    stream: str | None = None  # output lines: stdout or stderr
+    stream: OutputStream | None = None  # output lines
 
 
 @dataclass
@@ -113,7 +166,7 @@ class Stall:
 @dataclass
 class Task:
     id: str
-    kind: str
+    kind: TaskKind
     name: str
     start: float
     pid: int
@@ -122,16 +175,16 @@ class Task:
     coro: str | None = None
     internal: bool = False
     end: float | None = None
-    outcome: str | None = None
+    outcome: TaskOutcome | None = None
     error: str | None = None
     traceback: str | None = None
-    cancelled_by: dict[str, Any] | None = None
+    cancelled_by: Cause | None = None
     result: str | None = None
     cores: set[int] = field(default_factory=set)
     waits: list[Span] = field(default_factory=list)
     steps: list[tuple[float, float]] = field(default_factory=list)
     windows: list[tuple[float, float, float, float]] = field(default_factory=list)
-    cancel_requests: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    cancel_requests: list[tuple[float, Cause]] = field(default_factory=list)
     open_wait: Span | None = None  # a wait still in progress (its end not known yet)
     cpu_s: float | None = None
     cpu_queue_s: float = 0.0
@@ -148,7 +201,7 @@ class Task:
     @property
     def label(self) -> str:
         """The name a person gave the task, or what it runs when it has only a default name."""
-        if self.kind == "async" and self.coro and DEFAULT_ASYNC_NAME.fullmatch(self.name):
+        if self.kind == TaskKind.ASYNC and self.coro and DEFAULT_ASYNC_NAME.fullmatch(self.name):
             return f"{self.coro.rsplit('.', 1)[-1]} ({self.name})"
         return self.name
 
@@ -188,7 +241,7 @@ class Task:
                     fill[i][span.state] = fill[i].get(span.state, 0.0) + overlap
         return [max(f, key=f.__getitem__) if f else None for f in fill]
 
-    def time_in(self, now: float) -> dict[str, float]:
+    def time_in(self, now: float) -> dict[TaskState, float]:
         """Seconds in each state. An ended thread, pool item or call places the exact totals
         measured at its end (CPU, hooked waits, queue time) and shares what is left among the
         states its spans found where nothing exact did (the kernel's, or hooks-only waiting)."""
@@ -212,7 +265,7 @@ class Task:
         mix = dict.fromkeys(LEFTOVER, 0.0)
         for span in spans:
             if (span.kernel or span.state == TaskState.WAITING) and span.state in mix:
-                mix[TaskState(span.state)] += span.t1 - span.t0
+                mix[span.state] += span.t1 - span.t0
         weight = sum(mix.values())
         if weight <= 0:
             mix, weight = {TaskState.WAITING: 1.0}, 1.0
@@ -332,7 +385,7 @@ def _residual(window: KernelWindow, exact: list[Span]) -> dict[TaskState, float]
         amount = min(span.t1, window.t1) - max(span.t0, window.t0)
         if amount <= 0:
             continue
-        for state in EXPLAINS.get(TaskState(span.state), ()):
+        for state in EXPLAINS.get(span.state, ()):
             take = min(amount, left.get(state, 0.0))
             if take > 0:
                 left[state] -= take
@@ -450,7 +503,7 @@ def _split(gaps: list[tuple[float, float]], running_share: float) -> list[Span]:
     return spans
 
 
-def percentile(values: list[float], q: float, presorted: bool = False) -> float | None:
+def percentile(values: Sequence[float], q: float, presorted: bool = False) -> float | None:
     """Nearest-rank percentile (q in 0..100) of ``values``; None for none."""
     if not values:
         return None
@@ -500,7 +553,7 @@ class RunModel:
         self._output_chars = 0
         self.log_offset = 0  # entries dropped from the front of ``log`` (views index on)
         self.dropped: dict[DropKind, int] = dict.fromkeys(DROP_KINDS, 0)
-        self._partial_lines: dict[tuple[int, str], tuple[float, str]] = {}
+        self._partial_lines: dict[tuple[int, OutputStream], tuple[float, str]] = {}
         self._start_entries: dict[str, LogEntry] = {}
         self.stalls: list[Stall] = []
         self.notes: list[str] = []
@@ -514,7 +567,7 @@ class RunModel:
         self.proc_cpu_s: dict[int, float] = {}
         self.started: float | None = None
         self.ended: float | None = None
-        self.outcome: str | None = None
+        self.outcome: RunOutcome | None = None
         self.error: str | None = None
         self.traceback: str | None = None
         self.kernel_cpu_s: float | None = None
@@ -564,10 +617,10 @@ class RunModel:
                 self.version += 1
 
     def feed(self, event: Event) -> None:
-        kind = event.get("e")
+        kind = str(event.get("e"))
         # Program text is stored, and so shown, printed and exported, as literal text.
-        event = visible_event(event, TEXT_FIELDS.get(kind, ()))  # type: ignore[arg-type]
-        handler = getattr(self, "_on_" + str(kind), None)
+        event = visible_event(event, TEXT_FIELDS.get(kind, ()))
+        handler = getattr(self, "_on_" + kind, None)
         t = self.seconds(event["t"])
         self.last_t = max(self.last_t, t)
         self.events_seen += 1
@@ -575,13 +628,13 @@ class RunModel:
         if handler is not None:
             handler(event, t)
 
-    def _on_hello(self, e: Event, t: float) -> None:
+    def _on_hello(self, e: HelloEvent, t: float) -> None:
         self.scenario = e["scenario"]
         self.params = e["params"]
         self.info = {k: v for k, v in e.items() if k not in ("e", "t", "pid", "params")}
         self.gil_enabled = bool(e.get("gil_enabled", True))
 
-    def _on_attribution(self, e: Event, t: float) -> None:
+    def _on_attribution(self, e: AttributionEvent, t: float) -> None:
         self.attribution = Attribution(e["mode"])
         self.attribution_reason = e.get("reason")
         if self.attribution == Attribution.HOOKS_ONLY:
@@ -592,17 +645,19 @@ class RunModel:
             self.notes.append(text)
             self._add_log(LogEntry(t, "note", text))
 
-    def _on_offcpu(self, e: Event, t: float) -> None:
+    def _on_offcpu(self, e: OffcpuEvent, t: float) -> None:
         """The kernel's account of each thread over [t0, t): given to the tasks on that thread."""
         t0 = self.seconds(e["t0"])
         self.sampler_cpu_s = e.get("sampler_cpu_ns", 0) / NS
         waited = 0.0
         for pid, tid, states, what in e["rows"]:
-            seconds = {state: ns / NS for state, ns in states.items()}
-            window = KernelWindow(t0, t, seconds, what)
             tasks = self._by_tid.get(tid)
             if not tasks:
                 continue
+            seconds = {state: ns / NS for state, ns in states.items()}
+            # The sampler's words, but a recording's are the file's: literal text (done here,
+            # for the rows kept, rather than for every row in TEXT_FIELDS).
+            window = KernelWindow(t0, t, seconds, visible_values(what))
             if len(tasks) > 1:  # a pool worker's thread: forget items long over
                 tasks[:] = [x for x in tasks if x.end is None or x.end > t0 - 1.0]
             for task in tasks:
@@ -637,12 +692,13 @@ class RunModel:
             return None
         return waited / sampled if sampled > 0 else 0.0
 
-    def _on_run_start(self, e: Event, t: float) -> None:
+    def _on_run_start(self, e: RunStartEvent, t: float) -> None:
         self.started = t
 
-    def _on_run_end(self, e: Event, t: float) -> None:
+    def _on_run_end(self, e: RunEndEvent, t: float) -> None:
+        outcome = RunOutcome(e["outcome"])  # first: an unknown word changes nothing
         self.ended = t
-        self.outcome = e["outcome"]
+        self.outcome = outcome
         self.error = e.get("error")
         self.traceback = e.get("traceback")
         if "self_cpu_s" in e:
@@ -653,20 +709,20 @@ class RunModel:
             if task.end is None:
                 task.end = t
                 self._close_queue(task, t)
-                task.outcome = task.outcome or (
-                    "cancelled" if self.outcome == "cancelled" else None
-                )
+                if self.outcome == RunOutcome.CANCELLED:
+                    task.outcome = task.outcome or TaskOutcome.CANCELLED
         self._add_log(
             LogEntry(t, "run", f"run {self.outcome}" + (f": {self.error}" if self.error else ""))
         )
 
-    def _on_supervisor_end(self, e: Event, t: float) -> None:
+    def _on_supervisor_end(self, e: SupervisorEndEvent, t: float) -> None:
         """The supervisor's closing word: the kernel's CPU accounting, and ends it had to impose."""
+        outcome = RunOutcome(e.get("outcome", RunOutcome.FAILED))
         self.kernel_cpu_s = e.get("kernel_cpu_s")
         self._end_partial_lines()  # all output has been read: a last line without "\n" ends
         if self.ended is None:
             self.ended = t
-            self.outcome = e.get("outcome", "failed")
+            self.outcome = outcome
             self.error = e.get("error")
             for task in self.tasks.values():
                 if task.end is None:
@@ -674,7 +730,7 @@ class RunModel:
                     self._close_queue(task, t)
             self._add_log(LogEntry(t, "run", f"run {self.outcome}: {self.error}"))
 
-    def _on_task_start(self, e: Event, t: float) -> None:
+    def _on_task_start(self, e: TaskStartEvent, t: float) -> None:
         known = self.tasks.get(e["id"])
         if known is not None:
             # A pool or executor call is announced twice, by the submitter when it is queued
@@ -682,8 +738,8 @@ class RunModel:
             queued_at, taken_at = sorted((known.start, t))
             if not e.get("queued"):
                 known.pid, known.tid = e["pid"], e.get("tid")
-                if e.get("core") is not None:
-                    known.cores.add(e["core"])
+                if (core := e.get("core")) is not None:
+                    known.cores.add(core)
                 self._take(known, e)
             elif e.get("parent") and not known.parent:
                 known.parent = e["parent"]
@@ -701,7 +757,7 @@ class RunModel:
             return
         task = Task(
             id=e["id"],
-            kind=e["kind"],
+            kind=TaskKind(e["kind"]),
             name=e["name"],
             start=t,
             pid=e["pid"],
@@ -710,8 +766,8 @@ class RunModel:
             coro=e.get("coro"),
             internal=bool(e.get("internal")),
         )
-        if e.get("core") is not None:
-            task.cores.add(e["core"])
+        if (core := e.get("core")) is not None:
+            task.cores.add(core)
         if e.get("queued"):
             task.open_wait = Span(t, math.inf, TaskState.QUEUED, "queued for a free worker")
         else:
@@ -726,7 +782,7 @@ class RunModel:
             self._start_entries[task.id] = entry
             self._add_log(entry)
 
-    def _take(self, task: Task, e: Event) -> None:
+    def _take(self, task: Task, e: TaskStartEvent) -> None:
         """Where a task runs: its thread (for the kernel's samples) and, for a call, its worker."""
         if task.tid and task.kind in (TaskKind.THREAD, TaskKind.PROCESS):
             self._by_tid.setdefault(task.tid, []).append(task)
@@ -743,7 +799,7 @@ class RunModel:
             task.queued_s = t - task.open_wait.t0
             task.open_wait = None
 
-    def _on_rename(self, e: Event, t: float) -> None:
+    def _on_rename(self, e: RenameEvent, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None:
             old_label = task.label
@@ -754,30 +810,31 @@ class RunModel:
             if entry is not None and entry.text.startswith(old_label):
                 entry.text = task.label + entry.text[len(old_label) :]
 
-    def _on_task_end(self, e: Event, t: float) -> None:
+    def _on_task_end(self, e: TaskEndEvent, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is None:
             return
+        outcome = TaskOutcome(e["outcome"])  # first: an unknown word changes nothing
         task.end = t
         self._close_queue(task, t)
         task.open_wait = None
         self._live_threads.pop(task.id, None)
         self._live.pop(task.id, None)
-        task.outcome = e["outcome"]
+        task.outcome = outcome
         task.error = e.get("error")
         task.traceback = e.get("traceback")
         task.result = e.get("result")
         task.cancelled_by = e.get("cancelled_by")
         task._spans = None
         task.cpu_queue_s = e.get("cpu_queue_ns", 0) / NS
-        for key, attr in (
-            ("cpu_ns", "cpu_s"),
-            ("sleep_ns", "sleep_s"),
-            ("block_ns", "block_s"),
-            ("io_ns", "io_s"),
-        ):
-            if e.get(key) is not None:
-                setattr(task, attr, e[key] / NS)
+        if (cpu_ns := e.get("cpu_ns")) is not None:
+            task.cpu_s = cpu_ns / NS
+        if (sleep_ns := e.get("sleep_ns")) is not None:
+            task.sleep_s = sleep_ns / NS
+        if (block_ns := e.get("block_ns")) is not None:
+            task.block_s = block_ns / NS
+        if (io_ns := e.get("io_ns")) is not None:
+            task.io_s = io_ns / NS
         for core in [e.get("core"), *e.get("cores", [])]:
             if core is not None:
                 task.cores.add(core)
@@ -787,33 +844,32 @@ class RunModel:
         if task.internal:
             return
         text = {
-            "done": f"{task.label} finished",
-            "error": f"{task.label} failed: {task.error}",
-            "timeout": f"{task.label} timed out",
-            "cancelled": f"{task.label} cancelled",
-        }.get(task.outcome, f"{task.label} ended ({task.outcome})")
-        if task.cancelled_by and task.outcome in ("cancelled", "timeout"):
+            TaskOutcome.DONE: f"{task.label} finished",
+            TaskOutcome.ERROR: f"{task.label} failed: {task.error}",
+            TaskOutcome.TIMEOUT: f"{task.label} timed out",
+            TaskOutcome.CANCELLED: f"{task.label} cancelled",
+        }[task.outcome]
+        if task.cancelled_by and task.outcome in (TaskOutcome.CANCELLED, TaskOutcome.TIMEOUT):
             text += f": {self.describe_cause(task.cancelled_by)}"
-        kind = {"done": "finished", "error": "failed"}.get(task.outcome, task.outcome)
-        self._add_log(LogEntry(t, kind, text, task.id))
+        self._add_log(LogEntry(t, END_LOG_KIND[task.outcome], text, task.id))
 
-    def _on_wait(self, e: Event, t: float) -> None:
+    def _on_wait(self, e: WaitEvent, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None:
-            task.waits.append(Span(self.seconds(e["t0"]), t, e["state"], e["what"]))
+            task.waits.append(Span(self.seconds(e["t0"]), t, TaskState(e["state"]), e["what"]))
             task.open_wait = None
 
-    def _on_wait_start(self, e: Event, t: float) -> None:
+    def _on_wait_start(self, e: WaitStartEvent, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None and task.end is None:
-            task.open_wait = Span(t, math.inf, e["state"], e["what"])
+            task.open_wait = Span(t, math.inf, TaskState(e["state"]), e["what"])
 
-    def _on_step(self, e: Event, t: float) -> None:
+    def _on_step(self, e: StepEvent, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None:
             task.steps.append((self.seconds(e["t0"]), t))
 
-    def _on_steps(self, e: Event, t: float) -> None:
+    def _on_steps(self, e: StepsEvent, t: float) -> None:
         # Sent after the events of the same moment, so a task's last steps may come after its
         # end: its spans are drawn again.
         tasks, seconds, flat = self.tasks, self.seconds, e["flat"]
@@ -828,27 +884,31 @@ class RunModel:
             task.steps.append((start, seconds(t1)))
             task._spans = None
 
-    def _on_ready(self, e: Event, t: float) -> None:
+    def _on_ready(self, e: ReadyEvent, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is not None:
             task.waits.append(Span(self.seconds(e["t0"]), t, TaskState.WAITING, READY_WHAT))
 
-    def _on_window(self, e: Event, t: float) -> None:
+    def _on_window(self, e: WindowEvent, t: float) -> None:
         t0 = self.seconds(e["t0"])
         waiting = e.get("waiting", {})
+        open_waits: list[tuple[Task, Span | None]] = []  # all read before any is set
         for task in self._live_threads.values():
             if task.pid != e["pid"]:
                 continue
             state, start_ns, what = waiting.get(task.id, (None, 0, ""))
             start = self.seconds(start_ns) if state else 0.0
             closed = any(w.t0 == start for w in task.waits[-3:])
-            task.open_wait = Span(start, math.inf, state, what) if state and not closed else None
+            span = Span(start, math.inf, TaskState(state), what) if state and not closed else None
+            open_waits.append((task, span))
+        for task, span in open_waits:
+            task.open_wait = span
         for task_id, (ran, gil) in e["threads"].items():
-            task = self.tasks.get(task_id)
-            if task is not None:
-                task.windows.append((t0, t, ran / NS, gil / NS))
+            thread = self.tasks.get(task_id)
+            if thread is not None:
+                thread.windows.append((t0, t, ran / NS, gil / NS))
 
-    def _on_cancel(self, e: Event, t: float) -> None:
+    def _on_cancel(self, e: CancelEvent, t: float) -> None:
         task = self.tasks.get(e["id"])
         if task is None:
             return
@@ -857,23 +917,23 @@ class RunModel:
             text = f"cancel {task.label}: {self.describe_cause(e['cause'])}"
             self._add_log(LogEntry(t, "cancel", text, task.id))
 
-    def _on_gil(self, e: Event, t: float) -> None:
+    def _on_gil(self, e: GilEvent, t: float) -> None:
         self.gil_busy.add(t, float(e["busy"]))
         self.gil_lags_us.extend(e["lags_us"])
 
-    def _on_loop(self, e: Event, t: float) -> None:
+    def _on_loop(self, e: LoopEvent, t: float) -> None:
         lags = e["lags_us"]
         self.loop_lags_us.extend(lags)
         self.loop_lag_ms.add(t, max(lags) / 1000 if lags else 0.0)
 
-    def _on_stall(self, e: Event, t: float) -> None:
+    def _on_stall(self, e: StallEvent, t: float) -> None:
         stall = Stall(
             self.seconds(e["t0"]), None, e["file"], e["line"], e.get("function", ""), e["code"]
         )
         self.stalls.append(stall)
         self._add_log(LogEntry(t, "stall", f"event loop stuck at {stall.where}: {stall.code}"))
 
-    def _on_stall_end(self, e: Event, t: float) -> None:
+    def _on_stall_end(self, e: StallEndEvent, t: float) -> None:
         t0 = self.seconds(e["t0"])
         for stall in self.stalls:
             if stall.t1 is None and abs(stall.t0 - t0) < 1e-6:
@@ -884,7 +944,7 @@ class RunModel:
                     )
                 )
 
-    def _on_output(self, e: Event, t: float) -> None:
+    def _on_output(self, e: OutputEvent, t: float) -> None:
         """Output as written (``t`` is when the runner or worker wrote it), and as log lines,
         each stamped when its first character was written. Both are bounded: a program that
         prints forever keeps its newest output, the oldest is dropped and counted."""
@@ -936,16 +996,16 @@ class RunModel:
             self._add_log(LogEntry(began, "output", text, stream=stream))
         self._partial_lines.clear()
 
-    def _on_dropped(self, e: Event, t: float) -> None:
+    def _on_dropped(self, e: DroppedEvent, t: float) -> None:
         what: DropKind = e["what"]
         self.dropped[what] += e["count"]
         self._add_log(LogEntry(t, "dropped", f"{e['count']:,} {DROP_WORDS[what]}"))
 
-    def _on_note(self, e: Event, t: float) -> None:
+    def _on_note(self, e: NoteEvent, t: float) -> None:
         self.notes.append(e["text"])
         self._add_log(LogEntry(t, "note", e["text"], e.get("id")))
 
-    def _on_cpu(self, e: Event, t: float) -> None:
+    def _on_cpu(self, e: CpuEvent, t: float) -> None:
         per_core = [float(p) for p in e["per_core"]]
         self.cpu.append((t, per_core))
         scenario, tool = e.get("scenario"), e.get("tool")
@@ -956,14 +1016,14 @@ class RunModel:
         ):
             self.cpu_split.append((t, [float(p) for p in scenario], [float(p) for p in tool]))
 
-    def _on_procs(self, e: Event, t: float) -> None:
+    def _on_procs(self, e: ProcsEvent, t: float) -> None:
         rss = 0
         for pid, _name, cpu_s, *more in e["rows"]:
             self.proc_cpu_s[pid] = max(self.proc_cpu_s.get(pid, 0.0), cpu_s)
             rss += more[0] if more else 0
         self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
 
-    def _on_threads(self, e: Event, t: float) -> None:
+    def _on_threads(self, e: ThreadsEvent, t: float) -> None:
         """Which core each live task's thread was seen on, and a pool item's thread state
         (from /proc). asyncio tasks share their loop's thread."""
         by_tid: dict[int, list[Task]] = {}
@@ -974,7 +1034,7 @@ class RunModel:
             for task in by_tid.get(tid, ()):
                 if core is not None:
                     task.cores.add(core)
-                if task.kind == "process":
+                if task.kind == TaskKind.PROCESS:
                     task.proc_states.append((t, state))
 
     # -- questions the views ask ------------------------------------------------------------
@@ -985,7 +1045,7 @@ class RunModel:
         task = self.tasks.get(task_id or "")
         return task.label if task else "?"
 
-    def describe_cause(self, cause: dict[str, Any]) -> str:
+    def describe_cause(self, cause: Cause) -> str:
         """A cancellation's cause in words (the runner writes them; ``kind`` as a fallback),
         with the message the program passed to ``cancel(msg)``, if any."""
         text = str(cause.get("detail") or cause.get("kind"))
@@ -1069,7 +1129,7 @@ class RunModel:
 
 BURST = 50  # more tasks than this starting (or finishing) within BURST_S make one log line
 BURST_S = 0.1
-BURST_KINDS = ("started", "finished")
+BURST_KINDS: tuple[LogKind, ...] = ("started", "finished")
 HOLD_S = 0.2
 
 

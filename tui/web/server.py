@@ -111,7 +111,7 @@ class GuardedServer(Server):
     def _token_ok(self, given: str) -> bool:
         return hmac.compare_digest(given.encode(), self.token.encode())
 
-    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if not self._token_ok(request.query.get("token", "")):
             raise web.HTTPForbidden(
                 text="concur-tui: open the address `concur-tui serve` printed (with its"

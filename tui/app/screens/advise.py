@@ -19,13 +19,13 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from tui.app.screens.fields import LEAVE_FIELD, FieldKeysScreen
 from tui.catalog import UsageError
-from tui.compare import Advice, advise
+from tui.compare import DOMINANTS, Advice, Dominant, advise
 
-ANSWERS = (
-    ("waiting", "Waiting: network, disk, databases, APIs"),
-    ("computing", "Computing: pure-Python number crunching"),
-    ("both", "Both: a real share of each"),
-)
+ANSWERS: dict[Dominant, str] = {
+    "waiting": "Waiting: network, disk, databases, APIs",
+    "computing": "Computing: pure-Python number crunching",
+    "both": "Both: a real share of each",
+}
 
 
 class AdviseScreen(FieldKeysScreen, ModalScreen[Advice | None]):
@@ -37,7 +37,7 @@ class AdviseScreen(FieldKeysScreen, ModalScreen[Advice | None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, dominant: str = "waiting", tasks: int = 4) -> None:
+    def __init__(self, dominant: Dominant = "waiting", tasks: int = 4) -> None:
         super().__init__()
         self.dominant = dominant
         self.tasks = tasks
@@ -47,8 +47,8 @@ class AdviseScreen(FieldKeysScreen, ModalScreen[Advice | None]):
         with Vertical(id="advise-box"):
             yield Label("What does most of your tasks' time go to?", classes="advise-question")
             with RadioSet(id="advise-dominant"):
-                for key, text in ANSWERS:
-                    yield RadioButton(text, value=key == self.dominant, name=key)
+                for key in DOMINANTS:
+                    yield RadioButton(ANSWERS[key], value=key == self.dominant, name=key)
             with Horizontal(id="advise-tasks-row"):
                 yield Label("How many tasks at once?", classes="advise-question")
                 yield Input(str(self.tasks), id="advise-tasks", type="integer")

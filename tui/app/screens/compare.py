@@ -35,6 +35,13 @@ from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.mode_run import ModeRun
 from tui.catalog import Param, UsageError
 from tui.compare import MODES, SCENARIO, WORKLOADS, CompareResult, Row, compare, probe_python
+from tui.compare.table import (
+    PREDICTION_HEADING,
+    SKIPPED,
+    note_lines,
+    prediction_lines,
+    settings_text,
+)
 from tui.model.run import RunModel
 
 PARAMS = ("tasks", "io_s", "cpu_work")
@@ -394,27 +401,18 @@ def _short(path: str) -> str:
 
 
 def notes(result: CompareResult) -> Content:
-    """The guide's reasons, the rows' notes and how the run ended, under the table."""
-    shown = ", ".join(f"{k}={v}" for k, v in result.params.items() if k != "workload")
-    pythons = "; ".join(
-        f"{i.label} {i.implementation} {i.gil_text}{' (free-threaded build)' if i.free_threaded_build else ''}"
-        for i in result.interpreters
-    )
+    """The guide's reasons, the rows' notes and how the run ended, under the table: the
+    lines ``concur-tui compare`` prints around its table, styled."""
+    pythons = "; ".join(f"{i.label} {i.description}" for i in result.interpreters)
     parts: list[Content | str | tuple[str, str]] = [
         (f"{result.workload} workload", "bold"),
-        f", {shown}; {result.cores} cores; python {pythons}",
+        f", {settings_text(result)}; python {pythons}",
     ]
-    if any(row.mode != "sequential" for row in result.rows):
-        parts.append(("\nThe guide's prediction (speed-up over sequential):", "bold"))
-    seen: set[tuple[str, str]] = set()
-    for row in result.rows:
-        if row.mode == "sequential" or (row.mode, row.prediction) in seen:
-            continue
-        seen.add((row.mode, row.prediction))
-        parts.append(f"\n  {row.mode:<10} ~{row.predicted_speedup:.1f}x  {row.prediction}")
-    for row in result.rows:
-        if row.note:
-            parts.append((f"\n{row.mode} ({row.python}): {row.note}", "$text-warning"))
+    predictions = prediction_lines(result)
+    if predictions:
+        parts.append((f"\n{PREDICTION_HEADING}", "bold"))
+        parts += [f"\n{line}" for line in predictions]
+    parts += [(f"\n{note}", "$text-warning") for note in note_lines(result)]
     if result.interrupted:
-        parts.append(("\nCancelled: the remaining runs were skipped.", "$warning"))
+        parts.append((f"\nCancelled: {SKIPPED}.", "$warning"))
     return Content.assemble(*parts)

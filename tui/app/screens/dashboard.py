@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
 from tui.app.source import EventSource, PlaybackSource, SourceFactory
@@ -27,13 +29,22 @@ from tui.app.widgets.event_log import EventLog
 from tui.app.widgets.gil_pane import GilPane
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.loop_pane import LoopPane
+from tui.app.widgets.pane import Pane
 from tui.app.widgets.run_status import RunStatus
 from tui.app.widgets.source_view import SourceView
 from tui.app.widgets.task_detail import TaskDetail
 from tui.app.widgets.timeline import Timeline
 from tui.events import Event
 from tui.model.run import RunModel
-from tui.recording import FileRecording, Recorder, RecordingError, Replay, recordings_folder
+from tui.recording import (
+    SPEEDS,
+    FileRecording,
+    Recorder,
+    RecordingError,
+    Replay,
+    recordings_folder,
+)
+from tui.supervisor.session import CANCEL_GRACE_S
 
 # Live panes are drawn 4 times a second (keys answer at once): drawing at 15 fps cost the
 # dashboard a third of a core (README: "The dashboard's own cost").
@@ -44,34 +55,106 @@ STEP = Binding.Group("Step ±")
 SPEED = Binding.Group("Speed")
 SEEK = Binding.Group("±1 s")
 ZOOM = Binding.Group("Zoom")
+TAB = "-tab"  # a tab's id: its pane's, and this
+
+# Every pane, in its place's order (``Pane.PLACE``): the one list to add a pane to.
+PANES: tuple[type[Pane], ...] = (
+    Timeline,
+    CpuPane,
+    GilPane,
+    LoopPane,
+    EventLog,
+    TaskDetail,
+    SourceView,
+)
 
 
 class DashboardScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Playback keys exist only while a recording plays (check_action). Priority: the
         # timeline has its own Home.
-        Binding("space", "play_pause", "Play/pause"),
-        Binding("full_stop", "step(1)", "Step", key_display=".", group=STEP),
-        Binding("comma", "step(-1)", "Step back", key_display=",", group=STEP),
-        Binding("left_square_bracket", "speed(-1)", "Slower", key_display="[", group=SPEED),
+        # The tooltips are the help screen's words for each key (tui.app.screens.help).
+        Binding(
+            "space",
+            "play_pause",
+            "Play/pause",
+            tooltip="play / pause (at the end: play again from the start)",
+        ),
+        Binding(
+            "full_stop",
+            "step(1)",
+            "Step",
+            key_display=".",
+            group=STEP,
+            tooltip="step on to the next event (pauses)",
+        ),
+        Binding(
+            "comma",
+            "step(-1)",
+            "Step back",
+            key_display=",",
+            group=STEP,
+            tooltip="step back to the previous event (pauses)",
+        ),
+        Binding(
+            "left_square_bracket",
+            "speed(-1)",
+            "Slower",
+            key_display="[",
+            group=SPEED,
+            tooltip=f"slower; the speeds: {', '.join(f'{s:g}x' for s in SPEEDS)}",
+        ),
         Binding("right_square_bracket", "speed(1)", "Faster", key_display="]", group=SPEED),
         Binding("shift+left", "seek(-1)", "Back 1 s", key_display="⇧←", group=SEEK, priority=True),
         Binding("shift+right", "seek(1)", "On 1 s", key_display="⇧→", group=SEEK, priority=True),
-        Binding("home", "seek_to(0)", "Start", priority=True),
+        Binding(
+            "home",
+            "seek_to(0)",
+            "Start",
+            priority=True,
+            tooltip="back to the start (instead of the first task; ↑ and PgUp still get there)",
+        ),
         # On a narrow terminal the footer leaves keys out from the last one back (KeyFooter).
-        Binding("r", "rerun", "Rerun"),
-        Binding("c", "cancel_run", "Cancel run"),
-        Binding("w", "save_recording", "Save run"),
-        Binding("x", "cancel_task", "Cancel task"),
-        Binding("p", "pause", "Pause view"),
+        Binding("r", "rerun", "Rerun", tooltip="run the same scenario again"),
+        Binding(
+            "c",
+            "cancel_run",
+            "Cancel run",
+            tooltip="cancel the run: ask the program to stop, end it by force after"
+            f" {CANCEL_GRACE_S:g} s",
+        ),
+        Binding(
+            "w",
+            "save_recording",
+            "Save run",
+            tooltip="save the run so far as a recording in the recordings folder"
+            " (~/.local/share/concur-tui/recordings, or $CONCUR_TUI_RECORDINGS); the message"
+            " says where, and `concur-tui replay NAME` plays it",
+        ),
+        Binding(
+            "x",
+            "cancel_task",
+            "Cancel task",
+            tooltip="cancel the selected task, where Python allows it: an asyncio task, a pool"
+            " item not yet started. A running thread cannot be stopped from outside; the log"
+            " says so",
+        ),
+        Binding(
+            "p",
+            "pause",
+            "Pause view",
+            tooltip="pause the view: keep collecting, stop redrawing (press again to catch up)",
+        ),
         Binding("plus,equals_sign", "zoom(2)", "Zoom in", key_display="+", group=ZOOM),
         Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", group=ZOOM),
         Binding("question_mark", "app.help", "Help", key_display="?"),
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", tooltip="back to the scenario list (ends the run)"),
         Binding("q", "app.quit", "Quit"),
-        Binding("l", "tab('log')", "Log", show=False),
-        Binding("t", "tab('task')", "Task", show=False),
-        Binding("s", "tab('source')", "Source", show=False),
+        Binding("l", f"tab('{EventLog.ID}')", "Log", show=False, tooltip="show the Log tab"),
+        Binding("t", f"tab('{TaskDetail.ID}')", "Task", show=False, tooltip="show the Task tab"),
+        Binding(
+            "s", f"tab('{SourceView.ID}')", "Source", show=False, tooltip="show the Source tab"
+        ),
     ]
 
     def __init__(
@@ -91,11 +174,11 @@ class DashboardScreen(Screen):
         self.record = record
         self.source_text = source_text
         self.run_title = title
-        self.source_name = source_name or "\0"  # the file whose lines a stall may name
+        self.source_name = source_name  # the file whose lines a stall may name
         self.paused = False
         self._notes_seen = 0
         self._drawn_version = -1
-        self._stalls_shown = 0
+        self._panes: list[Pane] = []
         self._generation = self._source_generation()
         self._recorded = False
         self.saved_to: Path | None = None
@@ -122,27 +205,38 @@ class DashboardScreen(Screen):
         # that room in the footer.
         return action not in NOT_IN_PLAYBACK or self.replay is None
 
+    def _new_pane(self, kind: type[Pane]) -> Widget:
+        if kind is SourceView:  # the one pane that needs more than the model: the program
+            return SourceView(self.source_text, self.source_name, id=kind.ID)
+        return cast(type[Widget], kind)(id=kind.ID)
+
+    @property
+    def panes(self) -> list[Pane]:
+        if not self._panes:  # found once: a query at every tick costs
+            self._panes = [cast(Pane, self.query_one(f"#{kind.ID}")) for kind in PANES]
+        return self._panes
+
     def compose(self) -> ComposeResult:
+        panes = {place: [k for k in PANES if place == k.PLACE] for place in ("main", "side", "tab")}
         yield RunStatus(id="status")
         with Horizontal(id="main"):
-            yield Timeline(id="timeline")
+            for kind in panes["main"]:
+                yield self._new_pane(kind)
             with VerticalScroll(id="side"):
-                yield CpuPane(id="cpu")
-                yield GilPane(id="gil")
-                yield LoopPane(id="loop")
-        with TabbedContent(id="bottom", initial="log"):
-            with TabPane("Log", id="log"):
-                yield EventLog(id="event-log")
-            with TabPane("Task", id="task"), VerticalScroll():
-                yield TaskDetail(id="task-detail")
-            with TabPane("Source", id="source"), ScrollableContainer():
-                yield SourceView(self.source_text, id="source-view")
+                for kind in panes["side"]:
+                    yield self._new_pane(kind)
+        with TabbedContent(id="bottom", initial=f"{panes['tab'][0].ID}{TAB}"):
+            for kind in panes["tab"]:
+                with TabPane(kind.TITLE, id=f"{kind.ID}{TAB}"):
+                    pane = self._new_pane(kind)
+                    # A pane that does not scroll itself scrolls in its tab.
+                    yield pane if isinstance(pane, ScrollView) else ScrollableContainer(pane)
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#timeline").border_title = "Timeline"
-        self.query_one("#gil").border_title = "GIL"
-        self.query_one("#loop").border_title = "Event loop lag"
+        for pane in self.panes:
+            if pane.PLACE != "tab":
+                cast(Widget, pane).border_title = pane.TITLE
         self.query_one(Timeline).focus()
         self.source.start()
         self._poll()
@@ -173,7 +267,7 @@ class DashboardScreen(Screen):
         self._notes_seen = len(self.model.notes)
         if self.record is not None and not self._recorded and self.source.done:
             self._save_record()
-        if self.paused:
+        if self.paused or not self.is_current:  # hidden: drawn when shown again
             return
         if self.model.version != self._drawn_version or (
             self.model.ended is None and self.source.live
@@ -189,42 +283,34 @@ class DashboardScreen(Screen):
         """A playback went back and rebuilt its model: views that append must start over."""
         self._generation = self._source_generation()
         self._notes_seen = len(self.model.notes)  # notes before the new position were shown
-        self._stalls_shown = -1
         self._drawn_version = -1
-        self.query_one(EventLog).reset()
-        self.query_one(Timeline).reset()
+        self._reset_panes()
+
+    def _reset_panes(self) -> None:
+        for pane in self.panes:
+            pane.reset()
 
     def redraw(self) -> None:
+        """Every pane draws the model; one in a tab not shown only if it must (``Pane``)."""
         model = self.model
         self._drawn_version = model.version
         self._show_status()
-        timeline = self.query_one(Timeline)
-        timeline.show(model)
-        self.query_one(CpuPane).show(model)
-        self.query_one(GilPane).show(model)
-        loop = self.query_one(LoopPane)
-        loop.display = bool(model.loop_lag_ms.points or model.stalls)
-        if loop.display:
-            loop.show(model)
-        self.query_one(EventLog).show(model)
-        if len(model.stalls) != self._stalls_shown:
-            self._stalls_shown = len(model.stalls)
-            lines = {stall.line for stall in model.stalls if stall.file.endswith(self.source_name)}
-            self.query_one(SourceView).show(self.source_text, lines or None)
-        self._show_task_detail()
+        shown_tab = self.query_one(TabbedContent).active
+        for pane in self.panes:
+            if pane.PLACE != "tab" or pane.DRAWN_HIDDEN or f"{pane.ID}{TAB}" == shown_tab:
+                pane.show(model)
 
-    def _show_task_detail(self) -> None:
-        """The Task tab's details, worked out only while that tab is the one shown."""
-        if self.query_one(TabbedContent).active == "task":
-            task = self.query_one(Timeline).highlighted_task
-            self.query_one(TaskDetail).show(self.model, task.id if task else None)
-
-    def on_tabbed_content_tab_activated(self) -> None:
-        self._show_task_detail()
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = (event.pane.id or "").removesuffix(TAB)
+        for pane in self.panes:
+            if pane_id == pane.ID:
+                pane.show(self.model)
 
     # -- messages from the panes ------------------------------------------------------------
     def on_timeline_highlighted(self, message: Timeline.Highlighted) -> None:
-        self.query_one(TaskDetail).show(self.model, message.task_id)
+        detail = self.query_one(TaskDetail)
+        detail.task_id = message.task_id
+        detail.show(self.model)
 
     def on_timeline_selected(self, message: Timeline.Selected) -> None:
         from tui.app.screens.task_screen import TaskScreen
@@ -244,10 +330,8 @@ class DashboardScreen(Screen):
         self._generation = self._source_generation()
         self._notes_seen = 0
         self._drawn_version = -1
-        self._stalls_shown = 0
         self.paused = False
-        self.query_one(EventLog).reset()
-        self.query_one(Timeline).reset()
+        self._reset_panes()
         self.source.start()
         self._poll()
         self.notify("Started again", timeout=2)
@@ -375,8 +459,8 @@ class DashboardScreen(Screen):
         timeline.zoom_by(factor)
         self.notify(f"zoom ×{timeline.zoom:g}", timeout=1)  # noqa: RUF001
 
-    def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+    def action_tab(self, pane_id: str) -> None:
+        self.query_one(TabbedContent).active = f"{pane_id}{TAB}"
 
     def action_back(self) -> None:
         self.end()

@@ -16,7 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 TEXT_FIELDS = (Input, TextArea)
-LEAVE_FIELD = Binding("escape", "leave_field", "Leave field")
+LEAVE_FIELD = Binding(
+    "escape", "leave_field", "Leave field", tooltip="in a text field: leave it (else: back)"
+)
 
 
 def typed(key: str) -> bool:

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -59,9 +60,20 @@ class ParamSelect(Select[str]):
 class PickerScreen(FieldKeysScreen):
     LEAVE_TO = "#scenario-list"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "start", "Run", priority=True),
-        Binding("m", "compare", "Compare modes"),
-        Binding("a", "advise", "Which should I use?"),
+        Binding("enter", "start", "Run", priority=True, tooltip="start the highlighted scenario"),
+        Binding(
+            "m",
+            "compare",
+            "Compare modes",
+            tooltip="compare the modes: one workload run sequentially, with threads, processes"
+            " and asyncio",
+        ),
+        Binding(
+            "a",
+            "advise",
+            "Which should I use?",
+            tooltip="the guide's questions, its answer, and a way to see it",
+        ),
         LEAVE_FIELD,
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
@@ -140,12 +152,12 @@ class PickerScreen(FieldKeysScreen):
             )
         )
         self.query_one("#scenario-lesson", Static).update(Content(reflow(scenario.lesson)))
-        self.query_one(SourceView).show(scenario.source)
+        self.query_one(SourceView).show_text(scenario.source)
         self.query_one("#source-box", ScrollableContainer).scroll_home(animate=False)
         box = self.query_one("#params", Vertical)
         await box.remove_children()
         edits = self.edits.setdefault(scenario.name, {})
-        rows = []
+        rows: list[Widget] = []
         for param in scenario.params:
             limits = ""
             value = edits.get(param.name, str(param.default))

@@ -31,4 +31,6 @@ class TaskScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#task-box").border_title = "Task"
         self.query_one("#task-box").border_subtitle = "escape to close"
-        self.query_one(TaskDetail).show(self.model, self.task_id)
+        detail = self.query_one(TaskDetail)
+        detail.task_id = self.task_id
+        detail.show(self.model)

@@ -1,37 +1,30 @@
 """The comparison's table: one row per run, the measurement next to the guide's prediction.
 
-The figures and their definitions are ``tui.compare``'s (docs/compare.md, "The columns");
-this widget only lays them out and colours the verdict.
+The columns and each cell's text are ``tui.compare.table``'s, the same as
+``concur-tui compare`` prints (docs/compare.md, "The columns"); this widget only lays
+them out and colours the verdict.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import JustifyMethod
 from rich.text import Text
 from textual.widgets import DataTable
 
 from tui.compare import Row
+from tui.compare.table import COLUMNS, Column, cells
 
-COLUMNS = (
-    ("mode", "mode"),
-    ("python", "python"),
-    ("elapsed", "elapsed"),
-    ("speedup", "speed-up"),
-    ("predicted", "predicted"),
-    ("verdict", "verdict"),
-    ("cores", "cores"),
-    ("gil", "GIL busy"),
-    ("peak", "peak MB"),
-)
-RIGHT = {"elapsed", "speedup", "predicted", "cores", "gil", "peak"}
+# The wall column adds what every mode pays alike (starting the runner): the CLI prints it,
+# the screen leaves it out so that the table fits 80 columns.
+SHOWN = tuple(column for column in COLUMNS if column.key != "wall")
+COLOURED_VERDICTS = ("agrees", "differs", "failed")
 
 
 class CompareTable(DataTable[Text]):
     COMPONENT_CLASSES: ClassVar[set[str]] = DataTable.COMPONENT_CLASSES | {
-        "compare-table--agrees",
-        "compare-table--differs",
-        "compare-table--failed",
+        f"compare-table--{verdict}" for verdict in COLOURED_VERDICTS
     }
 
     DEFAULT_CSS = """
@@ -48,35 +41,26 @@ class CompareTable(DataTable[Text]):
     def on_mount(self) -> None:
         self.set_python_column(self.show_python)
 
+    def _columns(self) -> list[Column]:
+        return [c for c in SHOWN if c.key != "python" or self.show_python]
+
     def set_python_column(self, shown: bool) -> None:
         """(Re)build the columns: the python column only when interpreters are compared."""
         self.clear(columns=True)
         self.show_python = shown
-        for key, label in COLUMNS:
-            if key == "python" and not shown:
-                continue
-            self.add_column(Text(label, justify="right" if key in RIGHT else "left"), key=key)
+        for column in self._columns():
+            self.add_column(Text(column.label, justify=_justify(column)), key=column.key)
 
     def add(self, row: Row) -> None:
-        cells = self._cells(row)
-        self.add_row(*(cells[key] for key, _ in COLUMNS if key != "python" or self.show_python))
+        texts = cells(row)
+        line = []
+        for column in self._columns():
+            text = Text(texts[column.key], justify=_justify(column))
+            if column.key == "verdict" and row.verdict in COLOURED_VERDICTS:
+                text.stylize(self.get_component_rich_style(f"compare-table--{row.verdict}"))
+            line.append(text)
+        self.add_row(*line)
 
-    def _cells(self, row: Row) -> dict[str, Text]:
-        def num(value: float | None, fmt: str, suffix: str = "") -> Text:
-            text = "-" if value is None else format(value, fmt) + suffix
-            return Text(text, justify="right")
 
-        verdict = Text(row.verdict)
-        if row.verdict in ("agrees", "differs", "failed"):
-            verdict.stylize(self.get_component_rich_style(f"compare-table--{row.verdict}"))
-        return {
-            "mode": Text(row.mode),
-            "python": Text(f"{row.python} {'GIL' if row.gil_enabled else 'no-GIL'}"),
-            "elapsed": num(row.elapsed_s, ".2f", " s"),
-            "speedup": num(row.speedup, ".2f", "x"),
-            "predicted": Text(f"~{row.predicted_speedup:.1f}x", justify="right"),
-            "verdict": verdict,
-            "cores": num(row.cores_used, ".2f"),
-            "gil": num(row.gil_busy, ".2f"),
-            "peak": num(row.peak_rss_mb, ".0f"),
-        }
+def _justify(column: Column) -> JustifyMethod:
+    return "right" if column.right else "left"

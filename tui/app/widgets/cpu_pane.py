@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
@@ -9,13 +11,27 @@ from textual.widgets import Static
 from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import OTHER_CELL, TOOL_CELL, Meter
+from tui.app.widgets.pane import Place
+from tui.marks import STALL_GLYPH
 from tui.model.run import LOAD_WINDOW, RunModel
 from tui.model.summary import cpu_mean_per_core
+from tui.supervisor.session import SAMPLE_INTERVAL_S
 
 HISTORY = 60
 
 
 class CpuPane(Vertical):
+    TITLE: ClassVar[str] = "CPU per core"
+    HELP: ClassVar[str] = f"""
+Each core's busy percentage, sampled by the dashboard process every {SAMPLE_INTERVAL_S:g} s
+(psutil), with its recent history. `*` marks the cores the scenario's threads and processes
+were seen running on (`/proc`, the last core each thread ran on). It is the whole machine's
+load, the dashboard included.
+"""
+    PLACE: ClassVar[Place] = "side"
+    ID: ClassVar[str] = "cpu"
+    DRAWN_HIDDEN: ClassVar[bool] = False
+
     DEFAULT_CSS = """
     CpuPane { height: auto; }
     CpuPane .core { height: 1; }
@@ -30,9 +46,6 @@ class CpuPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Figures("waiting for the first sample…", id="cores-used")
-
-    def on_mount(self) -> None:
-        self.border_title = "CPU per core"
 
     def show(self, model: RunModel) -> None:
         if not model.cpu:
@@ -76,8 +89,13 @@ class CpuPane(Vertical):
             lines.append(f"{TOOL_CELL} concur-tui  {OTHER_CELL} other programs")
         busy = model.machine_busy(None if finished else LOAD_WINDOW)
         if busy is not None:
-            lines.append(f"⚠ others used {busy:.1f} cores")  # a busy machine, on one line
+            lines.append(
+                f"{STALL_GLYPH} others used {busy:.1f} cores"
+            )  # a busy machine, on one line
         self.query_one("#cores-used", Static).update("\n".join(lines))
-        title = "CPU per core, run mean" if finished else "CPU per core"
+        title = f"{self.TITLE}, run mean" if finished else self.TITLE
         if self.border_title != title:  # setting it repaints the whole pane
             self.border_title = title
+
+    def reset(self) -> None:
+        """Nothing is kept between draws (the rows follow the number of cores)."""

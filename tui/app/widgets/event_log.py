@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.style import Style
 from rich.text import Text
-from textual.color import Color
 from textual.widgets import RichLog
 
+from tui.app.widgets.pane import Place
+from tui.marks import LOG_GLYPHS
 from tui.model.run import LogEntry, LogMerge, RunModel
 
-KIND_MARK = {
-    "started": ("▶", "primary"),
-    "finished": ("✓", "success"),
-    "failed": ("✗", "error"),
-    "timeout": ("◔", "warning"),
-    "cancelled": ("⊘", "accent"),
-    "cancel": ("⊘", "accent"),
-    "stall": ("⚠", "error"),
-    "note": ("!", "warning"),
-    "dropped": ("⚠", "warning"),
-    "run": ("■", "foreground"),
+# The colour of each kind of line (a component class each, so a theme may restyle it).
+KIND_COLOUR = {
+    "started": "$primary",
+    "finished": "$success",
+    "failed": "$error",
+    "timeout": "$warning",
+    "cancelled": "$accent",
+    "cancel": "$accent",
+    "stall": "$error",
+    "note": "$warning",
+    "dropped": "$warning",
+    "run": "$foreground-muted",
+    "stderr": "$error",
+    "output": "$foreground-muted",
+    "time": "$foreground-muted",
 }
 
 
@@ -31,9 +38,19 @@ MAX_LINE = 2_000  # characters of one output line shown
 class EventLog(RichLog):
     """Appends what the model's log released since the last call; never redraws old lines."""
 
+    TITLE: ClassVar[str] = "Log"
+    HELP: ClassVar[str] = ""
+    PLACE: ClassVar[Place] = "tab"
+    ID: ClassVar[str] = "event-log"
+    DRAWN_HIDDEN: ClassVar[bool] = True
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"event-log--{kind}" for kind in KIND_COLOUR}
     DEFAULT_CSS = """
     EventLog { background: $surface; scrollbar-size-vertical: 1; }
-    """
+    """ + "\n".join(
+        f"EventLog > .event-log--{kind} {{ color: {colour}; }}"
+        for kind, colour in KIND_COLOUR.items()
+    )
 
     def __init__(self, **kwargs) -> None:
         super().__init__(
@@ -55,18 +72,14 @@ class EventLog(RichLog):
         self.clear()
         self._merge = LogMerge()
 
-    def _colour(self, name: str) -> Style:
-        style = self._styles.get(name)
+    def _colour(self, kind: str) -> Style:
+        """The colour of a kind of line (only the colour: the log draws its own background)."""
+        style = self._styles.get(kind)
         if style is None:
-            style = self._styles[name] = self._make_style(name)
+            part = kind if kind in KIND_COLOUR else "output"
+            colour = self.get_component_rich_style(f"event-log--{part}").color
+            style = self._styles[kind] = Style(color=colour)
         return style
-
-    def _make_style(self, name: str) -> Style:
-        variables = self.app.theme_variables
-        if name == "foreground" or name not in variables:
-            return Style()
-        colour = Color.parse(variables.get("surface", "black")) + Color.parse(variables[name])
-        return Style(color=colour.rich_color)
 
     def show(self, model: RunModel) -> None:
         if self._stale:
@@ -84,18 +97,16 @@ class EventLog(RichLog):
                 *(entry for i, entry in enumerate(entries) if i not in skip),
             ]
         for entry in entries:
-            line = Text(
-                f"{round(entry.t - origin, 3) + 0.0:7.3f}s ", style=self._colour("foreground-muted")
-            )
+            line = Text(f"{round(entry.t - origin, 3) + 0.0:7.3f}s ", style=self._colour("time"))
             if entry.kind == "output":
-                colour = "error" if entry.stream == "stderr" else "foreground"
+                colour = "stderr" if entry.stream == "stderr" else "output"
                 text = entry.text
                 if len(text) > MAX_LINE:
                     text = f"{text[:MAX_LINE]}… ({len(text) - MAX_LINE:,} more characters)"
                 line.append("│ " + text, style=self._colour(colour))
             else:
-                mark, colour = KIND_MARK.get(entry.kind, ("•", "foreground"))
-                line.append(f"{mark} {entry.text}", style=self._colour(colour))
+                mark = LOG_GLYPHS.get(entry.kind, "•")
+                line.append(f"{mark} {entry.text}", style=self._colour(entry.kind))
             lines.append(line)
         if lines:
             # One write for the whole batch: 10 000 tasks starting at once is one poll's news.

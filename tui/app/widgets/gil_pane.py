@@ -6,6 +6,10 @@ saw waiting for it (one CPU-bound thread alone: held ~100 %, contended 0)."""
 
 from __future__ import annotations
 
+import math
+import sys
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -15,13 +19,42 @@ from tui.app.format import millis, seconds
 from tui.app.widgets.figures import Figures
 from tui.app.widgets.history import History
 from tui.app.widgets.meter import Meter
+from tui.app.widgets.pane import Place
 from tui.events import Attribution
 from tui.model.run import RunModel
+from tui.supervisor.attribution import SWEEP_S
 
 TOP_THREADS = 4
+THREADS_EVERY_S = 1.0
+"""While a run goes on, the per-thread waits are worked out this often (run time), not at
+every tick: each is the thread's whole life, and was the pane's largest cost."""
 
 
 class GilPane(Vertical):
+    TITLE: ClassVar[str] = "GIL"
+    HELP: ClassVar[str] = f"""
+- **held**: the share of time the GIL was held by someone. A probe thread in the
+  runner sleeps a short random interval and measures how late it gets the GIL back,
+  less any time it waited for a free core; a late wake-up means the GIL was held, and
+  that whole cycle counts as busy.
+  Checked against loads that hold the GIL a known share of the time (1/3, 2/3, all),
+  it reads 0.33, 0.67 and 1.00.
+- **contended**: how many of the program's threads the kernel saw waiting for the GIL,
+  on average over the last second. One CPU-bound thread alone: held ~100 %, contended 0;
+  two: held ~100 %, contended ~1. A free-threaded build has no GIL: the pane says so.
+- **wait p50 / p99** (GIL acquire latency): how long the probe waited to get the GIL back,
+  median and 99th percentile. About 0.1 ms when nobody holds it; with CPU-bound threads
+  at least the {sys.getswitchinterval() * 1000:g} ms switch interval.
+- **GIL wait per thread**: each thread's time in a futex wait on the GIL, as the kernel
+  saw it, and its share of the thread's life (getting the GIL back after a sleep or a
+  wake-up included). Limits: sampled ~{1 / SWEEP_S:.0f} times a second, so waits shorter
+  than that are counted by share, not one by one. Hooks only (no `/proc`): an estimate,
+  the thread's off-CPU time no hook explains.
+"""
+    PLACE: ClassVar[Place] = "side"
+    ID: ClassVar[str] = "gil"
+    DRAWN_HIDDEN: ClassVar[bool] = False
+
     DEFAULT_CSS = """
     GilPane { height: auto; }
     GilPane #gil-latency, GilPane #gil-threads, GilPane #gil-contended {
@@ -33,6 +66,12 @@ class GilPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._lags_seen = -1
+        self._threads_at = (0, -math.inf)
+        """The model and its time when the per-thread waits were last worked out."""
+
+    def reset(self) -> None:
+        self._lags_seen = -1
+        self._threads_at = (0, -math.inf)
 
     def compose(self) -> ComposeResult:
         yield Meter("held", id="gil-busy")
@@ -74,6 +113,10 @@ class GilPane(Vertical):
                 f"wait p50 {millis(model.gil_wait_ms(50))} p99 {millis(model.gil_wait_ms(99))}"
             )
         now = model.now()
+        model_at, at = self._threads_at
+        if model.ended is None and model_at == id(model) and 0 <= now - at < THREADS_EVERY_S:
+            return
+        self._threads_at = (id(model), now)
         threads = [
             (task.gil_wait_s(now), task.duration(now), task.label)
             for task in model.tasks.values()
@@ -93,9 +136,8 @@ class GilPane(Vertical):
         if model.attribution == Attribution.HOOKS_ONLY:
             return "contended: unknown (hooks only)"
         if model.ended is not None and model.gil_contended.values():
-            mean = model.gil_contended.mean()
-            return f"contended {mean:.1f} (run mean)"  # threads waiting, on one line
-        mean = model.gil_contended_recent()
-        if mean is None:
+            return f"contended {model.gil_contended.mean():.1f} (run mean)"  # threads waiting
+        recent = model.gil_contended_recent()
+        if recent is None:
             return "contended -"
-        return f"contended {mean:.1f} thread{'s' if round(mean, 1) != 1 else ''} waiting"
+        return f"contended {recent:.1f} thread{'s' if round(recent, 1) != 1 else ''} waiting"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import RenderResult
 from textual.reactive import reactive
@@ -52,16 +53,30 @@ class History(Widget):
         self.set_reactive(History.data, tuple(data))
         self.set_reactive(History.top, top)
         self.high = high
+        self._styles: tuple[Style, Style, Style] | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
+    def _part_styles(self) -> tuple[Style, Style, Style]:
+        """The base, bar and high styles, worked out once per theme (they were most of a
+        redraw's cost)."""
+        if self._styles is None:
+            base = self.get_component_rich_style("history--base")
+            self._styles = (
+                base,
+                base + self.get_component_rich_style("history--bar"),
+                base + self.get_component_rich_style("history--high"),
+            )
+        return self._styles
 
     def render(self) -> RenderResult:
         width = self.size.width
         values = _squeeze(list(self.data), width) if self.whole else list(self.data)[-width:]
         top = self.top if self.top is not None else max(values, default=0.0)
-        base = self.get_component_rich_style("history--base")
-        styles = (
-            base + self.get_component_rich_style("history--bar"),
-            base + self.get_component_rich_style("history--high"),
-        )
+        base, *bars = self._part_styles()
+        styles = (bars[0], bars[1])
         text = Text(" " * (width - len(values)), style=base, no_wrap=True, overflow="crop")
         run: list[str] = []  # cells of one style, appended at once (a style a cell was slow)
         run_high = False

@@ -17,6 +17,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup  # no public module (Textual 8)
 
@@ -42,6 +43,27 @@ class KeyFooter(Footer):
         self._fitted_width = -1
         self.left_out: list[str] = []
         """The descriptions of the keys that did not fit, last time."""
+        self._composed_for: tuple = ()
+
+    def _shown(self) -> tuple:
+        """What the footer shows: the width, and each shown key and whether it is enabled."""
+        bindings = self.screen.active_bindings.items()
+        keys = tuple(
+            (key, b.action, b.description, on) for key, (_, b, on, _) in bindings if b.show
+        )
+        return (self.size.width, keys)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Compose again only when what it shows changed, once things settled: coming back to
+        a screen (closing the help) recomposed every key, a tenth of a second on a busy
+        machine."""
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._compose_if_changed)
+
+    async def _compose_if_changed(self) -> None:
+        if self.is_attached and self._shown() != self._composed_for:
+            await self.recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._fitted_width and self._bindings_ready:
@@ -99,6 +121,7 @@ class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         if not self._bindings_ready or self.size.width <= 0:
             return  # nothing to fit yet: the first resize composes it again
+        self._composed_for = self._shown()
         for group, items in self._fit():
             if group is not None and len(items) > 1:
                 with KeyGroup(classes="-compact" if group.compact else ""):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import RenderResult
 from textual.reactive import reactive
@@ -45,6 +46,18 @@ class Meter(Widget):
         super().__init__(**kwargs)
         self.label = label
         self.label_width = label_width
+        self._styles: dict[str, Style] = {}
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = {}
+
+    def _style(self, part: str) -> Style:
+        """A part's style, worked out once per theme (it was most of a redraw's cost)."""
+        style = self._styles.get(part)
+        if style is None:
+            style = self._styles[part] = self.get_component_rich_style(f"meter--{part}")
+        return style
 
     def render(self) -> RenderResult:
         figure = f" {self.figure}"
@@ -53,15 +66,15 @@ class Meter(Widget):
         tool, other = (min(filled, round(max(0.0, share) * width)) for share in self.others)
         other = min(other, filled - tool)
         own = filled - tool - other
-        bar_part = "meter--high" if self.fraction >= self.high else "meter--bar"
+        bar_part = "high" if self.fraction >= self.high else "bar"
         text = Text(no_wrap=True, overflow="crop")
         text.append(
             f"{self.label:<{self.label_width}}"[: self.label_width],
-            self.get_component_rich_style("meter--label"),
+            self._style("label"),
         )
-        text.append(FULL_CELL * own, self.get_component_rich_style(bar_part))
-        text.append(TOOL_CELL * tool, self.get_component_rich_style("meter--tool"))
-        text.append(OTHER_CELL * other, self.get_component_rich_style("meter--other"))
-        text.append("░" * (width - filled), self.get_component_rich_style("meter--empty"))
+        text.append(FULL_CELL * own, self._style(bar_part))
+        text.append(TOOL_CELL * tool, self._style("tool"))
+        text.append(OTHER_CELL * other, self._style("other"))
+        text.append("░" * (width - filled), self._style("empty"))
         text.append(figure)
         return text

@@ -15,6 +15,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import RenderResult
+from textual.geometry import Size
 from textual.widget import Widget
 
 from tui.app.format import seconds
@@ -26,13 +27,13 @@ NAME_WIDTH = 14
 WIDE_NAME_WIDTH = 22  # from a 100-column pane on
 MAX_TASKS = 6
 MARK_PARTS = (*STATE_MARKS, *OUTCOME_MARKS)
-STATUS = {
-    "waiting": ("○ to run", "muted"),
-    "running": ("● running", "live"),
-    "completed": ("■ completed", "done"),
-    "failed": ("✕ failed", "error"),
-    "cancelled": ("✕ cancelled", "cancelled"),
-    "skipped": ("· skipped", "muted"),
+# A finished run is drawn with the mark (glyph and colour) of the task outcome it matches.
+RUN_OUTCOME_MARK = {"completed": "done", "failed": "error", "cancelled": "cancelled"}
+# A run not finished: its glyph (as the run status bar's) and the part that colours it.
+PENDING = {
+    "waiting": ("○", "to run", "muted"),
+    "running": ("●", "running", "live"),
+    "skipped": ("·", "skipped", "muted"),
 }
 
 
@@ -85,7 +86,7 @@ class ModeRun(Widget):
     def freeze(self, outcome: str, elapsed: float | None) -> None:
         """The run is over: its model no longer changes."""
         self.frozen = True
-        self.status = outcome if outcome in STATUS else "failed"
+        self.status = outcome if outcome in RUN_OUTCOME_MARK else "failed"
         self.elapsed = elapsed
         self._snapshot()
 
@@ -132,19 +133,19 @@ class ModeRun(Widget):
     def _style(self, part: str) -> Style:
         return self.get_component_rich_style(f"mode-run--{part}")
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1 + len(self._rows) + (1 if self._hidden else 0)
 
     def render(self) -> RenderResult:
         text = Text(no_wrap=True, overflow="ellipsis")
-        word, part = STATUS.get(self.status, (self.status, "muted"))
-        width = self.name_width
-        text.append(f"{self.title:<{width + 3}}", self._style("title"))
-        text.append(word, self._style(part))
-        if self.elapsed is not None:
-            text.append(f"  {seconds(self.elapsed)}", self._style("title"))
         large = large_glyphs(self.app.current_theme)
         glyphs, ends = state_glyphs(large), outcome_glyphs(large)
+        glyph, word, part = self._status(ends)
+        width = self.name_width
+        text.append(f"{self.title:<{width + 3}}", self._style("title"))
+        text.append(f"{glyph} {word}", self._style(part))
+        if self.elapsed is not None:
+            text.append(f"  {seconds(self.elapsed)}", self._style("title"))
         for label, cells, outcome in self._rows:
             name = label if len(label) <= width else label[: width - 1] + "…"
             text.append(f"\n  {name:<{width}} ", self._style("muted"))
@@ -159,6 +160,13 @@ class ModeRun(Widget):
             more = f"{self._hidden} more task{'s' if self._hidden > 1 else ''}"
             text.append(f"\n  … {more}", self._style("muted"))
         return text
+
+    def _status(self, ends: dict[str | None, str]) -> tuple[str, str, str]:
+        """The header's glyph, word and part (its colour) for the run's status."""
+        if self.status in RUN_OUTCOME_MARK:
+            outcome = RUN_OUTCOME_MARK[self.status]
+            return ends[outcome], self.status, outcome
+        return PENDING.get(self.status, ("?", self.status, "muted"))
 
     def _style_outcome(self, outcome: str) -> Style:
         if outcome in OUTCOME_MARKS:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.content import Content
 
-from tui.app.format import OUTCOME_WORD, seconds
+from tui.app.format import seconds
 from tui.app.widgets.figures import Figures
-from tui.events import TaskState
+from tui.marks import RUN_MARKS, Mark, status_mark
 from tui.model.run import RunModel
-from tui.model.summary import OUTCOME_MARK, cores_busy, sequential_estimate, speedup
+from tui.model.summary import cores_busy, sequential_estimate, speedup
 from tui.recording import Replay
 
 RUN_STYLE = {"completed": "$success", "failed": "$error", "cancelled": "$warning"}
@@ -58,6 +59,18 @@ def fit(parts: list[Part], width: int) -> list[Part]:
 
 
 class RunStatus(Figures):
+    TITLE: ClassVar[str] = "Summary"
+    HELP: ClassVar[str] = """
+- **elapsed**: from the program's start to its end.
+- **one after another** (an estimate): the sum over work items (threads, pool items,
+  thread-pool calls, asyncio tasks; not the threads that only ran them) of their own
+  service time: running, sleeping and I/O. Never queue time, GIL wait, core wait or
+  time blocked on another task, so CPU-bound work cannot show more speed-up than it
+  had cores, and a single-threaded program reads x1.0.
+- **speed-up**: one after another ÷ elapsed; none is shown when nothing was measured.
+- **cores busy** (measured): the scenario's CPU seconds (every process) ÷ elapsed.
+"""
+
     DEFAULT_CSS = """
     RunStatus {
         height: 1;
@@ -77,16 +90,14 @@ class RunStatus(Figures):
             self._estimate = (*key, sequential_estimate(model))
         return self._estimate[2]
 
-    _tally: tuple[int, int, Counter] = (0, -1, Counter())
+    _tally: tuple[int, int, Counter[Mark]] = (0, -1, Counter())
 
-    def _counts(self, model: RunModel) -> Counter:
+    def _counts(self, model: RunModel) -> Counter[Mark]:
+        """How many tasks stand each way (queued, running, each outcome)."""
         key = (id(model), model.version)
         if self._tally[:2] != key:
             tasks = (model.tasks[i] for i in model.order)
-            self._tally = (
-                *key,
-                Counter(TaskState.QUEUED if t.queued else t.outcome for t in tasks),
-            )
+            self._tally = (*key, Counter(status_mark(t.outcome, t.queued) for t in tasks))
         return self._tally[2]
 
     _shown: tuple[RunModel, bool, Replay | None] | None = None
@@ -103,17 +114,24 @@ class RunStatus(Figures):
             params = " ".join(f"{k}={v}" for k, v in model.params.items())
             parts.append(Part(6, [Content(params)]))
         if model.ended is None:
-            state = "● running" if model.started is not None else "○ starting"
+            state = RUN_MARKS["running" if model.started is not None else "starting"]
             parts.append(
                 Part(
                     0,
                     [
-                        Content.assemble((state, "$primary bold"), f" {seconds(model.elapsed)}"),
+                        Content.assemble(
+                            (f"{state.glyph} {state.word}", "$primary bold"),
+                            f" {seconds(model.elapsed)}",
+                        ),
                     ],
                 )
             )
         else:
-            outcome = (f"■ {model.outcome}", f"{RUN_STYLE.get(model.outcome or '', '$error')} bold")
+            ended = RUN_MARKS.get(model.outcome or "", RUN_MARKS["failed"])
+            outcome = (
+                f"{ended.glyph} {model.outcome}",
+                f"{RUN_STYLE.get(model.outcome or '', '$error')} bold",
+            )
             parts.append(
                 Part(
                     0,
@@ -127,11 +145,8 @@ class RunStatus(Figures):
                 parts.append(Part(2, _shortened(model.error, "$error")))
         counts = self._counts(model)
         if counts:
-            long = "  ".join(
-                f"{OUTCOME_MARK.get(o, '?')} {n} {OUTCOME_WORD.get(o, o)}"
-                for o, n in counts.items()
-            )
-            short = " ".join(f"{OUTCOME_MARK.get(o, '?')}{n}" for o, n in counts.items())
+            long = "  ".join(f"{mark.glyph} {n} {mark.word}" for mark, n in counts.items())
+            short = " ".join(f"{mark.glyph}{n}" for mark, n in counts.items())
             parts.append(Part(1, [Content(long), Content(short)]))
         if model.ended is not None:
             sequential = self._sequential(model)
@@ -169,7 +184,7 @@ class RunStatus(Figures):
         if replay.paused:
             state = ("‖ replay paused", "$warning bold")
         elif replay.finished:
-            state = ("■ replay ended", "$foreground-muted bold")
+            state = (f"{RUN_MARKS['completed'].glyph} replay ended", "$foreground-muted bold")
         else:
             state = ("▶ replay", "$accent bold")
         where = f" {replay.position:.3f} s of {replay.duration:.3f} s  at {replay.speed:g}x"

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.content import Content
 
-from tui.app.format import OUTCOME_WORD, seconds
+from tui.app.format import seconds
 from tui.app.widgets.figures import Figures
+from tui.app.widgets.pane import Place
 from tui.events import TaskKind
-from tui.marks import STATE_MARKS
+from tui.marks import KIND_WORDS, OUTCOME_MARKS, STATE_MARKS, status_mark
 from tui.model.run import STATES, RunModel, Task
-from tui.model.summary import OUTCOME_MARK, why
-
-OUTCOME_STYLE = {
-    "done": "$success",
-    "error": "$error",
-    "timeout": "$warning",
-    "cancelled": "$accent",
-}
-KIND_WORD = {
-    TaskKind.THREAD: "thread",
-    TaskKind.PROCESS: "process pool item",
-    TaskKind.ASYNC: "asyncio task",
-    TaskKind.CALL: "thread pool call",
-}
+from tui.model.summary import why
 
 
 def describe(model: RunModel, task: Task) -> Content:
@@ -39,7 +29,7 @@ def describe(model: RunModel, task: Task) -> Content:
     end = "still running" if task.end is None else f"ended {task.end - origin:.3f} s"
     parts: list[Content | str | tuple[str, str]] = [
         (task.label, "bold"),
-        f"  ({KIND_WORD.get(task.kind, task.kind)}",
+        f"  ({KIND_WORDS.get(task.kind, task.kind)}",
         f", runs {task.coro})\n" if task.coro else ")\n",
         ", ".join(where) + f"; cores: {cores}\n",
         f"started {task.start - origin:.3f} s, {end}, lasted {seconds(task.duration(now))}\n",
@@ -67,13 +57,9 @@ def describe(model: RunModel, task: Task) -> Content:
             )
             + "\n"
         )
-    mark = OUTCOME_MARK.get(task.outcome, "?")
-    parts.append(
-        (
-            f"{mark} {OUTCOME_WORD.get(task.outcome, task.outcome)}",
-            OUTCOME_STYLE.get(task.outcome or "", "bold"),
-        )
-    )
+    status = status_mark(task.outcome)
+    style = f"$outcome-{task.outcome}" if task.outcome in OUTCOME_MARKS else "bold"
+    parts.append((f"{status.glyph} {status.word}", style))
     if task.cancelled_by:
         parts.append(f": {model.describe_cause(task.cancelled_by)}")
     if task.result:
@@ -96,13 +82,26 @@ def describe(model: RunModel, task: Task) -> Content:
 
 
 class TaskDetail(Figures):
+    """The details of ``task_id`` (the dashboard sets it to the task the timeline highlights)."""
+
+    TITLE: ClassVar[str] = "Task"
+    HELP: ClassVar[str] = ""
+    PLACE: ClassVar[Place] = "tab"
+    ID: ClassVar[str] = "task-detail"
+    DRAWN_HIDDEN: ClassVar[bool] = False
+
     DEFAULT_CSS = """
     TaskDetail { height: auto; padding: 0 1; }
     """
 
-    def show(self, model: RunModel | None, task_id: str | None) -> None:
-        task = model.tasks.get(task_id or "") if model else None
-        if model is None or task is None:
+    task_id: str | None = None
+
+    def show(self, model: RunModel) -> None:
+        task = model.tasks.get(self.task_id or "")
+        if task is None:
             self.update("Select a task in the timeline (↑/↓) to see its details.")
         else:
             self.update(describe(model, task))
+
+    def reset(self) -> None:
+        """Nothing is kept between draws."""

@@ -22,11 +22,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.format import OUTCOME_WORD, short_cause
+from tui.app.format import short_cause
 from tui.app.themes import large_glyphs
+from tui.app.widgets.pane import Place
 from tui.events import TaskState
-from tui.marks import OUTCOME_MARKS, STATE_MARKS, outcome_glyphs, state_glyphs
-from tui.model.run import RunModel, Task
+from tui.marks import OUTCOME_MARKS, STATE_MARKS, outcome_glyphs, state_glyphs, status_mark
+from tui.model.run import STATE_MEANING, RunModel, Task
+from tui.runner.observer import WINDOW_NS
+from tui.supervisor.attribution import SWEEP_S
 
 MIN_SPAN_S = 1.0
 MAX_ZOOM = 4096.0
@@ -36,6 +39,32 @@ MARK_PARTS = (*STATE_MARKS, *OUTCOMES)  # a component class each, coloured by th
 
 class Timeline(ScrollView, can_focus=True):
     """One row per task over a shared time axis, under a legend and the axis."""
+
+    TITLE: ClassVar[str] = "Timeline"
+    HELP: ClassVar[str] = f"""
+One row per task: a thread, a process-pool work item, a call submitted to a thread pool
+or an asyncio task. Each cell shows the state the task spent most of that slice of time in:
+
+{chr(10).join(f"- `{m.glyph}` **{m.word}**: {STATE_MEANING[TaskState(s)]}" for s, m in STATE_MARKS.items())}
+
+How: hooks in the runner mark every sleep, blocking call, asyncio step and executor
+queue with the clock; each thread's CPU time comes from its own CPU clock every
+{WINDOW_NS / 1e6:.0f} ms. Why a thread is off-CPU where no hook knows comes from the kernel:
+about {1 / SWEEP_S:.0f} times a second the dashboard reads each thread's `/proc/.../syscall`
+and `schedstat`. A futex wait on its process's GIL (found at start by watching a thread wait
+for it) is **GIL wait**, any other futex **blocked**, reads, polls and child waits **I/O**, a
+runnable thread without a core **core wait**. Inside one window the amounts are measured but
+their order is not. Where `/proc` can't be read this is said once, and time no hook
+explains shows as waiting.
+
+End markers: {", ".join(f"`{m.glyph}` {m.word}" for m in OUTCOME_MARKS.values())}; a
+timeout is a `wait_for` or `asyncio.timeout` that expired, and the task's details say what
+cancelled a task (the timeout, the TaskGroup whose sibling failed, `asyncio.run` at exit,
+you).
+"""
+    PLACE: ClassVar[Place] = "main"
+    ID: ClassVar[str] = "timeline"
+    DRAWN_HIDDEN: ClassVar[bool] = False
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"timeline--{part}" for part in MARK_PARTS} | {
         "timeline--live",
@@ -66,16 +95,23 @@ class Timeline(ScrollView, can_focus=True):
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First task", show=False),
-        Binding("end", "last", "Last task", show=False),
-        Binding("left", "pan(-1)", "Earlier", show=False),
-        Binding("right", "pan(1)", "Later", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False, key_display="↑"),
+        Binding("down", "cursor(1)", "Down", show=False, key_display="↓"),
+        Binding("pageup", "page(-1)", "Page up", show=False, key_display="PgUp"),
+        Binding("pagedown", "page(1)", "Page down", show=False, key_display="PgDn"),
+        Binding("home", "first", "First task", show=False, key_display="Home"),
+        Binding("end", "last", "Last task", show=False, key_display="End"),
+        Binding(
+            "left",
+            "pan(-1)",
+            "Earlier",
+            show=False,
+            key_display="←",
+            tooltip="look earlier (stops following the live edge)",
+        ),
+        Binding("right", "pan(1)", "Later", show=False, key_display="→", tooltip="look later"),
         Binding("f", "follow", "Follow live edge", show=False),
-        Binding("enter", "select", "Details", show=False),
+        Binding("enter", "select", "Details", show=False, tooltip="the selected task's details"),
     ]
 
     cursor: reactive[int] = reactive(0, init=False)
@@ -345,14 +381,18 @@ class Timeline(ScrollView, can_focus=True):
 
     def _outcome(self, task: Task, width: int, base: Style, marked: bool) -> Segment:
         """The outcome in words; its mark too when the end is outside the visible window."""
-        status = TaskState.QUEUED if task.queued else task.outcome
-        mark = self._ends.get(status, STATE_MARKS[TaskState.QUEUED].glyph if task.queued else "?")
+        status = status_mark(task.outcome, task.queued)
+        mark = (
+            self._glyphs[TaskState.QUEUED]
+            if task.queued
+            else self._ends.get(task.outcome, status.glyph)
+        )
         style = base + (
             self._style(task.outcome) if task.outcome in OUTCOMES else self._style("live")
         )
         if width <= 2:
             return Segment(" " if marked else mark, style)
-        word = OUTCOME_WORD.get(status, task.outcome)
+        word = status.word
         short = short_cause(task.cancelled_by) if task.outcome in ("cancelled", "timeout") else ""
         if short and task.outcome == "timeout":
             short = ""
