@@ -22,7 +22,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from tui.events import DEFAULT_ASYNC_NAME, CauseKind, TaskState
+from tui.events import DEFAULT_ASYNC_NAME, Cause, CauseKind, TaskState
 from tui.runner import emit, threads
 from tui.runner.emit import USER_CANCEL, cancel_cause
 
@@ -44,7 +44,7 @@ class ObservedTask(asyncio.Task):
     # Slots, not an instance dict: one object less per task for the garbage collector.
     __slots__ = ("_concur_cause", "_concur_id", "_concur_passes_down", "_concur_wake_due")
     _concur_id: str
-    _concur_cause: dict[str, Any] | None
+    _concur_cause: Cause | None
     _concur_wake_due: int
     _concur_passes_down: bool
 
@@ -114,7 +114,7 @@ def _is_library(frame: FrameType) -> bool:
     return "/asyncio/" in filename or "/tui/runner/" in filename or filename.startswith("<")
 
 
-def _inherited(owner: ObservedTask) -> dict[str, Any]:
+def _inherited(owner: ObservedTask) -> Cause:
     """The cause of a cancel passed down from ``owner``, the task that awaited the victim."""
     parent = owner._concur_cause or cancel_cause(CauseKind.PROGRAM, "")
     if owner._concur_passes_down:
@@ -127,7 +127,7 @@ def _inherited(owner: ObservedTask) -> dict[str, Any]:
     return cancel_cause(parent["kind"], detail, by, parent["where"], parent.get("msg"))
 
 
-def _wait_for_timeout(where: str | None) -> dict[str, Any]:
+def _wait_for_timeout(where: str | None) -> Cause:
     return cancel_cause(CauseKind.TIMEOUT, "asyncio.wait_for timed out", where=where)
 
 
@@ -138,7 +138,7 @@ def _program_frame(frame: FrameType | None) -> FrameType | None:
     return frame
 
 
-def _find_cause(frame: FrameType | None, victim: ObservedTask) -> tuple[dict[str, Any], bool]:
+def _find_cause(frame: FrameType | None, victim: ObservedTask) -> tuple[Cause, bool]:
     """Name why ``victim`` is being cancelled, from the frames that called ``cancel()``; and
     whether the cancel is really aimed at what ``victim`` awaits (a 3.12+ wait_for timeout)."""
     via_gather = False

@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from tui.events import STEP_ROW_LEN, CauseKind, dumps
+from tui.events import STEP_ROW_LEN, Cause, CauseKind, dumps
 
 SOCKET_ENV = "CONCUR_TUI_SOCKET"
 SECRET_ENV = "CONCUR_TUI_SECRET"
@@ -145,11 +145,11 @@ def cancel_cause(
     by: str | None = None,
     where: str | None = None,
     msg: str | None = None,
-) -> dict[str, Any]:
-    """What cancelled a task, as a ``cancel`` or ``task_end`` event carries it (docs/events.md):
-    what kind of cause, which task (``by``), in words, where in the program, and the message
-    passed to ``cancel()`` if any."""
-    cause: dict[str, Any] = {"kind": kind, "by": by, "detail": detail, "where": where}
+) -> Cause:
+    """What cancelled a task, as ``cancel`` and ``task_end`` events carry it: what kind of
+    cause, which task (``by``), in words, where in the program, and the message passed to
+    ``cancel()`` if any."""
+    cause = Cause(kind=kind, by=by, detail=detail, where=where)
     if msg is not None:
         cause["msg"] = msg
     return cause
