@@ -9,7 +9,9 @@ Prints the median of each and their ratio; the goal is <= 1.02.
 
 Call-heavy programs (``bench/programs``: 20 000 asyncio tasks x 5 ``sleep(0)``, two threads
 passing 100 000 items through a ``queue.Queue``) put the hooks on the hot path; each
-prints its own in-program time, plain and under ``concur-tui run`` (goal <= 1.25).
+prints its own in-program time, plain and under ``concur-tui run`` (goal <= 1.25);
+``--versus DIR`` adds a column for the concur-tui of another checkout (before a change, say),
+timed in the same rounds, so a before/after ratio does not depend on the machine's load.
 ``--watch`` also times ``cpu-processes`` watched in a real terminal (tmux, 140x45, the
 run's own clock from its recording) against plain (goal <= 1.05).
 
@@ -19,7 +21,7 @@ For scenarios with a pool, ``--start-method`` adds a column timing the plain
 module under forkserver too, to separate that choice from the watching.
 
     python bench/overhead.py [--rounds 5] [--no-probe] [--start-method] [--watch]
-        [--programs | --no-programs] [scenario ...]
+        [--programs | --no-programs | --only-programs] [--versus DIR] [scenario ...]
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from terminal import CLI, pane
 
@@ -73,16 +76,22 @@ def plain(module: str, code: str = PLAIN) -> float:
     return float(out.strip().splitlines()[-1])
 
 
-def tool(name: str, probe: bool) -> float:
-    env = dict(os.environ, CONCUR_TUI_PROBE="1" if probe else "0")
+def _run_json(target: str, env: dict[str, str] | None = None, tree: str | None = None) -> Any:
+    """``concur-tui run TARGET --json``, from this checkout or from ``tree`` (another one)."""
     out = subprocess.run(
-        [sys.executable, "-m", "tui", "run", name, "--json"],
+        [sys.executable, "-m", "tui", "run", target, "--json"],
         capture_output=True,
         text=True,
         check=True,
         env=env,
+        cwd=tree,
     ).stdout
-    return float(json.loads(out)["elapsed_s"])
+    return json.loads(out)
+
+
+def tool(name: str, probe: bool) -> float:
+    env = dict(os.environ, CONCUR_TUI_PROBE="1" if probe else "0")
+    return float(_run_json(name, env)["elapsed_s"])
 
 
 def program_plain(name: str) -> float:
@@ -92,14 +101,8 @@ def program_plain(name: str) -> float:
     return _elapsed(out)
 
 
-def program_tool(name: str) -> float:
-    out = subprocess.run(
-        [sys.executable, "-m", "tui", "run", str(PROGRAMS / name), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return _elapsed(json.loads(out)["stdout"])
+def program_tool(name: str, tree: str | None = None) -> float:
+    return _elapsed(_run_json(str(PROGRAMS / name), tree=tree)["stdout"])
 
 
 def _elapsed(output: str) -> float:
@@ -145,9 +148,20 @@ def main() -> None:
         help="the call-heavy programs too (default: yes)",
     )
     parser.add_argument(
+        "--only-programs", action="store_true", help="the call-heavy programs, no scenarios"
+    )
+    parser.add_argument(
+        "--versus",
+        metavar="DIR",
+        help="also time the call-heavy programs under the concur-tui of another checkout"
+        " (before/after a change, side by side in the same rounds)",
+    )
+    parser.add_argument(
         "--watch", action="store_true", help="cpu-processes watched in tmux vs plain"
     )
     args = parser.parse_args()
+    if args.only_programs:
+        args.scenarios = []
     header = f"{'scenario':<22} {'plain s':>8} {'tool s':>8} {'ratio':>6}"
     if args.no_probe:
         header += f" {'no-probe s':>10} {'ratio':>6}"
@@ -174,14 +188,22 @@ def main() -> None:
             f = statistics.median(forkserver)
             line += f" {f:>10.3f} {t / f:>7.3f}"
         print(line, flush=True)
-    if args.programs:
-        print(f"\n{'call-heavy program':<22} {'plain s':>8} {'tool s':>8} {'ratio':>6}")
+    if args.programs or args.only_programs:
+        header = f"\n{'call-heavy program':<22} {'plain s':>8} {'tool s':>8} {'ratio':>6}"
+        print(header + (f" {'versus s':>8} {'ratio':>6}" if args.versus else ""))
         for name in CALL_HEAVY:
-            plains, tools = [], []
+            plains, tools, versus = [], [], []
             for _ in range(args.rounds):
                 plains.append(program_plain(name))
                 tools.append(program_tool(name))
-            print(row(name, statistics.median(plains), statistics.median(tools)), flush=True)
+                if args.versus:
+                    versus.append(program_tool(name, args.versus))
+            p = statistics.median(plains)
+            line = row(name, p, statistics.median(tools))
+            if versus:
+                v = statistics.median(versus)
+                line += f" {v:>8.3f} {v / p:>6.3f}"
+            print(line, flush=True)
     if args.watch:
         print(f"\n{'watched (tmux 140x45)':<22} {'plain s':>8} {'watch s':>8} {'ratio':>6}")
         plains, watches = [], []

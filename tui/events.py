@@ -12,6 +12,7 @@ This module is imported by the runner, so it must stay standard-library only.
 import functools
 import json
 import math
+import re
 import types
 from enum import StrEnum
 from typing import (
@@ -477,6 +478,9 @@ SUPERVISOR_TYPES = frozenset(
 STEP_ROW_LEN = 4
 MAX_ID = 200  # characters of a task id in a row
 
+# asyncio's own name for a task nobody named (``Task-3``): shown with what the task runs.
+DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
+
 # Bounds on any one event's values (the transport bounds a whole event: a datagram, a line).
 MAX_TEXT = 1 << 17  # characters of one string
 MAX_ITEMS = 100_000  # items of one list or object
@@ -617,8 +621,13 @@ def _value_problem(value: Any, depth: int) -> str | None:
     return None
 
 
+# Made once: ``json.dumps`` with options makes a new encoder at every call, which costs more
+# than encoding a small event (the runner encodes each event it sends).
+_encode = json.JSONEncoder(separators=(",", ":"), default=repr).encode
+
+
 def dumps(event: Event) -> str:
-    return json.dumps(event, separators=(",", ":"), default=repr)
+    return _encode(event)
 
 
 def strict_json(value: Any) -> Any:

@@ -12,12 +12,12 @@ import bisect
 import heapq
 import itertools
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tui.events import (
+    DEFAULT_ASYNC_NAME,
     DROP_KINDS,
     DROP_WORDS,
     STEP_ROW_LEN,
@@ -66,7 +66,6 @@ MAX_OUTPUT_CHARS = 4 << 20  # the program's output kept (the newest); older line
 MAX_LOG_ENTRIES = 100_000  # log entries kept (the newest)
 BUSY_CORES = 0.2  # other programs' use of the machine worth saying (cores' worth)
 LOAD_WINDOW = 20  # CPU samples (2 s) the "machine busy" note looks at
-DEFAULT_ASYNC_NAME = re.compile(r"Task-\d+")
 READY_WHAT = "ready, but the loop was busy"
 
 # The states a task's time is split into, in the order the legend lists them.

@@ -14,16 +14,17 @@ import asyncio
 import asyncio.events
 import itertools
 import os
-import re
 import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from tui.events import CauseKind, TaskState
+from tui.events import DEFAULT_ASYNC_NAME, Cause, CauseKind, TaskState
 from tui.runner import emit, threads
+from tui.runner.emit import USER_CANCEL, cancel_cause
 
 now_ns = time.perf_counter_ns
 LAG_INTERVAL_S = 0.02
@@ -37,14 +38,13 @@ def _forked() -> None:
 
 
 os.register_at_fork(after_in_child=_forked)
-_STDLIB_PREFIXES = (sys.prefix, sys.base_prefix)
 
 
-class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
+class ObservedTask(asyncio.Task):
     # Slots, not an instance dict: one object less per task for the garbage collector.
     __slots__ = ("_concur_cause", "_concur_id", "_concur_passes_down", "_concur_wake_due")
     _concur_id: str
-    _concur_cause: dict[str, Any] | None
+    _concur_cause: Cause | None
     _concur_wake_due: int
     _concur_passes_down: bool
 
@@ -53,9 +53,9 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
         self._concur_cause = None
         self._concur_wake_due = 0
         self._concur_passes_down = False
-        parent = _current_task_id()
+        parent = threads.current_async_task_id()
         super().__init__(*args, **kwargs)
-        em = emit.emitter()
+        em = emit._emitter
         if em is not None:
             coro = self.get_coro()
             qualname = getattr(coro, "__qualname__", type(coro).__name__)
@@ -87,7 +87,10 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
 
     def cancel(self, msg: Any = None) -> bool:
         if not self.done():
-            cause, passes_down = _find_cause(sys._getframe(1), self)
+            if self is _asked_by_user:
+                cause, passes_down = cancel_cause(CauseKind.USER, USER_CANCEL), False
+            else:
+                cause, passes_down = _find_cause(sys._getframe(1), self)
             if msg is not None:
                 cause["msg"] = str(msg)
             self._concur_cause = cause
@@ -96,14 +99,6 @@ class ObservedTask(asyncio.Task):  # type: ignore[type-arg]
             if em is not None:
                 em.emit("cancel", id=self._concur_id, cause=cause)
         return super().cancel(msg)
-
-
-def _current_task_id() -> str | None:
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:
-        return None
-    return getattr(task, "_concur_id", None)
 
 
 def _task_id(task: object) -> str | None:
@@ -119,29 +114,21 @@ def _is_library(frame: FrameType) -> bool:
     return "/asyncio/" in filename or "/tui/runner/" in filename or filename.startswith("<")
 
 
-def _cause(
-    kind: CauseKind, detail: str, by: str | None = None, where: str | None = None
-) -> dict[str, Any]:
-    return {"kind": kind, "by": by, "detail": detail, "where": where}
-
-
-def _inherited(owner: ObservedTask) -> dict[str, Any]:
+def _inherited(owner: ObservedTask) -> Cause:
     """The cause of a cancel passed down from ``owner``, the task that awaited the victim."""
-    parent_cause = owner._concur_cause or _cause(CauseKind.PROGRAM, "")
+    parent = owner._concur_cause or cancel_cause(CauseKind.PROGRAM, "")
     if owner._concur_passes_down:
         # 3.12+ runs wait_for inside the awaiting task: its timeout cancels that task only to
         # reach what it awaits, which is the one wait_for timed out.
-        return {**parent_cause, "by": None}
-    return {
-        **parent_cause,
-        "by": owner._concur_id,
-        "detail": f"{_name_of(owner)} was cancelled while awaiting it"
-        f" ({parent_cause.get('detail', '')})",
-    }
+        by, detail = None, parent["detail"]
+    else:
+        by = owner._concur_id
+        detail = f"{_name_of(owner)} was cancelled while awaiting it ({parent['detail']})"
+    return cancel_cause(parent["kind"], detail, by, parent["where"], parent.get("msg"))
 
 
-def _wait_for_timeout(where: str | None) -> dict[str, Any]:
-    return _cause(CauseKind.TIMEOUT, "asyncio.wait_for timed out", where=where)
+def _wait_for_timeout(where: str | None) -> Cause:
+    return cancel_cause(CauseKind.TIMEOUT, "asyncio.wait_for timed out", where=where)
 
 
 def _program_frame(frame: FrameType | None) -> FrameType | None:
@@ -151,7 +138,7 @@ def _program_frame(frame: FrameType | None) -> FrameType | None:
     return frame
 
 
-def _find_cause(frame: FrameType | None, victim: ObservedTask) -> tuple[dict[str, Any], bool]:
+def _find_cause(frame: FrameType | None, victim: ObservedTask) -> tuple[Cause, bool]:
     """Name why ``victim`` is being cancelled, from the frames that called ``cancel()``; and
     whether the cancel is really aimed at what ``victim`` awaits (a 3.12+ wait_for timeout)."""
     via_gather = False
@@ -171,37 +158,41 @@ def _find_cause(frame: FrameType | None, victim: ObservedTask) -> tuple[dict[str
             return _wait_for_timeout(_where(program) if program else None), False
         if name == "_on_timeout":
             if hasattr(owner, "_concur_wait_for"):
-                return _wait_for_timeout(owner._concur_wait_for), True
-            return _cause(CauseKind.TIMEOUT, "asyncio.timeout expired"), False
+                return _wait_for_timeout(getattr(owner, "_concur_wait_for", None)), True
+            return cancel_cause(CauseKind.TIMEOUT, "asyncio.timeout expired"), False
         if name == "_on_task_done" and type(owner).__name__ == "TaskGroup":
             failed = frame.f_locals.get("task")
             detail = (
                 f"TaskGroup cancelled its tasks after task {_name_of(failed)!r} failed"
                 f" ({_exc_text(failed)})"
             )
-            return _cause(CauseKind.TASKGROUP, detail, by=_task_id(failed)), False
+            return cancel_cause(CauseKind.TASKGROUP, detail, by=_task_id(failed)), False
         if name == "__aexit__" and type(owner).__name__ == "TaskGroup":
             detail = "TaskGroup cancelled its tasks: its body raised or was cancelled"
-            return _cause(CauseKind.TASKGROUP, detail), False
+            return cancel_cause(CauseKind.TASKGROUP, detail), False
         if name == "_cancel_all_tasks":
             detail = "asyncio.run cancelled tasks still pending when main() returned"
-            return _cause(CauseKind.RUN_EXIT, detail), False
+            return cancel_cause(CauseKind.RUN_EXIT, detail), False
         if name == "_on_sigint":
-            return _cause(CauseKind.USER, "the run was interrupted"), False
-        if name == "_user_cancel":
-            return _cause(CauseKind.USER, "cancelled from concur-tui"), False
+            return cancel_cause(CauseKind.USER, "the run was interrupted"), False
         if name == "cancel" and type(owner).__name__ == "_GatheringFuture":
             via_gather = True
         elif not _is_library(frame):
             where = _where(frame)
             if via_gather:
                 detail = f"the gather() it belongs to was cancelled at {where}"
-                return _cause(CauseKind.GATHER, detail, _current_task_id(), where), False
+                return cancel_cause(
+                    CauseKind.GATHER, detail, threads.current_async_task_id(), where
+                ), False
             detail = f"task.cancel() called at {where}"
-            return _cause(CauseKind.PROGRAM, detail, _current_task_id(), where), False
+            return cancel_cause(
+                CauseKind.PROGRAM, detail, threads.current_async_task_id(), where
+            ), False
         frame = frame.f_back
         depth += 1
-    return _cause(CauseKind.PROGRAM, "cancel() called", _current_task_id()), False
+    return cancel_cause(
+        CauseKind.PROGRAM, "cancel() called", threads.current_async_task_id()
+    ), False
 
 
 def _name_of(task: Any) -> str:
@@ -209,7 +200,7 @@ def _name_of(task: Any) -> str:
     if not isinstance(task, asyncio.Task):
         return "a task"
     name = task.get_name()
-    if re.fullmatch(r"Task-\d+", name):
+    if DEFAULT_ASYNC_NAME.fullmatch(name):
         coro = task.get_coro()
         return f"{getattr(coro, '__name__', 'task')} ({name})"
     return name
@@ -302,8 +293,17 @@ running_since: dict[int, int] = {}
 slow_handles: dict[int, deque[tuple[int, int]]] = {}
 
 
+# The task being cancelled because the user asked (set only around that ``cancel()`` call).
+_asked_by_user: asyncio.Task[Any] | None = None
+
+
 def _user_cancel(task: asyncio.Task[Any]) -> None:
-    task.cancel()
+    global _asked_by_user
+    _asked_by_user = task
+    try:
+        task.cancel()
+    finally:
+        _asked_by_user = None
 
 
 def cancel_task(task_id: str) -> bool:
@@ -316,14 +316,21 @@ def cancel_task(task_id: str) -> bool:
     return False
 
 
-def install() -> None:
-    base = asyncio.base_events.BaseEventLoop
-    original_init = base.__init__
-    original_run_forever = base.run_forever
+# -- hooks: each takes the original it replaces (installed by tui.runner.patches) ----------------
+
+
+def observe_loop_init(original_init: Callable[..., None]) -> Callable[..., None]:
+    """``BaseEventLoop.__init__``: every loop makes its tasks ``ObservedTask``."""
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
         self.set_task_factory(_task_factory)
+
+    return __init__
+
+
+def observe_run_forever(original_run_forever: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``BaseEventLoop.run_forever``: a running loop has its lag measured."""
 
     def run_forever(self: Any) -> None:
         monitor = LagMonitor(self)
@@ -333,51 +340,58 @@ def install() -> None:
         finally:
             monitor.stop()
 
-    base.__init__ = __init__
-    base.run_forever = run_forever
+    return run_forever
 
-    original_run = asyncio.events.Handle._run
 
+def time_steps(original_run: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``Handle._run``: where the loop runs every callback, so every step of every task."""
     get_ident = threading.get_ident
     stepping = threads.stepping
 
-    def _run(self: asyncio.Handle) -> None:
+    def _run(self: Any) -> None:  # an asyncio.Handle (its ``_callback`` is not in the stubs)
         # The hot path: every callback of every loop comes through here. A task's step is
         # recorded as four values (``Emitter.record_step``), sent batched as ``steps`` events.
         ident = get_ident()
         start = running_since[ident] = now_ns()
-        end = 0
-        try:
-            task = getattr(self._callback, "__self__", None)
-            if not isinstance(task, ObservedTask):
-                original_run(self)
-                return
-            due = task._concur_wake_due
-            if due:
-                task._concur_wake_due = 0
-                if start - due <= READY_LATE_NS:
-                    due = 0
-            task_id = stepping[ident] = task._concur_id
+        task = getattr(self._callback, "__self__", None)
+        if not isinstance(task, ObservedTask):
             try:
                 original_run(self)
             finally:
-                stepping.pop(ident, None)
                 end = now_ns()
-                em = emit._emitter
-                if em is not None:
-                    em.record_step((task_id, start, end, due))
-                    if task.done():
-                        _on_done(task)
+                running_since.pop(ident, None)
+                if end - start >= SLOW_HANDLE_NS:
+                    _ran_long(ident, start, end)
+            return
+        due = task._concur_wake_due
+        if due:
+            task._concur_wake_due = 0
+            if start - due <= READY_LATE_NS:
+                due = 0
+        task_id = stepping[ident] = task._concur_id
+        try:
+            original_run(self)
         finally:
+            end = now_ns()
+            stepping.pop(ident, None)
             running_since.pop(ident, None)
-            if not end:
-                end = now_ns()
+            em = emit._emitter
+            if em is not None:
+                em.record_step((task_id, start, end, due))
+                if task.done():
+                    _on_done(task)
             if end - start >= SLOW_HANDLE_NS:
-                slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
+                _ran_long(ident, start, end)
 
-    asyncio.events.Handle._run = _run
+    return _run
 
-    original_sleep = asyncio.sleep
+
+def _ran_long(ident: int, start: int, end: int) -> None:
+    slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
+
+
+def observe_sleep(original_sleep: Callable[..., Any]) -> Callable[..., Any]:
+    """``asyncio.sleep``: a task's sleep is a span of its own, and its wake-up is due then."""
 
     def sleep(delay: float, result: Any = None) -> Any:
         # ``sleep(0)`` only yields to the loop: hand back asyncio's own coroutine, no frame of
@@ -393,14 +407,10 @@ def install() -> None:
         start = now_ns()
         due = start + int(delay * 1e9)
         task._concur_wake_due = due
+        what = f"asyncio.sleep({delay!r})"
         em = emit.emitter()
         if em is not None:
-            em.emit(
-                "wait_start",
-                id=task._concur_id,
-                state=TaskState.SLEEPING,
-                what=f"asyncio.sleep({delay!r})",
-            )
+            em.emit("wait_start", id=task._concur_id, state=TaskState.SLEEPING, what=what)
         try:
             return await original_sleep(delay, result)
         finally:
@@ -408,27 +418,23 @@ def install() -> None:
             if em is not None:
                 end = min(now_ns(), due)
                 em.emit(
-                    "wait",
-                    id=task._concur_id,
-                    state=TaskState.SLEEPING,
-                    t0=start,
-                    what=f"asyncio.sleep({delay!r})",
-                    t=end,
+                    "wait", id=task._concur_id, state=TaskState.SLEEPING, t0=start, what=what, t=end
                 )
 
-    asyncio.sleep = sleep
-    asyncio.tasks.sleep = sleep
+    return sleep
 
-    # 3.12+ builds wait_for on asyncio.timeout: mark the timeouts wait_for makes, so a cancel
-    # from one reads as wait_for timing out, where the program called it.
-    original_timeout = asyncio.timeouts.timeout
+
+def mark_wait_for_timeouts(original_timeout: Callable[..., Any]) -> Callable[..., Any]:
+    """``asyncio.timeouts.timeout``: 3.12+ builds ``wait_for`` on it; a timeout made by
+    ``wait_for`` is marked, so a cancel from it reads as wait_for timing out where the program
+    called it."""
 
     def timeout(delay: float | None) -> asyncio.Timeout:
         made = original_timeout(delay)
         caller = sys._getframe(1)
         if caller.f_code.co_name == "wait_for" and "asyncio" in caller.f_code.co_filename:
             program = _program_frame(caller.f_back)
-            made._concur_wait_for = _where(program) if program else None  # type: ignore[attr-defined]
+            made._concur_wait_for = _where(program) if program else None
         return made
 
-    asyncio.timeouts.timeout = timeout
+    return timeout

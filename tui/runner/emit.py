@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from tui.events import STEP_ROW_LEN, dumps
+from tui.events import STEP_ROW_LEN, Cause, CauseKind, dumps
 
 SOCKET_ENV = "CONCUR_TUI_SOCKET"
 SECRET_ENV = "CONCUR_TUI_SECRET"
@@ -134,6 +134,25 @@ class Emitter:
         if self._sock is not None:
             with contextlib.suppress(OSError):
                 self._sock.close()
+
+
+USER_CANCEL = "cancelled from concur-tui"
+
+
+def cancel_cause(
+    kind: CauseKind,
+    detail: str,
+    by: str | None = None,
+    where: str | None = None,
+    msg: str | None = None,
+) -> Cause:
+    """What cancelled a task, as ``cancel`` and ``task_end`` events carry it: what kind of
+    cause, which task (``by``), in words, where in the program, and the message passed to
+    ``cancel()`` if any."""
+    cause = Cause(kind=kind, by=by, detail=detail, where=where)
+    if msg is not None:
+        cause["msg"] = msg
+    return cause
 
 
 _emitter: Emitter | None = None

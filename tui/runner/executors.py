@@ -14,22 +14,17 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import time
 from collections.abc import Callable
 from typing import Any
 
-from tui.events import TaskKind, TaskOutcome, TaskState
-from tui.runner import asyncio_tasks, emit, pools, threads
+from tui.events import TaskKind, TaskState
+from tui.runner import emit, pools, threads
 
 _ids = itertools.count(1)
 
 
-def install() -> None:
-    import concurrent.futures.thread as cf_thread
-
-    original_submit = cf_thread.ThreadPoolExecutor.submit
-    if getattr(original_submit, "_concur_patched", False):
-        return
+def announce_calls(original_submit: Callable[..., Any]) -> Callable[..., Any]:
+    """``ThreadPoolExecutor.submit``: each call is a task, queued until a worker runs it."""
 
     def submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         em = emit.emitter()
@@ -38,7 +33,7 @@ def install() -> None:
         task_id = f"x{os.getpid()}.{next(_ids)}"
         label = pools._label(fn, args)
         submitter = threads.record_for_current()
-        parent = asyncio_tasks._current_task_id() or (submitter.id if submitter else None)
+        parent = threads.current_async_task_id() or (submitter.id if submitter else None)
         em.emit(
             "task_start", id=task_id, kind=TaskKind.CALL, name=label, queued=True, parent=parent
         )
@@ -49,16 +44,17 @@ def install() -> None:
         future.add_done_callback(functools.partial(pools._on_future_done, task_id))
         return future
 
-    submit._concur_patched = True  # type: ignore[attr-defined]
-    cf_thread.ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
+    return submit
 
-    original_init = cf_thread.ThreadPoolExecutor.__init__
+
+def watch_idle_workers(original_init: Callable[..., None]) -> Callable[..., None]:
+    """``ThreadPoolExecutor.__init__``: an idle worker's wait for work is a hooked wait."""
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
         self._work_queue = _IdleWait(self._work_queue)
 
-    cf_thread.ThreadPoolExecutor.__init__ = __init__  # type: ignore[method-assign]
+    return __init__
 
 
 class _IdleWait:
@@ -84,39 +80,9 @@ def _run_call(task_id: str, label: str, fn: Callable[..., Any], *args: Any, **kw
     rec = threads.record_for_current()
     if em is None or rec is None:
         return fn(*args, **kwargs)
-    core = threads.current_core()
-    em.emit(
-        "task_start",
-        id=task_id,
-        kind=TaskKind.CALL,
-        name=label,
-        tid=rec.native_id,
-        worker=rec.id,
-        core=core,
-    )
-    cpu0 = time.thread_time_ns()
-    sleep0, block0, io0 = rec.sleep_ns, rec.block_ns, rec.io_ns
-    outcome, error, tb, result = TaskOutcome.DONE, None, None, None
     try:
-        value = fn(*args, **kwargs)
-        result = pools._short(value)
-        return value
-    except BaseException as exc:
-        outcome = TaskOutcome.ERROR
-        error, tb = threads.describe_error(exc)
-        raise
+        return pools.run_as_task(
+            em, rec, TaskKind.CALL, task_id, label, fn, args, kwargs, worker=rec.id
+        )
     finally:
         pools.queued.pop(task_id, None)
-        em.emit(
-            "task_end",
-            id=task_id,
-            outcome=outcome,
-            error=error,
-            traceback=tb,
-            result=result,
-            cpu_ns=time.thread_time_ns() - cpu0,
-            sleep_ns=rec.sleep_ns - sleep0,
-            block_ns=rec.block_ns - block0,
-            io_ns=rec.io_ns - io0,
-            cores=sorted({c for c in (core, threads.current_core()) if c is not None}),
-        )

@@ -12,32 +12,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from typing import Any
 
 LEDGER_ENV = "CONCUR_TUI_LEDGER"
 _KINDS = ("semaphore", "shared_memory")
 
 
-def install(ledger: str) -> None:
-    """Record each ``resource_tracker.register(name, kind)`` of this process in ``ledger``."""
-    from multiprocessing import resource_tracker
+def list_registrations(ledger: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The hook for ``resource_tracker.register(name, kind)``: each registration of this process
+    is also written in ``ledger`` (installed by ``tui.runner.patches``)."""
 
-    original = resource_tracker.register
-    if getattr(original, "_concur_ledger", None) == ledger:
-        return
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def register(name: str, rtype: str) -> Any:
+            if rtype in _KINDS:
+                with contextlib.suppress(OSError):
+                    fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                    try:
+                        os.write(fd, f"{rtype} {name}\n".encode())
+                    finally:
+                        os.close(fd)
+            return original(name, rtype)
 
-    def register(name: str, rtype: str) -> Any:
-        if rtype in _KINDS:
-            with contextlib.suppress(OSError):
-                fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                try:
-                    os.write(fd, f"{rtype} {name}\n".encode())
-                finally:
-                    os.close(fd)
-        return original(name, rtype)
+        return register
 
-    register._concur_ledger = ledger  # type: ignore[attr-defined]
-    resource_tracker.register = register
+    return make
 
 
 def remove_listed(ledger: str) -> int:
@@ -55,11 +54,11 @@ def remove_listed(ledger: str) -> int:
             continue
         try:
             if kind == "semaphore":
-                import _multiprocessing
+                import _multiprocessing  # type: ignore[import-not-found]  # typeshed has no stub
 
                 _multiprocessing.sem_unlink(name)
             elif kind == "shared_memory":
-                import _posixshmem
+                import _posixshmem  # type: ignore[import-not-found]  # typeshed has no stub
 
                 _posixshmem.shm_unlink(name)
             else:

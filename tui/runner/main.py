@@ -34,14 +34,14 @@ from tui import events
 from tui.runner import (
     asyncio_tasks,
     emit,
-    executors,
     gil_words,
     leftovers,
     observer,
-    output,
+    patches,
     pools,
     threads,
 )
+from tui.runner.patches import private
 
 now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
@@ -170,18 +170,19 @@ def _prepare_children(socket_path: str, source: str, module: str | None) -> str:
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (SITE_DIR, os.environ.get("PYTHONPATH", "")) if p
     )
-    # The runner has threads of its own: forking it could copy a held lock into the child.
-    # Forkserver becomes the default without being "set", so a program may still choose
-    # its own method with multiprocessing.set_start_method().
-    default = multiprocessing.context._default_context
-    default._default_context = multiprocessing.get_context("forkserver")  # type: ignore[attr-defined]
     if any(word in source for word in POOL_WORDS):
         # Workers fork from a server that has already imported the scenario, as a forked
         # child of the program itself would have.
         multiprocessing.set_forkserver_preload([module] if module else ["__main__"])
         multiprocessing.forkserver.ensure_running()
-        default._actual_context = None  # type: ignore[attr-defined]  # starting it chose no method
-    return "forkserver"  # unless the program chooses another
+        # Starting it chose no method: the program may still choose its own.
+        private(multiprocessing.context, "_default_context")._actual_context = None
+    return "forkserver"  # the default (tui.runner.patches), unless the program chooses another
+
+
+def _module_file(name: str) -> str:
+    spec = importlib.util.find_spec(name)
+    return (spec.origin if spec else None) or ""
 
 
 def _load_and_run(args: argparse.Namespace, params: dict[str, Any]) -> None:
@@ -214,9 +215,10 @@ def _exit_code(exc: SystemExit) -> int:
 def _shut_down_like_python() -> None:
     """What the interpreter does when a program's main module ends, in the same order: stop
     idle pool threads (threading's exit hooks), wait for non-daemon threads, run atexit."""
-    for hook in reversed(threading._threading_atexits):  # type: ignore[attr-defined]
+    atexits = private(threading, "_threading_atexits")
+    for hook in reversed(atexits):
         hook()
-    threading._threading_atexits.clear()  # type: ignore[attr-defined]
+    atexits.clear()
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
@@ -225,11 +227,11 @@ def _shut_down_like_python() -> None:
 
 def _finish_children() -> None:
     """Reap the forkserver (and through it the workers), then clean up as interpreter exit would."""
-    server = multiprocessing.forkserver._forkserver
+    server = private(multiprocessing.forkserver, "_forkserver")
     if server._forkserver_pid is not None:
         with contextlib.suppress(OSError):
             server._stop()
-    multiprocessing.util._run_finalizers()  # unlinks the program's semaphores
+    private(multiprocessing.util, "_run_finalizers")()  # unlinks the program's semaphores
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,14 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     global _socket_dir
     _socket_dir = os.path.dirname(args.socket)
     _die_with_parent()
-    leftovers.install(os.path.join(_socket_dir, LEDGER_NAME))
     em = emit.install(args.socket, os.environ.get(emit.SECRET_ENV, ""), args.events_fd)
-    threads.install()
-    asyncio_tasks.install()
-    pools.install_submit_hook()
-    pools.install_pool_queue_hook()
-    executors.install()
-    source_file = args.path or (importlib.util.find_spec(args.module).origin or "")
+    patches.install(patches.for_runner(os.path.join(_socket_dir, LEDGER_NAME)))
+    source_file = args.path or _module_file(args.module)
     source = Path(source_file).read_text(errors="replace")
     start_method = _prepare_children(args.socket, source, args.module)
     _start_daemon(_control_loop, args.control_fd, em)
@@ -275,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         cores=os.cpu_count() or 1,
         source_file=source_file,
     )
-    output.install()
+    patches.install(patches.for_output())
     gil_words.announce(em, threads.real_sleep)
     main_rec = threads.start_task("MainThread")
     em.emit("run_start")

@@ -17,10 +17,9 @@ import random
 import sys
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
-from tui.runner import asyncio_tasks, emit, threads
+from tui.runner import asyncio_tasks, emit, schedstat, threads
 
 now_ns = time.perf_counter_ns
 PROBE_MEAN_S = 0.002
@@ -43,7 +42,7 @@ class Observer(threading.Thread):
         if os.environ.get("CONCUR_TUI_PROBE", "1") == "0":
             return self.run_without_probe()
         sleep = threads.real_sleep
-        queued = run_queue_wait()
+        queued = schedstat.run_queue_reader()
         window_start = now_ns()
         busy = total = 0
         lags: list[int] = []
@@ -132,25 +131,6 @@ class Observer(threading.Thread):
             if where is not None:
                 self._stalls[key] = running
                 self.em.emit("stall", t0=running, **where)
-
-
-def run_queue_wait() -> Callable[[], int]:
-    """A reader of the calling thread's total time spent runnable but without a CPU (ns).
-
-    From ``/proc/thread-self/schedstat`` (second field); reads 0 where unavailable.
-    """
-    try:
-        fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
-    except OSError:
-        return lambda: 0
-
-    def read() -> int:
-        try:
-            return int(os.pread(fd, 100, 0).split()[1])
-        except (OSError, IndexError, ValueError):
-            return 0
-
-    return read
 
 
 def culprit(frame: Any) -> dict[str, Any] | None:

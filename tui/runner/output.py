@@ -11,7 +11,7 @@ stamps those when it reads them.
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from tui.runner import emit
@@ -63,17 +63,20 @@ class StampedStream:
 _send_at_once = False
 
 
-def _without_observer() -> None:
+def send_each_write() -> None:
+    """A process with no observer thread to send its events every 50 ms (a pool worker, a
+    forked child) sends each write at once, so none is lost when it ends with ``os._exit``."""
     global _send_at_once
     _send_at_once = True
 
 
-def install(send_at_once: bool = False) -> None:
-    """Stamp the program's output. A process with no observer thread to send its events every
-    50 ms (a pool worker, a forked child) sends each write at once, so none is lost when it
-    ends with ``os._exit``."""
-    if send_at_once:
-        _without_observer()
-    os.register_at_fork(after_in_child=_without_observer)
-    sys.stdout = StampedStream("stdout", sys.stdout)  # type: ignore[assignment]
-    sys.stderr = StampedStream("stderr", sys.stderr)  # type: ignore[assignment]
+os.register_at_fork(after_in_child=send_each_write)
+
+
+def stamped(name: str) -> Callable[[TextIO], StampedStream]:
+    """The hook for ``sys.stdout`` or ``sys.stderr`` (installed by ``tui.runner.patches``)."""
+
+    def make(original: TextIO) -> StampedStream:
+        return StampedStream(name, original)
+
+    return make

@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tui.events import TaskKind, TaskOutcome
+from tui.events import CauseKind, TaskKind, TaskOutcome
 from tui.runner import emit, threads
+from tui.runner.patches import private
 
 now_ns = time.perf_counter_ns
 _seq = itertools.count(1)
@@ -57,19 +58,35 @@ def _timed(
     if em is None or rec is None:
         return func(*args, **kwargs)
     task_id = task_id or f"p{os.getpid()}.{next(_seq)}"
-    rec.id = task_id
-    rec.sleep_ns = rec.block_ns = rec.io_ns = 0
+    rec.id = task_id  # the worker's waits are this item's while it runs
+    label = _label(func, args)
+    return run_as_task(em, rec, TaskKind.PROCESS, task_id, label, func, args, kwargs)
+
+
+def run_as_task(
+    em: emit.Emitter,
+    rec: threads.ThreadRecord,
+    kind: TaskKind,
+    task_id: str,
+    label: str,
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    worker: str | None = None,
+) -> Any:
+    """Run one work item (a pool item, a thread pool's call) on this worker thread as the task
+    ``task_id``: its start, then its end with outcome, result, CPU, the waits inside it and the
+    cores it ran on. A process's item is sent at once: its worker may end with ``os._exit``."""
     core = threads.current_core()
-    em.emit(
-        "task_start",
-        id=task_id,
-        kind=TaskKind.PROCESS,
-        name=_label(func, args),
-        tid=rec.native_id,
-        core=core,
-    )
-    em.flush()
+    start: dict[str, Any] = {"tid": rec.native_id, "core": core}
+    if worker is not None:
+        start["worker"] = worker
+    em.emit("task_start", id=task_id, kind=kind, name=label, **start)
+    at_once = kind == TaskKind.PROCESS
+    if at_once:
+        em.flush()
     cpu0 = time.thread_time_ns()
+    sleep0, block0, io0 = rec.sleep_ns, rec.block_ns, rec.io_ns
     outcome, error, tb, result = TaskOutcome.DONE, None, None, None
     try:
         value = func(*args, **kwargs)
@@ -80,6 +97,15 @@ def _timed(
         error, tb = threads.describe_error(exc)
         raise
     finally:
+        end: dict[str, Any] = {
+            "cpu_ns": time.thread_time_ns() - cpu0,
+            "sleep_ns": rec.sleep_ns - sleep0,
+            "block_ns": rec.block_ns - block0,
+            "io_ns": rec.io_ns - io0,
+            "cores": sorted({c for c in (core, threads.current_core()) if c is not None}),
+        }
+        if at_once:
+            end["process_cpu_ns"] = time.process_time_ns()
         em.emit(
             "task_end",
             id=task_id,
@@ -87,14 +113,10 @@ def _timed(
             error=error,
             traceback=tb,
             result=result,
-            cpu_ns=time.thread_time_ns() - cpu0,
-            sleep_ns=rec.sleep_ns,
-            block_ns=rec.block_ns,
-            io_ns=rec.io_ns,
-            cores=sorted({c for c in (core, threads.current_core()) if c is not None}),
-            process_cpu_ns=time.process_time_ns(),
+            **end,
         )
-        em.flush()
+        if at_once:
+            em.flush()
 
 
 def _per_item(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -108,8 +130,10 @@ def _wrap_pool_task(task: Any) -> Any:
     if not isinstance(task, tuple) or len(task) != 5:
         return task
     job, i, func, args, kwds = task
-    if func in (mp_pool.mapstar, mp_pool.starmapstar):
+    mapstar, starmapstar = private(mp_pool, "mapstar"), private(mp_pool, "starmapstar")
+    if func is mapstar or func is starmapstar:
         ((inner, chunk),) = args
+        timed: Callable[..., Any]
         if isinstance(inner, functools.partial) and inner.func is _pool_item:
             timed = functools.partial(_timed_pool_item, inner.args[0])
         elif isinstance(inner, functools.partial) and inner.func is _pool_star_item:
@@ -153,12 +177,13 @@ def _wrap_call_item(item: Any) -> Any:
     queued_id = None
     if isinstance(fn, functools.partial) and fn.func is _queued:
         queued_id, fn = fn.args
-    if isinstance(fn, functools.partial) and fn.func is cf_process._process_chunk:
+    process_chunk = private(cf_process, "_process_chunk")
+    if isinstance(fn, functools.partial) and fn.func is process_chunk:
         inner = fn.args[0]
         if queued_id is not None:
             item.fn = functools.partial(_timed_chunk, queued_id, inner)
         else:
-            item.fn = functools.partial(cf_process._process_chunk, _per_item(inner))
+            item.fn = functools.partial(process_chunk, _per_item(inner))
     else:
         item.fn = functools.partial(_timed_kwargs, queued_id, fn)
     return item
@@ -186,11 +211,12 @@ def _queued(task_id: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -
 queued: dict[str, Any] = {}
 
 
-def install_submit_hook() -> None:
-    """Show submitted calls as tasks while they wait for a worker, so they can be cancelled."""
+def announce_submits(original_submit: Callable[..., Any]) -> Callable[..., Any]:
+    """``ProcessPoolExecutor.submit``: a submitted call is a task while it waits for a worker,
+    so it can be cancelled."""
     import concurrent.futures.process as cf_process
 
-    original_submit = cf_process.ProcessPoolExecutor.submit
+    process_chunk = private(cf_process, "_process_chunk")
     counter = itertools.count(1)
 
     def submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
@@ -198,7 +224,7 @@ def install_submit_hook() -> None:
         if em is None:
             return original_submit(self, fn, *args, **kwargs)
         task_id = f"q{os.getpid()}.{next(counter)}"
-        if isinstance(fn, functools.partial) and fn.func is cf_process._process_chunk:
+        if isinstance(fn, functools.partial) and fn.func is process_chunk:
             chunk = args[0] if args else []
             inner = fn.args[0]
             label = (
@@ -213,21 +239,17 @@ def install_submit_hook() -> None:
         future.add_done_callback(functools.partial(_on_future_done, task_id))
         return future
 
-    cf_process.ProcessPoolExecutor.submit = submit
+    return submit
 
 
 def _on_future_done(task_id: str, future: Any) -> None:
     queued.pop(task_id, None)
     em = emit.emitter()
     if em is not None and future.cancelled():
-        asked = task_id in _user_cancels
-        cause = {
-            "kind": "user" if asked else "program",
-            "by": None,
-            "detail": ("cancelled from concur-tui" if asked else "future.cancel()")
-            + " before a worker took it",
-            "where": None,
-        }
+        if task_id in _user_cancels:
+            cause = emit.cancel_cause(CauseKind.USER, f"{emit.USER_CANCEL} before a worker took it")
+        else:
+            cause = emit.cancel_cause(CauseKind.PROGRAM, "future.cancel() before a worker took it")
         em.emit("task_end", id=task_id, outcome=TaskOutcome.CANCELLED, cancelled_by=cause)
         em.flush()
 
@@ -302,9 +324,10 @@ def _announce(task: Any) -> Any:
         em.emit("task_start", id=task_id, kind=TaskKind.PROCESS, name=label, queued=True)
         return task_id
 
-    if func in (mp_pool.mapstar, mp_pool.starmapstar):
+    mapstar, starmapstar = private(mp_pool, "mapstar"), private(mp_pool, "starmapstar")
+    if func is mapstar or func is starmapstar:
         ((inner, chunk),) = args
-        if func is mp_pool.mapstar:
+        if func is mapstar:
             tagged = [(queued_id(_label(inner, (x,))), x) for x in chunk]
             wrapped = functools.partial(_pool_item, inner)
         else:
@@ -312,47 +335,45 @@ def _announce(task: Any) -> Any:
             wrapped = functools.partial(_pool_star_item, inner)
         em.flush()
         return (job, i, func, ((wrapped, tagged),), kwds)
-    if func is getattr(mp_pool, "_helper_reraises_exception", None):
+    if func is private(mp_pool, "_helper_reraises_exception"):
         return task
     task_id = queued_id(_label(func, tuple(args)))
     em.flush()
     return (job, i, functools.partial(_pool_apply, task_id, func), args, kwds)
 
 
-def install_pool_queue_hook() -> None:
-    """Announce ``multiprocessing.Pool`` items when they are queued, not only when they run."""
+def announce_pool_tasks(original_init: Callable[..., None]) -> Callable[..., None]:
+    """``multiprocessing.Pool.__init__``: items are announced when they are queued, not only
+    when they run."""
     import multiprocessing.pool as mp_pool
-
-    original_init = mp_pool.Pool.__init__
-    if getattr(original_init, "_concur_patched", False):
-        return
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
         if not isinstance(self, mp_pool.ThreadPool):  # its workers are threads here, untimed
             self._taskqueue = _AnnouncedTasks(self._taskqueue)
 
-    __init__._concur_patched = True  # type: ignore[attr-defined]
-    mp_pool.Pool.__init__ = __init__  # type: ignore[method-assign]
+    return __init__
 
 
-def install() -> None:
-    import concurrent.futures.process as cf_process
-    import multiprocessing.pool as mp_pool
-
-    original_worker = mp_pool.worker
-    original_process_worker = cf_process._process_worker
+def time_pool_items(original_worker: Callable[..., Any]) -> Callable[..., Any]:
+    """``multiprocessing.pool.worker`` (in a worker process): each item it runs is timed."""
 
     def worker(inqueue: Any, outqueue: Any, *args: Any, **kwargs: Any) -> Any:
         _worker_record()
         return original_worker(_TimedQueue(inqueue, _wrap_pool_task), outqueue, *args, **kwargs)
 
+    return worker
+
+
+def time_call_items(original_process_worker: Callable[..., Any]) -> Callable[..., Any]:
+    """``concurrent.futures.process._process_worker`` (in a worker process): each call item it
+    runs is timed."""
+
     def _process_worker(call_queue: Any, *args: Any, **kwargs: Any) -> Any:
         _worker_record()
         return original_process_worker(_TimedQueue(call_queue, _wrap_call_item), *args, **kwargs)
 
-    mp_pool.worker = worker
-    cf_process._process_worker = _process_worker
+    return _process_worker
 
 
 def _worker_record() -> None:

@@ -1,4 +1,4 @@
-"""Thread tasks and the waits inside them, found by patching ``threading`` and ``time.sleep``.
+"""Thread tasks and the waits inside them, seen by hooks on ``threading`` and ``time.sleep``.
 
 Each thread's life is split by ``perf_counter_ns`` and the thread's own CPU
 clock: CPU time is running, the sleeps and blocking calls hooked here are
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import selectors
 import threading
 import time
 import traceback
@@ -21,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tui.events import TaskState
-from tui.runner import emit
+from tui.runner import emit, schedstat
 
 now_ns = time.perf_counter_ns
 real_sleep = time.sleep
@@ -64,7 +63,7 @@ class ThreadRecord:
         self.clock = time.pthread_getcpuclockid(self.ident)
         self.start_ns = now_ns()
         self.start_cpu = time.thread_time_ns()
-        self.start_queued = run_queue_ns()
+        self.start_queued = schedstat.run_queue_ns()
         self.sleep_ns = 0
         self.block_ns = 0
         self.io_ns = 0
@@ -127,19 +126,10 @@ def end_task(rec: ThreadRecord, outcome: str | None = None) -> None:
         sleep_ns=rec.sleep_ns,
         block_ns=rec.block_ns,
         io_ns=rec.io_ns,
-        cpu_queue_ns=run_queue_ns() - rec.start_queued,
+        cpu_queue_ns=schedstat.run_queue_ns() - rec.start_queued,
         core=current_core(),
         t=end,
     )
-
-
-def run_queue_ns() -> int:
-    """Time this thread has spent runnable but without a CPU (second field of schedstat)."""
-    try:
-        with open("/proc/thread-self/schedstat", "rb") as f:
-            return int(f.read().split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 def current_core() -> int | None:
@@ -221,33 +211,26 @@ def is_internal(thread: threading.Thread) -> bool:
     return owner.startswith(INTERNAL_MODULES)
 
 
-def _patch(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
-    original = getattr(owner, name)
-    if getattr(original, "_concur_patched", False):
-        return
-    replacement = make(original)
-    replacement._concur_patched = True
-    setattr(owner, name, replacement)
+# -- hooks: each takes the original it replaces (installed by tui.runner.patches) ----------------
 
 
-def install() -> None:
-    """Patch threading and time so every thread and wait of the program is seen."""
+def observe_thread(original: Callable[[threading.Thread], None]) -> Callable[..., None]:
+    """``Thread._bootstrap_inner``: the thread is a task from its first line to its last."""
 
-    def make_bootstrap(original: Callable[[threading.Thread], None]) -> Any:
-        def _bootstrap_inner(self: threading.Thread) -> None:
-            if getattr(self, "_concur_internal", False) or emit.emitter() is None:
-                return original(self)
-            rec = start_task(self.name, internal=is_internal(self))
-            try:
-                original(self)
-            finally:
-                end_task(rec)
+    def _bootstrap_inner(self: threading.Thread) -> None:
+        if getattr(self, "_concur_internal", False) or emit.emitter() is None:
+            return original(self)
+        rec = start_task(self.name, internal=is_internal(self))
+        try:
+            original(self)
+        finally:
+            end_task(rec)
 
-        return _bootstrap_inner
+    return _bootstrap_inner
 
-    _patch(threading.Thread, "_bootstrap_inner", make_bootstrap)
 
-    previous_hook = threading.excepthook
+def note_thread_error(previous_hook: Callable[[Any], Any]) -> Callable[[Any], None]:
+    """``threading.excepthook``: the exception that ended a thread is its task's error."""
 
     def excepthook(args: Any) -> None:
         rec = records.get(threading.get_ident())
@@ -255,70 +238,49 @@ def install() -> None:
             rec.error = describe_error(args.exc_value)
         previous_hook(args)
 
-    excepthook._concur_patched = True  # type: ignore[attr-defined]
-    if not getattr(threading.excepthook, "_concur_patched", False):
-        threading.excepthook = excepthook
+    return excepthook
 
-    def make_sleep(original: Callable[[float], None]) -> Any:
-        def sleep(secs: float) -> None:
-            try:
-                due = now_ns() + int(secs * 1e9)
-            except (TypeError, ValueError, OverflowError):
-                return original(secs)  # raises just what plain Python would
-            with waiting(
-                TaskState.SLEEPING, f"time.sleep({secs!r})", _current_async_task_id(), due
-            ):
-                original(secs)
 
-        return sleep
+def observe_sleep(original: Callable[[float], None]) -> Callable[[float], None]:
+    def sleep(secs: float) -> None:
+        try:
+            due = now_ns() + int(secs * 1e9)
+        except (TypeError, ValueError, OverflowError):
+            return original(secs)  # raises just what plain Python would
+        with waiting(TaskState.SLEEPING, f"time.sleep({secs!r})", current_async_task_id(), due):
+            original(secs)
 
-    _patch(time, "sleep", make_sleep)
+    return sleep
 
-    def make_blocking(label: str, state: TaskState = TaskState.BLOCKED) -> Callable[[Any], Any]:
-        def make(original: Callable[..., Any]) -> Any:
-            def blocking(*args: Any, **kwargs: Any) -> Any:  # a method or a plain function
-                with waiting(state, label):
-                    return original(*args, **kwargs)
 
-            return blocking
+def blocking(
+    label: str, state: TaskState = TaskState.BLOCKED
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A hook for a call that waits: the time in it is ``state``, described by ``label``."""
 
-        return make
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def blocking_call(*args: Any, **kwargs: Any) -> Any:  # a method or a plain function
+            with waiting(state, label):
+                return original(*args, **kwargs)
 
-    _patch(threading.Thread, "join", make_blocking("Thread.join"))
-    _patch(threading.Condition, "wait", _make_condition_wait)
+        return blocking_call
 
-    import multiprocessing.connection
-    import multiprocessing.forkserver
+    return make
 
-    _patch(
-        multiprocessing.connection.Connection,
-        "_recv_bytes",
-        make_blocking("reading from a pipe to another process", TaskState.IO),
-    )
-    _patch(
-        multiprocessing.forkserver.ForkServer,
-        "connect_to_new_process",
-        make_blocking("starting a worker process"),
-    )
-    _patch(multiprocessing.forkserver, "read_signed", make_blocking("starting a worker process"))
 
-    def make_select(original: Callable[..., Any]) -> Any:
-        def select(self: Any, timeout: float | None = None) -> Any:
-            with waiting(TaskState.IO, "waiting for I/O or a timer (select)"):
-                return original(self, timeout)
+def observe_select(original: Callable[..., Any]) -> Callable[..., Any]:
+    def select(self: Any, timeout: float | None = None) -> Any:
+        with waiting(TaskState.IO, "waiting for I/O or a timer (select)"):
+            return original(self, timeout)
 
-        return select
-
-    for cls_name in ("EpollSelector", "PollSelector", "SelectSelector", "DevpollSelector"):
-        cls = getattr(selectors, cls_name, None)
-        if cls is not None:
-            _patch(cls, "select", make_select)
+    return select
 
 
 CONDITION_WAIT = "waiting on a condition / event / queue"
 
 
-def _make_condition_wait(original: Callable[..., Any]) -> Any:
+def observe_condition_wait(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``Condition.wait`` (every Queue, Event, Semaphore and Barrier wait goes through it)."""
     get_ident = threading.get_ident
     blocked = TaskState.BLOCKED
 
@@ -371,6 +333,7 @@ def _stamping_notify(self: threading.Condition, n: int = 1) -> None:
     type(self).notify(self, n)
 
 
-def _current_async_task_id() -> str | None:
-    """The asyncio task whose step runs on this thread now: its blocking call stalls the loop."""
+def current_async_task_id() -> str | None:
+    """The asyncio task whose step runs on this thread now (kept where the loop runs it,
+    ``asyncio_tasks.time_steps``): a cheaper question than ``asyncio.current_task()``."""
     return stepping.get(threading.get_ident())

@@ -22,6 +22,7 @@ import threading
 import time
 
 from tui.events import Attribution, Event, TaskState
+from tui.runner import schedstat
 from tui.supervisor.sampler import descendants
 
 SWEEP_S = 0.01
@@ -196,14 +197,13 @@ class KernelSampler:
         now = time.perf_counter_ns()
         with self._lock:
             words = dict(self.words)
-        pread = os.pread
+        read_schedstat = schedstat.read
         turn = self._sweeps % IDLE_EVERY
         for tid, th in list(self._threads.items()):
             if th.idle >= IDLE_AFTER and tid % IDLE_EVERY != turn:
                 continue  # long blocked: still in the same call; its deltas wait for its turn
             try:
-                fields = pread(th.sched, 128, 0).split()
-                exec_ns, delay_ns, count = int(fields[0]), int(fields[1]), int(fields[2])
+                exec_ns, delay_ns, count = read_schedstat(th.sched)
             except (OSError, ValueError, IndexError):
                 self._threads.pop(tid).close()
                 continue

@@ -516,6 +516,9 @@ def _describe_exit(code: int | None) -> str:
     if code is None:
         return "the runner did not finish"
     if code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:  # a signal number Python has no name for
+            name = str(-code)
         return f"the runner was killed by {name}"
     return f"the runner exited with code {code} before reporting an end"
