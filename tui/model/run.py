@@ -569,6 +569,9 @@ class RunModel:
         self.tasks: dict[str, Task] = {}
         self._live_threads: dict[str, Task] = {}
         self._live: dict[str, Task] = {}
+        # Live tasks by the thread they run on (asyncio tasks share their loop's): the
+        # ``threads`` sample, ten a second, looks them up without walking every live task.
+        self._live_on: dict[int, dict[str, Task]] = {}
         self._sorted_cache: dict[str, tuple[int, list[int]]] = {}
         self.order: list[str] = []
         self.log: list[LogEntry] = []
@@ -728,6 +731,7 @@ class RunModel:
         if "self_cpu_s" in e:
             self.proc_cpu_s[e["pid"]] = max(self.proc_cpu_s.get(e["pid"], 0.0), e["self_cpu_s"])
         self._live.clear()
+        self._live_on.clear()
         self._live_threads.clear()
         for task in self.tasks.values():
             if task.end is None:
@@ -761,7 +765,11 @@ class RunModel:
             # and by the worker that takes it, in either order; the worker's says where it ran.
             queued_at, taken_at = sorted((known.start, t))
             if not e.get("queued"):
+                live = self._live.get(known.id) is known
+                self._unlist_live(known)
                 known.pid, known.tid = e["pid"], e.get("tid")
+                if live:
+                    self._list_live(known)
                 if (core := e.get("core")) is not None:
                     known.cores.add(core)
                 self._take(known, e)
@@ -797,7 +805,7 @@ class RunModel:
         else:
             self._take(task, e)
         self.tasks[task.id] = task
-        self._live[task.id] = task
+        self._list_live(task)
         if task.kind == TaskKind.THREAD:
             self._live_threads[task.id] = task
         if not task.internal:
@@ -843,7 +851,7 @@ class RunModel:
         self._close_queue(task, t)
         task.open_wait = None
         self._live_threads.pop(task.id, None)
-        self._live.pop(task.id, None)
+        self._unlist_live(task)
         task.outcome = outcome
         task.error = e.get("error")
         task.traceback = e.get("traceback")
@@ -1050,16 +1058,25 @@ class RunModel:
     def _on_threads(self, e: ThreadsEvent, t: float) -> None:
         """Which core each live task's thread was seen on, and a pool item's thread state
         (from /proc). asyncio tasks share their loop's thread."""
-        by_tid: dict[int, list[Task]] = {}
-        for task in self._live.values():
-            if task.tid:
-                by_tid.setdefault(task.tid, []).append(task)
         for _pid, tid, state, _cpu_s, core in e["rows"]:
-            for task in by_tid.get(tid, ()):
+            for task in self._live_on.get(tid, {}).values():
                 if core is not None:
                     task.cores.add(core)
                 if task.kind == TaskKind.PROCESS:
                     task.proc_states.append((t, state))
+
+    def _list_live(self, task: Task) -> None:
+        self._live[task.id] = task
+        if task.tid:
+            self._live_on.setdefault(task.tid, {})[task.id] = task
+
+    def _unlist_live(self, task: Task) -> None:
+        self._live.pop(task.id, None)
+        on = self._live_on.get(task.tid or 0)
+        if on is not None:
+            on.pop(task.id, None)
+            if not on:
+                del self._live_on[task.tid or 0]
 
     # -- questions the views ask ------------------------------------------------------------
     def visible_tasks(self) -> list[Task]:
