@@ -35,6 +35,19 @@ def test_the_rest_of_each_core_is_other_programs() -> None:
     }
 
 
+def test_each_core_says_whose_time_it_was_live_and_as_the_runs_mean() -> None:
+    """A finished run's CPU bars are the run's mean: other programs' share is drawn apart
+    there too, or a busy machine would pass as the scenario's work."""
+    model = RunModel()
+    model.feed(cpu(1_000, [100.0, 50.0], [60.0, 10.0], [5.0, 0.0]))
+    model.feed(cpu(2_000, [100.0, 30.0], [80.0, 10.0], [5.0, 5.0]))
+    assert model.core_shares(1) == [(5.0, 15.0), (5.0, 15.0)]
+    mean = model.core_shares()
+    assert mean == [pytest.approx((5.0, 25.0)), pytest.approx((2.5, 27.5))]
+    _, tool, other = model.load_split()
+    assert (tool, other) == pytest.approx((0.075, 0.525))  # the same account, summed
+
+
 def test_a_quiet_machine_is_not_busy_and_old_recordings_have_no_split() -> None:
     quiet = RunModel()
     quiet.feed(cpu(1_000, [50.0, 10.0], [45.0, 5.0], [3.0, 2.0]))

@@ -1120,18 +1120,29 @@ class RunModel:
     def load_split(self, last: int | None = None) -> tuple[float, float, float] | None:
         """Cores' worth of CPU used by the run, by concur-tui itself and by everything else,
         on average over the last ``last`` samples (all when None); None when not measured."""
+        shares = self.core_shares(last)
+        if shares is None:
+            return None
+        samples = self.cpu_split[-last:] if last else self.cpu_split
+        run = sum(sum(scenario) for _, scenario, _ in samples) / 100 / len(samples)
+        return run, sum(t for t, _ in shares) / 100, sum(o for _, o in shares) / 100
+
+    def core_shares(self, last: int | None = None) -> list[tuple[float, float]] | None:
+        """Per core, the percent concur-tui itself and other programs used, on average over
+        the last ``last`` samples (all when None); None when not measured."""
         samples = self.cpu_split[-last:] if last else self.cpu_split
         if not samples:
             return None
         by_time = dict(self.cpu)
-        run = tool = other = 0.0
+        cores = len(samples[0][1])
+        tool, other = [0.0] * cores, [0.0] * cores
         for t, scenario, own in samples:
             total = by_time.get(t, [])
-            run += sum(scenario) / 100
-            tool += sum(own) / 100
-            other += sum(max(0.0, a - s - o) for a, s, o in zip(total, scenario, own, strict=False))
+            for i, (a, s, o) in enumerate(zip(total, scenario, own, strict=False)):
+                tool[i] += o
+                other[i] += max(0.0, a - s - o)
         n = len(samples)
-        return run / n, tool / n, other / 100 / n
+        return [(tool[i] / n, other[i] / n) for i in range(cores)]
 
     def machine_busy(self, last: int | None = LOAD_WINDOW) -> float | None:
         """Cores' worth other programs used lately, when it is enough to slow the run

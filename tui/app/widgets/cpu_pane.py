@@ -68,24 +68,22 @@ load, the dashboard included.
         finished = model.ended is not None
         history = model.cpu if finished else model.cpu[-HISTORY:]
         shown = cpu_mean_per_core(model) if finished else per_core
-        split = model.cpu_split[-1] if model.cpu_split and not finished else None
+        # Whose time each bar was: concur-tui's and other programs' (the run's mean once ended).
+        shares = model.core_shares(None if finished else 1)
         for i, percent in enumerate(shown):
             row = self.query_one(f"#core-{i}")
             meter = row.query_one(Meter)
             meter.label = f"cpu{i}{'*' if i in used else ''}"
             meter.fraction = percent / 100
             meter.figure = f"{percent:3.0f}%"
-            if split is not None:
-                tool = split[2][i]
-                meter.others = (tool / 100, max(0.0, percent - split[1][i] - tool) / 100)
-            else:
-                meter.others = (0.0, 0.0)
+            tool, other = shares[i] if shares and i < len(shares) else (0.0, 0.0)
+            meter.others = (tool / 100, other / 100)
             bars = row.query_one(History)
             bars.whole = finished
             bars.data = [p[i] for _, p in history]
         words = ", ".join(str(c) for c in sorted(used)) or "none seen yet"
         lines = [f"* scenario ran on: {words}"]
-        if model.cpu_split and not finished:
+        if model.cpu_split:
             lines.append(f"{TOOL_CELL} concur-tui  {OTHER_CELL} other programs")
         busy = model.machine_busy(None if finished else LOAD_WINDOW)
         if busy is not None:
