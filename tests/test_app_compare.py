@@ -114,7 +114,8 @@ async def test_cancel_mid_compare_ends_the_run_and_skips_the_rest() -> None:
 async def test_quitting_mid_compare_leaves_no_process() -> None:
     app = ConcurApp()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_compare(pilot, app, "io", tasks=2, io_s=1.0)
+        # Long enough that the pool is still there when a busy machine lets us look.
+        screen = await open_compare(pilot, app, "io", tasks=2, io_s=8.0)
         await pilot.press("r")
         await wait_for(
             pilot,

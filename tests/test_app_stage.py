@@ -51,7 +51,11 @@ async def footer_keys(pilot) -> dict[str, FooterKey]:
     footer = pilot.app.screen.query_one(KeyFooter)
     await wait_for(
         pilot,
-        lambda: footer._fitted_width == footer.size.width and footer.query(FooterKey),
+        lambda: (
+            footer._fitted_width == footer.size.width
+            and footer.query(FooterKey)
+            and footer._composed_for == footer._shown()  # the bindings have settled
+        ),
         what="the footer to fit its keys",
     )
     return {key.description or key.key: key for key in footer.query(FooterKey)}
