@@ -83,7 +83,7 @@ load, the dashboard included.
             bars.data = [p[i] for _, p in history]
         words = ", ".join(str(c) for c in sorted(used)) or "none seen yet"
         lines = [f"* scenario ran on: {words}"]
-        if model.cpu_split:
+        if model.cpu_split and not finished:  # finished, the line is the stall's at 80x24
             lines.append(f"{TOOL_CELL} concur-tui  {OTHER_CELL} other programs")
         busy = model.machine_busy(None if finished else LOAD_WINDOW)
         if busy is not None:
