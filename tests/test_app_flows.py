@@ -49,21 +49,18 @@ async def test_pick_edit_run_cancel_rerun_back_quit() -> None:
         delay = picker.query_one("#param-delay", Input)
 
         delay.value = "soon"
-        await pilot.pause()
         error = picker.query_one("#error-delay", Static)
-        assert "takes float values" in str(error.render())
+        await wait_for(pilot, lambda: "takes float values" in str(error.render()))
         assert delay.has_class("-invalid")
         await pilot.press("enter")
         assert isinstance(app.screen, PickerScreen), "a bad value must not start a run"
         assert "Cannot start" in str(picker.query_one("#params-error", Static).render())
 
         delay.value = "99"
-        await pilot.pause()
-        assert "between 0.0 and 30.0" in str(error.render())
+        await wait_for(pilot, lambda: "between 0.0 and 30.0" in str(error.render()))
 
         delay.value = "0.3"
-        await pilot.pause()
-        assert not delay.has_class("-invalid")
+        await wait_for(pilot, lambda: not delay.has_class("-invalid"))
         await pilot.press("enter")
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
@@ -72,8 +69,8 @@ async def test_pick_edit_run_cancel_rerun_back_quit() -> None:
         assert model.params == {"tasks": 3, "delay": 0.3}, (model.outcome, model.error, model.log)
         assert model.outcome == "completed"
         assert [model.tasks[i].outcome for i in model.order] == ["done"] * 4
-        await pilot.pause(0.2)
-        assert "completed" in str(dashboard.query_one("#status").render())
+        status = dashboard.query_one("#status")
+        await wait_for(pilot, lambda: "completed" in str(status.render()))
 
         # Details of a task: the modal opens on enter and closes on escape.
         await pilot.press("down", "enter")

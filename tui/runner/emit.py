@@ -26,6 +26,9 @@ SOCKET_ENV = "CONCUR_TUI_SOCKET"
 SECRET_ENV = "CONCUR_TUI_SECRET"
 MAX_DATAGRAM = 60_000
 SEND_TIMEOUT_S = 2.0
+# The last flush, with run_end, waits longer: without it a completed run reads as failed,
+# and a supervisor slow to read (a busy machine, a UI slow to drain) was seen to need > 2 s.
+LAST_SEND_TIMEOUT_S = 20.0
 # Steps per ``steps`` event: a step is at most ~270 bytes (an id of MAX_ID characters), so a
 # full event fits one datagram whatever the ids; ours are ~15 characters (~55 bytes a step).
 STEP_ROWS = 200
@@ -87,6 +90,12 @@ class Emitter:
         """Send what is buffered; drop it (counting it) if the supervisor is gone or stuck."""
         with self._flushing:
             self._flush()
+
+    def flush_last(self) -> None:
+        """The runner's last flush (``run_end``), given ``LAST_SEND_TIMEOUT_S`` to get through."""
+        if self._sock is not None:
+            self._sock.settimeout(LAST_SEND_TIMEOUT_S)
+        self.flush()
 
     def _flush(self) -> None:
         # Neither list is ever swapped for a new one: a thread appending to it now (``emit``,

@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         lost_events=em.lost,
         t=ended,
     )
-    em.flush()
+    em.flush_last()
     os._exit(code)
 
 

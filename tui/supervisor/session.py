@@ -53,6 +53,7 @@ PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 SAMPLE_INTERVAL_S = 0.1
 CANCEL_GRACE_S = 2.0
 RECV_BYTES = 1 << 17
+EVENTS_DRAIN_S = 60.0  # at most this long to read what the runner sent before it exited
 # Bounds on what waits between the readers and whoever drains the session.
 OUTPUT_HELD_CHARS = 1 << 20  # per stream: past this, the oldest lines are dropped and counted
 OUTPUT_CHUNK_CHARS = 1 << 16  # one output event carries at most this much text
@@ -404,7 +405,12 @@ class RunSession:
         self._killpg(signal.SIGKILL)  # anything the program left behind in its group
         self._end_escaped()
         self._runner_gone.set()
-        for thread in self._threads[:3]:
+        # The event reader for as long as it has datagrams to read (it returns once the
+        # socket has been quiet for 50 ms): on a busy machine the run's last events, its
+        # run_end among them, took longer than 2 s, and a completed run read as failed.
+        reader, *streams = self._threads[:3]
+        reader.join(timeout=EVENTS_DRAIN_S)
+        for thread in streams:
             thread.join(timeout=2)
         leftovers.remove_listed(os.path.join(self._dir, LEDGER_NAME))
         self._put_drops()

@@ -70,8 +70,11 @@ load, the dashboard included.
         shown = cpu_mean_per_core(model) if finished else per_core
         # Whose time each bar was: concur-tui's and other programs' (the run's mean once ended).
         shares = model.core_shares(None if finished else 1)
+        mounted = list(self.query(".core"))
+        if len(mounted) != self._cores or not all(row.children for row in mounted):
+            return  # its rows are still being mounted (a busy machine): the next tick draws
         for i, percent in enumerate(shown):
-            row = self.query_one(f"#core-{i}")
+            row = mounted[i]
             meter = row.query_one(Meter)
             meter.label = f"cpu{i}{'*' if i in used else ''}"
             meter.fraction = percent / 100
