@@ -210,6 +210,16 @@ def test_a_program_ends_as_plain_python_ends_it(run):
     assert s["stderr"] == "goodbye message\n"
 
 
+def test_a_failed_task_nobody_asked_about_is_still_reported_by_asyncio(run):
+    # Watching a task's end must not read its exception as retrieved: asyncio still logs it.
+    _, s = run("unretrieved_error.py")
+    assert s["stdout"] == "done: True\n"
+    assert "Task exception was never retrieved" in s["stderr"]
+    (failed,) = [t for t in s["tasks"] if t["name"] == "fails (Task-2)"]
+    assert failed["outcome"] == "error"
+    assert failed["error"] == "ValueError: nobody asked"
+
+
 def test_a_stall_at_the_very_end_of_a_loop_is_measured_and_ends(run):
     _, s = run("stalls_at_the_end.py")
     assert s["loop_lag_ms"]["max"] >= 0.8 * 500

@@ -37,7 +37,15 @@ ESC = "\x1b"
 
 
 def steps_event(flat: list) -> dict:
-    return {"e": "steps", "t": 1, "pid": 1, "flat": flat}
+    return rows_event("steps", flat)
+
+
+def rows_event(kind: str, flat: list) -> dict:
+    return {"e": kind, "t": 1, "pid": 1, "flat": flat}
+
+
+# An asyncio task's start as a ``starts`` row: id, t, name, parent, tid, coro, internal.
+START_ROW = ["a1.2", 5, "fetch", "a1.1", 42, "main.<locals>.fetch", False]
 
 
 GOOD = {"e": "task_start", "t": 5, "pid": 1, "id": "th1.1", "kind": "thread", "name": "t"}
@@ -61,12 +69,20 @@ END = {"e": "task_end", "t": 6, "pid": 1, "id": "th1.1", "outcome": "done"}
         (steps_event([7, 1, 2, 0]), "id is not a string"),
         (steps_event(["x" * (events.MAX_ID + 1), 1, 2, 0]), "id is not a string"),
         (steps_event(["", 1, 2, 0]), "id is not a string"),
-        (steps_event(["a1.1", 1.5, 2, 0]), "not integers"),
-        (steps_event(["a1.1", 1, True, 0]), "not integers"),
+        (steps_event(["a1.1", 1.5, 2, 0]), "t0 is not an integer time"),
+        (steps_event(["a1.1", 1, True, 0]), "t is not an integer time"),
         (steps_event(["a1.1", 3, 2, 0]), "order"),
         (steps_event(["a1.1", 1, 2, 5]), "order"),
-        (steps_event(["a1.1", -1, 2, 0]), "order"),
-        (steps_event(["a1.1", 1, 2**63, 0]), "order"),
+        (steps_event(["a1.1", -1, 2, 0]), "t0 is not an integer time"),
+        (steps_event(["a1.1", 1, 2**63, 0]), "t is not an integer time"),
+        (rows_event("starts", [*START_ROW[:-1]]), "multiple of 7"),
+        (rows_event("starts", [*START_ROW[:2], None, *START_ROW[3:]]), "name is not a string"),
+        (rows_event("starts", [*START_ROW[:5], "x" * 401, False]), "coro is not a string of at"),
+        (rows_event("starts", [*START_ROW[:3], 5, *START_ROW[4:]]), "parent is not a string"),
+        (rows_event("starts", [*START_ROW[:4], "12", *START_ROW[5:]]), "tid is not an integer"),
+        (rows_event("starts", [*START_ROW[:-1], 0]), "internal is not true or false"),
+        (rows_event("ends", ["a1.1", 5, "a1.2"]), "multiple of 2"),
+        (rows_event("ends", ["a1.1", "5"]), "t is not an integer time"),
         ({"e": "steps", "t": 1, "pid": 1, "flat": {"a": 1}}, "wrong type"),
         ({**GOOD, "kind": "fiber"}, "unknown kind 'fiber'"),
         ({**GOOD, "tid": "12"}, "field 'tid' has the wrong type"),  # optional, checked

@@ -187,6 +187,80 @@ def test_batched_steps_split_a_task_as_step_events_did():
     assert batched.tasks["a2"].time_in(batched.now())["running"] == pytest.approx(0.005)
 
 
+def test_rows_of_starts_and_ends_are_the_events_they_stand_for():
+    """``starts`` rows (id, t, name, parent, tid, coro, internal) and ``ends`` rows (id, t)
+    make the same tasks and log as a ``task_start`` and a ``task_end`` (done) each; a row's
+    name is program text, stored literally, as a task_start's is."""
+    each, rows = RunModel(), RunModel()
+    named = "[bold]fetch[/bold]\x1b[31m"
+    each.feed_many(
+        [
+            *base_run(),
+            ev(
+                "task_start",
+                1 * MS,
+                id="a1",
+                kind="async",
+                name="Task-1",
+                parent=None,
+                tid=7,
+                coro="main",
+                internal=False,
+            ),
+            ev(
+                "task_start",
+                2 * MS,
+                id="a2",
+                kind="async",
+                name=named,
+                parent="a1",
+                tid=7,
+                coro="fetch",
+                internal=False,
+            ),
+            ev(
+                "task_start",
+                2 * MS,
+                id="a3",
+                kind="async",
+                name="Task-3",
+                parent="a1",
+                tid=7,
+                coro="BaseEventLoop.shutdown_asyncgens",
+                internal=True,
+            ),
+            ev("task_end", 5 * MS, id="a2", outcome="done"),
+            ev("task_end", 6 * MS, id="a3", outcome="done"),
+            ev("task_end", 9 * MS, id="a1", outcome="done"),
+            ev("run_end", 10 * MS, outcome="completed", error=None),
+        ]
+    )
+    starts = [
+        *("a1", 1 * MS, "Task-1", None, 7, "main", False),
+        *("a2", 2 * MS, named, "a1", 7, "fetch", False),
+        *("a3", 2 * MS, "Task-3", "a1", 7, "BaseEventLoop.shutdown_asyncgens", True),
+    ]
+    ends = ["a2", 5 * MS, "a3", 6 * MS, "a1", 9 * MS]
+    stream = [
+        *base_run(),
+        ev("starts", 2 * MS, flat=starts),
+        ev("ends", 9 * MS, flat=ends),
+        ev("run_end", 10 * MS, outcome="completed", error=None),
+    ]
+    for event in stream:
+        events.check(event)
+    rows.feed_many(stream)
+    assert rows.dropped["invalid_event"] == 0
+    assert rows.tasks.keys() == each.tasks.keys() == {"a1", "a2", "a3"}
+    for task_id, want in each.tasks.items():
+        got = rows.tasks[task_id]
+        fields = ("kind", "name", "parent", "tid", "coro", "internal", "start", "end", "outcome")
+        assert [getattr(got, f) for f in fields] == [getattr(want, f) for f in fields]
+    assert "\x1b" not in rows.tasks["a2"].name  # shown literally, as a task_start's name
+    assert [(e.t, e.kind, e.text) for e in rows.log] == [(e.t, e.kind, e.text) for e in each.log]
+    assert rows.order == each.order == ["a1", "a2"]  # the internal task is not a row
+
+
 def test_series_stalls_and_summary():
     model = RunModel()
     model.feed_many(

@@ -15,6 +15,7 @@ import math
 import re
 import types
 from enum import StrEnum
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import (
     Any,
     Literal,
@@ -31,7 +32,10 @@ from typing import (
 # No ``from __future__ import annotations`` here: the TypedDicts below are read at run time
 # (``schema()``), and postponed annotations hide ``NotRequired`` from ``__required_keys__``.
 
-VERSION = 1
+VERSION = 2
+# Streams and recordings of these versions are read (2 added ``starts`` and ``ends``; a
+# version 1 stream is a version 2 stream that has none).
+READABLE_VERSIONS = (1, 2)
 
 # An event as read or built, before its type is known; the TypedDicts below say what each
 # type holds, for the code that handles it.
@@ -235,6 +239,16 @@ class StepsEvent(_Stamped):
     flat: list[Any]  # STEP_ROW_LEN values a step: id, t0, t, ready (checked by check())
 
 
+class StartsEvent(_Stamped):
+    e: Literal["starts"]
+    flat: list[Any]  # START_ROW values a task: asyncio tasks' task_start (checked by check())
+
+
+class EndsEvent(_Stamped):
+    e: Literal["ends"]
+    flat: list[Any]  # END_ROW values a task: asyncio tasks' task_end, done (checked by check())
+
+
 class WindowEvent(_Stamped):
     e: Literal["window"]
     t0: int
@@ -351,6 +365,8 @@ EVENT_TYPES: tuple[type, ...] = (
     StepEvent,
     ReadyEvent,
     StepsEvent,
+    StartsEvent,
+    EndsEvent,
     WindowEvent,
     CancelEvent,
     GilEvent,
@@ -471,11 +487,34 @@ SUPERVISOR_TYPES = frozenset(
     {"cpu", "threads", "procs", "offcpu", "attribution", "supervisor_end", "dropped"}
 )
 
-# A ``steps`` event's ``flat`` list holds four values a step: ``id, t0, t, ready``, an asyncio
-# task's step from ``t0`` to ``t``; ``ready`` is when the task was due (its sleep over) if the
-# loop ran it more than 1 ms late, else 0. Many steps a second are sent this way, batched (and
-# flat: nothing per step for the runner's garbage collector to track), not as an event each.
-STEP_ROW_LEN = 4
+
+class Rows(NamedTuple):
+    """Many small events of one type sent as one, a ``flat`` list of their values one row after
+    another: nothing per row for the runner's garbage collector to track, one list to encode
+    (a dict an event cost ~10x more to build and encode for 20 000 short asyncio tasks)."""
+
+    columns: tuple[str, ...]
+    # How each column is checked (``_rows_problem``): "id" a string of 1 to MAX_ID characters,
+    # "time" an integer nanosecond stamp, "text" a string of at most MAX_ROW_TEXT characters,
+    # "bool"; a trailing "?" also allows null.
+    checks: tuple[str, ...]
+    t_column: int  # the column whose latest value is the event's own ``t``
+
+
+# ``steps``: an asyncio task's step from ``t0`` to ``t``; ``ready`` is when the task was due
+# (its sleep over) if the loop ran it more than 1 ms late, else 0.
+STEPS = Rows(("id", "t0", "t", "ready"), ("id", "time", "time", "time"), 2)
+# ``starts``: an asyncio task's ``task_start`` (kind async); ``ends``: its ``task_end`` when it
+# finished without an error (outcome done). Any other end is a ``task_end`` of its own.
+STARTS = Rows(
+    ("id", "t", "name", "parent", "tid", "coro", "internal"),
+    ("id", "time", "text", "id?", "time?", "text", "bool"),
+    1,
+)
+ENDS = Rows(("id", "t"), ("id", "time"), 1)
+ROWS = {"steps": STEPS, "starts": STARTS, "ends": ENDS}
+STEP_ROW_LEN = len(STEPS.columns)
+MAX_ROW_TEXT = 400  # a task with a longer name or coroutine is sent as a task_start of its own
 MAX_ID = 200  # characters of a task id in a row
 
 # asyncio's own name for a task nobody named (``Task-3``): shown with what the task runs.
@@ -525,14 +564,14 @@ def check(event: Any, deep: bool = True) -> Event:
     problem = fields_problem(event, fields)
     if problem:
         raise SchemaError(f"{kind} event: {problem}")
-    if kind == "hello" and event["v"] != VERSION:
+    if kind == "hello" and event["v"] not in READABLE_VERSIONS:
         raise SchemaError(f"event stream version {event['v']} (this concur-tui reads {VERSION})")
     if not 0 <= event["t"] < _INT_RANGE[1]:
         raise SchemaError(f"{kind} event: 't' out of range")
-    if kind == "steps":
-        problem = _steps_problem(event["flat"])
+    if kind in ROWS:
+        problem = _rows_problem(event["flat"], ROWS[kind])
         if problem:
-            raise SchemaError(f"steps event: {problem}")
+            raise SchemaError(f"{kind} event: {problem}")
     problem = _value_problem(event, 0) if deep else _top_level_problem(event)
     if problem:
         raise SchemaError(f"{kind} event: {problem}")
@@ -565,20 +604,37 @@ def fields_problem(value: dict[str, Any], fields: dict[str, Field]) -> str | Non
     return None
 
 
-def _steps_problem(flat: list[Any]) -> str | None:
-    """What is wrong with a ``steps`` event's values (checked whatever ``deep`` says: the
-    model reads every one)."""
-    if len(flat) > MAX_ITEMS or len(flat) % STEP_ROW_LEN:
-        return f"not a multiple of {STEP_ROW_LEN} values, or more than {MAX_ITEMS}"
+def _rows_problem(flat: list[Any], rows: Rows) -> str | None:
+    """What is wrong with a rows event's values (checked whatever ``deep`` says: the model reads
+    every one). Column by column: a big event is checked in a few passes, not a call a value."""
+    width = len(rows.columns)
+    if len(flat) > MAX_ITEMS or len(flat) % width:
+        return f"not a multiple of {width} values, or more than {MAX_ITEMS}"
     high = _INT_RANGE[1]
-    for at in range(0, len(flat), STEP_ROW_LEN):
-        task_id, t0, t, ready = flat[at : at + STEP_ROW_LEN]
-        if type(task_id) is not str or not 0 < len(task_id) <= MAX_ID:
-            return f"a step whose id is not a string of 1 to {MAX_ID} characters"
-        if type(t0) is not int or type(t) is not int or type(ready) is not int:
-            return "a step whose times are not integers"
-        if not 0 <= ready <= t0 <= t < high:
-            return "a step whose times are out of range or order (0 <= ready <= t0 <= t)"
+    for at, (name, how) in enumerate(zip(rows.columns, rows.checks, strict=True)):
+        column = flat[at::width]
+        if how.endswith("?"):
+            how = how[:-1]
+            column = [value for value in column if value is not None]
+        if how == "id":
+            fine = all(type(v) is str and 0 < len(v) <= MAX_ID for v in column)
+            wanted = f"a string of 1 to {MAX_ID} characters"
+        elif how == "time":
+            fine = all(type(v) is int and 0 <= v < high for v in column)
+            wanted = "an integer time"
+        elif how == "text":
+            fine = all(type(v) is str and len(v) <= MAX_ROW_TEXT for v in column)
+            wanted = f"a string of at most {MAX_ROW_TEXT} characters"
+        else:
+            fine = all(type(v) is bool for v in column)
+            wanted = "true or false"
+        if not fine:
+            return f"a row whose {name} is not {wanted}"
+    if rows is STEPS and not all(
+        r <= t0 <= t
+        for r, t0, t in zip(flat[3::width], flat[1::width], flat[2::width], strict=True)
+    ):
+        return "a step whose times are out of order (ready <= t0 <= t)"
     return None
 
 
@@ -621,13 +677,20 @@ def _value_problem(value: Any, depth: int) -> str | None:
     return None
 
 
-# Made once: ``json.dumps`` with options makes a new encoder at every call, which costs more
-# than encoding a small event (the runner encodes each event it sends).
-_encode = json.JSONEncoder(separators=(",", ":"), default=repr).encode
+# Made once: ``json.dumps`` makes an encoder at every call, and so does ``JSONEncoder.encode``
+# (its C half), which cost more than encoding a small event (the runner encodes each event it
+# sends). The C encoder, kept, also keeps its cache of encoded keys. No circular check: events
+# are built here, of plain values (``repr`` for anything else).
+_c_encoder = c_make_encoder and c_make_encoder(
+    None, repr, encode_basestring_ascii, None, ":", ",", False, False, True
+)
+_py_encode = json.JSONEncoder(separators=(",", ":"), default=repr).encode
 
 
 def dumps(event: Event) -> str:
-    return _encode(event)
+    if _c_encoder is None:
+        return _py_encode(event)
+    return "".join(_c_encoder(event, 0))
 
 
 def strict_json(value: Any) -> Any:

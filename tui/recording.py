@@ -459,7 +459,7 @@ def _check_header(name: str, header: Any) -> dict[str, Any]:
             f"{name} is a version {version} recording; this concur-tui reads version {VERSION}"
         )
     events_version = header.get("events_version", schema.VERSION)
-    if events_version != schema.VERSION:
+    if events_version not in schema.READABLE_VERSIONS:
         raise RecordingError(
             f"{name} holds version {events_version} events; this concur-tui reads version"
             f" {schema.VERSION}"

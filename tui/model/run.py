@@ -20,6 +20,8 @@ from tui.events import (
     DEFAULT_ASYNC_NAME,
     DROP_KINDS,
     DROP_WORDS,
+    ENDS,
+    STARTS,
     STEP_ROW_LEN,
     TEXT_FIELDS,
     Attribution,
@@ -29,6 +31,7 @@ from tui.events import (
     CpuEvent,
     DropKind,
     DroppedEvent,
+    EndsEvent,
     Event,
     GilEvent,
     HelloEvent,
@@ -40,11 +43,13 @@ from tui.events import (
     ProcsEvent,
     ReadyEvent,
     RenameEvent,
+    Rows,
     RunEndEvent,
     RunOutcome,
     RunStartEvent,
     StallEndEvent,
     StallEvent,
+    StartsEvent,
     StepEvent,
     StepsEvent,
     SupervisorEndEvent,
@@ -915,6 +920,21 @@ class RunModel:
                 task.waits.append(Span(seconds(ready), start, TaskState.WAITING, READY_WHAT))
             task.steps.append((start, seconds(t1)))
             task._spans = None
+
+    def _on_starts(self, e: StartsEvent, t: float) -> None:
+        """Rows of asyncio tasks' starts: each read as the ``task_start`` it stands for."""
+        self._feed_rows(e, STARTS, {"kind": TaskKind.ASYNC})
+
+    def _on_ends(self, e: EndsEvent, t: float) -> None:
+        """Rows of asyncio tasks' plain ends: each read as the ``task_end`` it stands for."""
+        self._feed_rows(e, ENDS, {"outcome": TaskOutcome.DONE})
+
+    def _feed_rows(self, e: StartsEvent | EndsEvent, rows: Rows, fixed: dict[str, str]) -> None:
+        kind = "task_start" if rows is STARTS else "task_end"
+        flat, width, pid = e["flat"], len(rows.columns), e["pid"]
+        for at in range(0, len(flat) - width + 1, width):
+            event = dict(zip(rows.columns, flat[at : at + width], strict=True))
+            self.feed({**event, **fixed, "e": kind, "pid": pid})
 
     def _on_ready(self, e: ReadyEvent, t: float) -> None:
         task = self.tasks.get(e["id"])

@@ -22,7 +22,15 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from tui.events import DEFAULT_ASYNC_NAME, Cause, CauseKind, TaskState
+from tui.events import (
+    DEFAULT_ASYNC_NAME,
+    MAX_ROW_TEXT,
+    Cause,
+    CauseKind,
+    TaskKind,
+    TaskOutcome,
+    TaskState,
+)
 from tui.runner import emit, threads
 from tui.runner.emit import USER_CANCEL, cancel_cause
 
@@ -59,16 +67,23 @@ class ObservedTask(asyncio.Task):
         if em is not None:
             coro = self.get_coro()
             qualname = getattr(coro, "__qualname__", type(coro).__name__)
-            em.emit(
-                "task_start",
-                id=self._concur_id,
-                kind="async",
-                name=self.get_name(),
-                parent=parent,
-                tid=threading.get_native_id(),
-                coro=qualname,
-                internal=qualname.startswith("BaseEventLoop."),
-            )
+            name = self.get_name()
+            internal = qualname.startswith("BaseEventLoop.")
+            tid = threading.get_native_id()
+            if len(name) <= MAX_ROW_TEXT and len(qualname) <= MAX_ROW_TEXT:
+                # A row of ``starts`` (tui/events.py, STARTS): the common case, cheap to send.
+                em.record_start((self._concur_id, now_ns(), name, parent, tid, qualname, internal))
+            else:
+                em.emit(
+                    "task_start",
+                    id=self._concur_id,
+                    kind=TaskKind.ASYNC,
+                    name=name,
+                    parent=parent,
+                    tid=tid,
+                    coro=qualname,
+                    internal=internal,
+                )
         # Its end is seen where the loop runs its last step (``Handle._run``): a task only
         # finishes inside a step of its own, and a done callback a task costs a Context and a
         # callback list for the garbage collector. (An eager task may finish right here.)
@@ -218,27 +233,30 @@ def _on_done(task: asyncio.Future[Any]) -> None:
     em = emit.emitter()
     if em is None or not isinstance(task, ObservedTask):
         return
+    cancelled = task.cancelled()
+    # ``_exception``, not ``exception()``: reading it does not mark it retrieved, so asyncio
+    # still says "Task exception was never retrieved" where it would without the tool.
+    exc = None if cancelled else task._exception
+    if not cancelled and exc is None:
+        em.record_end((task._concur_id, now_ns()))  # a row of ``ends`` (tui/events.py, ENDS)
+        return
     cause = task._concur_cause
+    timeout = cause is not None and cause.get("kind") == CauseKind.TIMEOUT
     error = tb = None
-    if task.cancelled():
-        outcome = "timeout" if cause and cause.get("kind") == CauseKind.TIMEOUT else "cancelled"
+    if cancelled:
+        outcome = TaskOutcome.TIMEOUT if timeout else TaskOutcome.CANCELLED
+    elif isinstance(exc, TimeoutError) and timeout:
+        outcome = TaskOutcome.TIMEOUT
     else:
-        exc = task.exception()
-        if exc is None:
-            outcome = "done"
-        else:
-            timed_out = (
-                isinstance(exc, TimeoutError) and cause and cause.get("kind") == CauseKind.TIMEOUT
-            )
-            outcome = "timeout" if timed_out else "error"
-            error, tb = threads.describe_error(exc)
+        outcome = TaskOutcome.ERROR
+        error, tb = threads.describe_error(exc)
     em.emit(
         "task_end",
         id=task._concur_id,
         outcome=outcome,
         error=error,
         traceback=tb,
-        cancelled_by=cause if outcome in ("cancelled", "timeout") else None,
+        cancelled_by=cause if outcome != TaskOutcome.ERROR else None,
     )
 
 

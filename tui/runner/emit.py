@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from tui.events import STEP_ROW_LEN, Cause, CauseKind, dumps
+from tui.events import ENDS, STARTS, STEPS, Cause, CauseKind, Rows, dumps
 
 SOCKET_ENV = "CONCUR_TUI_SOCKET"
 SECRET_ENV = "CONCUR_TUI_SECRET"
@@ -29,9 +29,9 @@ SEND_TIMEOUT_S = 2.0
 # The last flush, with run_end, waits longer: without it a completed run reads as failed,
 # and a supervisor slow to read (a busy machine, a UI slow to drain) was seen to need > 2 s.
 LAST_SEND_TIMEOUT_S = 20.0
-# Steps per ``steps`` event: a step is at most ~270 bytes (an id of MAX_ID characters), so a
-# full event fits one datagram whatever the ids; ours are ~15 characters (~55 bytes a step).
-STEP_ROWS = 200
+# Rows per rows event (``steps``, ``starts``, ``ends``): ~55 bytes a step, ~90 a start with
+# short names; an event too big for a datagram (long, escaped names) is split in two.
+ROWS_PER_EVENT = 200
 
 now_ns = time.perf_counter_ns
 
@@ -43,12 +43,17 @@ class Emitter:
         self.lost = 0  # events dropped because the supervisor did not take them in time
         self._head = secret.encode() + b"\n"
         self._buffer: list[dict[str, Any]] = []
-        # asyncio steps, four values each (id, t0, t, ready; see ``steps`` in tui/events.py)
-        # in one flat list: the hot path adds no object the garbage collector must track
+        # asyncio tasks' steps, starts and plain ends, as rows (``Rows`` in tui/events.py): each
+        # in one flat list, so the hot path adds no object the garbage collector must track
         # (a dict or tuple a step made ~160 k of them for 20 000 short tasks, and the
-        # collections they set off cost more than the recording).
-        self.steps: list[str | int] = []
+        # collections they set off cost more than the recording), and a flush encodes a few
+        # long lists rather than a dict an event.
+        self.steps: list[Any] = []
+        self.starts: list[Any] = []
+        self.ends: list[Any] = []
         self.record_step = self.steps.extend
+        self.record_start = self.starts.extend
+        self.record_end = self.ends.extend
         # One flush at a time: the runner's last flush (with ``run_end``) waits for the
         # observer's, so nothing buffered before it arrives after it.
         self._flushing = threading.RLock()
@@ -79,6 +84,8 @@ class Emitter:
         self._flushing = threading.RLock()
         del self._buffer[:]
         del self.steps[:]
+        del self.starts[:]
+        del self.ends[:]
 
     def emit(self, type_: str, /, **fields: Any) -> None:
         fields["e"] = type_
@@ -98,22 +105,18 @@ class Emitter:
         self.flush()
 
     def _flush(self) -> None:
-        # Neither list is ever swapped for a new one: a thread appending to it now (``emit``,
-        # ``record_step``) may hold it already. Taking a prefix loses nothing. Steps are taken
-        # before events and sent after them, so a step never arrives before its task's start.
-        steps = self.steps
-        step_count = len(steps)
-        flat = steps[:step_count]
-        del steps[:step_count]
-        buffer = self._buffer
-        count = len(buffer)
-        events = buffer[:count]
-        del buffer[:count]
-        lines = [dumps(event) for event in events]
-        for at in range(0, len(flat), STEP_ROWS * STEP_ROW_LEN):
-            chunk_rows = flat[at : at + STEP_ROWS * STEP_ROW_LEN]
-            t = max(chunk_rows[2::STEP_ROW_LEN])
-            lines.append(dumps({"e": "steps", "t": t, "pid": self.pid, "flat": chunk_rows}))
+        # No list is ever swapped for a new one: a thread appending to it now (``emit``,
+        # ``record_step``) may hold it already. Taking a prefix loses nothing. The lists are
+        # taken in the reverse of a task's order (ends, steps, events, starts) and sent in its
+        # order, so whatever is sent of a task, its start is sent with it or before it.
+        ends = _take(self.ends)
+        steps = _take(self.steps)
+        events = _take(self._buffer)
+        starts = _take(self.starts)
+        lines = self._row_lines("starts", STARTS, starts)
+        lines += [dumps(event) for event in events]
+        lines += self._row_lines("steps", STEPS, steps)
+        lines += self._row_lines("ends", ENDS, ends)
         if not lines:
             return
         chunk: list[str] = []
@@ -127,6 +130,25 @@ class Emitter:
             chunk.append(line)
             size += len(line) + 1
         self._send(chunk)
+
+    def _row_lines(self, kind: str, rows: Rows, flat: list[Any]) -> list[str]:
+        """``flat``'s rows as ``kind`` events of at most ``ROWS_PER_EVENT`` rows each."""
+        lines: list[str] = []
+        batch = ROWS_PER_EVENT * len(rows.columns)
+        for at in range(0, len(flat), batch):
+            self._encode_rows(kind, rows, flat[at : at + batch], lines)
+        return lines
+
+    def _encode_rows(self, kind: str, rows: Rows, values: list[Any], lines: list[str]) -> None:
+        width = len(rows.columns)
+        t = max(values[rows.t_column :: width])
+        line = dumps({"e": kind, "t": t, "pid": self.pid, "flat": values})
+        if len(line) > MAX_DATAGRAM and len(values) > width:  # (ASCII: a character a byte)
+            half = len(values) // width // 2 * width
+            self._encode_rows(kind, rows, values[:half], lines)
+            self._encode_rows(kind, rows, values[half:], lines)
+        else:
+            lines.append(line)
 
     def _send(self, lines: list[str]) -> bool:
         if self._sock is None:
@@ -143,6 +165,14 @@ class Emitter:
         if self._sock is not None:
             with contextlib.suppress(OSError):
                 self._sock.close()
+
+
+def _take(items: list[Any]) -> list[Any]:
+    """What ``items`` holds now, removed from it (other threads may append meanwhile)."""
+    count = len(items)
+    taken = items[:count]
+    del items[:count]
+    return taken
 
 
 USER_CANCEL = "cancelled from concur-tui"

@@ -1,0 +1,79 @@
+"""The runner's side of the stream: what a flush sends, in what order, in what sizes."""
+
+from __future__ import annotations
+
+from tui import events
+from tui.runner import emit
+
+
+class Datagrams:
+    """Stands for the emitter's socket: keeps what it sends (a kernel queue would need a
+    reader to hold a big flush)."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def send(self, data: bytes) -> int:
+        self.sent.append(data)
+        return len(data)
+
+    def settimeout(self, timeout: float) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def emitter() -> tuple[emit.Emitter, Datagrams]:
+    em = emit.Emitter("/nonexistent", "secret")
+    em._sock = datagrams = Datagrams()  # type: ignore[assignment]
+    return em, datagrams
+
+
+def sent(datagrams: Datagrams) -> list[dict]:
+    """Every event sent so far, in order, each checked as the supervisor checks it."""
+    got = []
+    for datagram in datagrams.sent:
+        assert len(datagram) <= emit.MAX_DATAGRAM + 100
+        secret, *lines = datagram.decode().split("\n")
+        assert secret == "secret"
+        got += [events.check(events.loads(line)) for line in lines]
+    return got
+
+
+def test_a_flush_sends_a_tasks_start_first_and_its_plain_end_last() -> None:
+    em, datagrams = emitter()
+    try:
+        em.record_end(("a1.1", 40))  # taken before everything else, sent after it
+        em.record_step(("a1.1", 20, 30, 0))
+        em.emit("rename", id="a1.1", name="fetch", t=15)
+        em.record_start(("a1.1", 10, "Task-1", None, 7, "main", False))
+        em.flush()
+        em.flush()  # nothing left: sends nothing
+        kinds = [event["e"] for event in sent(datagrams)]
+        assert kinds == ["starts", "rename", "steps", "ends"]
+    finally:
+        em.close()
+
+
+def test_rows_are_batched_and_split_to_fit_a_datagram() -> None:
+    """200 rows an event; rows whose escaped names would not fit one datagram are split over
+    more events, and every row arrives once, in order."""
+    em, datagrams = emitter()
+    try:
+        wide = "名" * events.MAX_ROW_TEXT  # 400 characters, 2,400 bytes escaped
+        rows = [
+            (f"a1.{n}", n, wide if n % 2 else "short", None, 7, "hop", False) for n in range(450)
+        ]
+        for row in rows:
+            em.record_start(row)
+        em.flush()
+        got = sent(datagrams)
+        assert all(event["e"] == "starts" for event in got)
+        assert len(got) > 3  # more than 450 / 200 events: the wide ones were split
+        flat = [value for event in got for value in event["flat"]]
+        assert flat == [value for row in rows for value in row]
+        assert all(event["t"] == max(event["flat"][1::7]) for event in got)
+        assert em.lost == 0
+    finally:
+        em.close()
