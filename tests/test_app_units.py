@@ -159,17 +159,24 @@ async def test_help_is_made_once_and_closing_it_keeps_the_footer() -> None:
     app = ConcurApp(replay=events("thread_sleep"))
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await dashboard(app, pilot)
-        keys = list(screen.query_one(KeyFooter).query(FooterKey))
-        assert keys
+        footer = screen.query_one(KeyFooter)
+
+        def described() -> list[str] | None:
+            """The footer's keys once it shows what the screen's bindings say, else None."""
+            keys = [k.description for k in footer.query(FooterKey)]
+            settled = footer._composed_for == footer._shown() and any(keys)
+            return keys if settled else None
+
+        await wait_for(pilot, described, what="the footer")
+        keys = described()
         await pilot.press("question_mark")
         first = app.screen
         assert isinstance(first, HelpScreen)
         await pilot.press("escape")
-        footer = screen.query_one(KeyFooter)
-        await wait_for(pilot, lambda: footer._composed_for == footer._shown(), what="the footer")
+        await wait_for(pilot, described, what="the footer again")
         assert app.screen is screen
         # The same keys again (how fast it comes back is bench/key_latency.py's to measure).
-        assert [k.description for k in footer.query(FooterKey)] == [k.description for k in keys]
+        assert described() == keys
         await pilot.press("question_mark")
         assert app.screen is first, "the same help, not made again"
 

@@ -101,7 +101,14 @@ def test_two_cpu_bound_threads_each_wait_about_half_for_the_gil(python: str) -> 
 def test_one_cpu_bound_thread_holds_the_gil_without_contention() -> None:
     _, s = run_program("cpu-threads", threads=1, work=0.6)
     assert s["gil"]["busy_mean"] >= 0.6  # held
-    assert s["gil"]["contended"] <= 0.1  # but nobody waited for it
+    cpu = task(s, "cpu-0")
+    # Its own time off a core is waiting for a core, not for the GIL, however busy the machine.
+    assert cpu["gil_wait_s"] <= 0.05 * (cpu["end_s"] - cpu["start_s"]) + 0.01, cpu
+    # Only the main thread could wait for it: on a quiet machine briefly, as the thread starts
+    # (~0); on a busy one while the holder is off its core (seen at 0.32 beside three suites).
+    assert s["gil"]["contended"] <= 1.0
+    waited = sum(t["gil_wait_s"] for t in s["tasks"] if t["kind"] == "thread")
+    assert waited <= s["gil"]["contended"] * s["elapsed_s"] + 0.05, s["tasks"]
 
 
 def test_run_json_carries_every_thread_pool_call(tmp_path: Path) -> None:

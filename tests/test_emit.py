@@ -77,3 +77,47 @@ def test_rows_are_batched_and_split_to_fit_a_datagram() -> None:
         assert em.lost == 0
     finally:
         em.close()
+
+
+class Refusing(Datagrams):
+    """A socket whose sends all fail, as a closed or stuck one does."""
+
+    def send(self, data: bytes) -> int:
+        raise TimeoutError
+
+
+def test_what_no_send_took_is_left_for_the_supervisor_by_the_last_flush(tmp_path) -> None:
+    em = emit.Emitter("/nonexistent", "secret", last=True)
+    em._sock = Refusing()  # type: ignore[assignment]
+    em.emit("note", text="early")
+    em.flush()  # not sent: kept, not lost
+    assert em.lost == 0
+    em.emit("note", text="late")
+    run_end = {"e": "run_end", "t": 9, "pid": em.pid, "outcome": "completed"}
+    em.flush_last(run_end, str(tmp_path))
+    left = (tmp_path / emit.LAST_EVENTS_NAME).read_text().splitlines()
+    kept = [events.check(events.loads(line)) for line in left]
+    assert [(e["e"], e.get("text")) for e in kept] == [
+        ("note", "early"),
+        ("note", "late"),
+        ("run_end", None),
+    ]
+
+
+def test_a_process_that_does_not_end_the_run_drops_and_counts_what_it_cannot_send() -> None:
+    em = emit.Emitter("/nonexistent", "secret")  # a pool worker's
+    em._sock = Refusing()  # type: ignore[assignment]
+    em.emit("note", text="x")
+    em.emit("note", text="y")
+    em.flush()
+    assert em.lost == 2
+
+
+def test_when_the_socket_takes_everything_only_run_end_is_left(tmp_path) -> None:
+    em, datagrams = emitter()
+    em.emit("note", text="x")
+    run_end = {"e": "run_end", "t": 9, "pid": em.pid, "outcome": "completed"}
+    em.flush_last(run_end, str(tmp_path))
+    assert [e["e"] for e in sent(datagrams)] == ["note", "run_end"]
+    left = (tmp_path / emit.LAST_EVENTS_NAME).read_text().splitlines()
+    assert [events.loads(line)["e"] for line in left] == ["run_end"]

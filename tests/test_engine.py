@@ -220,6 +220,17 @@ def test_a_failed_task_nobody_asked_about_is_still_reported_by_asyncio(run):
     assert failed["error"] == "ValueError: nobody asked"
 
 
+def test_a_program_that_closes_the_event_socket_still_reports_its_whole_run(run):
+    # Daemon-style code closes every inherited descriptor, the runner's event socket too: what
+    # the runner could not send reaches the supervisor through the run's folder at the end.
+    _, s = run("closes_its_fds.py")
+    assert s["outcome"] == "completed", s["error"]
+    assert s["stdout"] == "closed and carried on\n"
+    (worker,) = [t for t in s["tasks"] if t["name"] == "after-closing"]
+    assert worker["outcome"] == "done"
+    assert worker["sleeping_s"] >= 0.09
+
+
 def test_a_stall_at_the_very_end_of_a_loop_is_measured_and_ends(run):
     _, s = run("stalls_at_the_end.py")
     assert s["loop_lag_ms"]["max"] >= 0.8 * 500

@@ -29,6 +29,11 @@ SEND_TIMEOUT_S = 2.0
 # The last flush, with run_end, waits longer: without it a completed run reads as failed,
 # and a supervisor slow to read (a busy machine, a UI slow to drain) was seen to need > 2 s.
 LAST_SEND_TIMEOUT_S = 20.0
+# The runner's last events that the socket did not take (or its run_end alone), in the run's
+# private folder: a busy machine was seen to lose run_end, and a completed run read as failed.
+LAST_EVENTS_NAME = "last-events.jsonl"
+# Characters of lines no send took that the runner keeps for its last flush (or its file).
+UNSENT_CHARS = 8 << 20
 # Rows per rows event (``steps``, ``starts``, ``ends``): ~55 bytes a step, ~90 a start with
 # short names; an event too big for a datagram (long, escaped names) is split in two.
 ROWS_PER_EVENT = 200
@@ -37,10 +42,15 @@ now_ns = time.perf_counter_ns
 
 
 class Emitter:
-    def __init__(self, path: str, secret: str, fd: int | None = None) -> None:
+    def __init__(self, path: str, secret: str, fd: int | None = None, last: bool = False) -> None:
+        """``last``: this process ends the run (the runner): lines no send took are kept
+        (up to ``UNSENT_CHARS``) for its last flush, rather than dropped."""
         self.path = path
         self.pid = os.getpid()
         self.lost = 0  # events dropped because the supervisor did not take them in time
+        self._unsent: list[str] = []
+        self._unsent_chars = 0
+        self._unsent_limit = UNSENT_CHARS if last else 0
         self._head = secret.encode() + b"\n"
         self._buffer: list[dict[str, Any]] = []
         # asyncio tasks' steps, starts and plain ends, as rows (``Rows`` in tui/events.py): each
@@ -82,6 +92,7 @@ class Emitter:
         # an empty buffer and its own pid.
         self.pid = os.getpid()
         self._flushing = threading.RLock()
+        self._unsent, self._unsent_chars, self._unsent_limit = [], 0, 0
         del self._buffer[:]
         del self.steps[:]
         del self.starts[:]
@@ -98,13 +109,29 @@ class Emitter:
         with self._flushing:
             self._flush()
 
-    def flush_last(self) -> None:
-        """The runner's last flush (``run_end``), given ``LAST_SEND_TIMEOUT_S`` to get through."""
+    def flush_last(self, run_end: dict[str, Any], folder: str | None) -> None:
+        """The runner's last flush, with ``run_end``, given ``LAST_SEND_TIMEOUT_S`` to get
+        through; what did not (or ``run_end`` alone) is also left in ``folder`` (the run's
+        private folder) as ``LAST_EVENTS_NAME``, for the supervisor to read if the socket
+        lost it."""
         if self._sock is not None:
-            self._sock.settimeout(LAST_SEND_TIMEOUT_S)
-        self.flush()
+            with contextlib.suppress(OSError):  # (a program may have closed it)
+                self._sock.settimeout(LAST_SEND_TIMEOUT_S)
+        self._buffer.append(run_end)
+        with self._flushing:
+            unsent = self._flush(last=True)
+        if folder is None:
+            return
+        with contextlib.suppress(OSError):
+            fd = os.open(
+                os.path.join(folder, LAST_EVENTS_NAME), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+            )
+            with open(fd, "w", encoding="ascii", errors="replace") as f:
+                f.write("\n".join(unsent or [dumps(run_end)]) + "\n")
 
-    def _flush(self) -> None:
+    def _flush(self, last: bool = False) -> list[str]:
+        """Send what is buffered (the last flush: and what earlier sends did not take); keep
+        or drop (counting) what cannot be sent, and return it."""
         # No list is ever swapped for a new one: a thread appending to it now (``emit``,
         # ``record_step``) may hold it already. Taking a prefix loses nothing. The lists are
         # taken in the reverse of a task's order (ends, steps, events, starts) and sent in its
@@ -117,19 +144,33 @@ class Emitter:
         lines += [dumps(event) for event in events]
         lines += self._row_lines("steps", STEPS, steps)
         lines += self._row_lines("ends", ENDS, ends)
-        if not lines:
-            return
+        if last:
+            lines[:0], self._unsent, self._unsent_chars = self._unsent, [], 0
         chunk: list[str] = []
-        size = 0
-        for index, line in enumerate(lines):
+        size = sent = 0
+        for line in lines:
             if size + len(line) > MAX_DATAGRAM and chunk:
                 if not self._send(chunk):
-                    self.lost += len(lines) - index
-                    return
+                    break
+                sent += len(chunk)
                 chunk, size = [], 0
             chunk.append(line)
             size += len(line) + 1
-        self._send(chunk)
+        else:
+            if not chunk or self._send(chunk):
+                return []
+        unsent = lines[sent:]
+        if not last:
+            self._keep(unsent)
+        return unsent
+
+    def _keep(self, lines: list[str]) -> None:
+        for line in lines:
+            if self._unsent_chars + len(line) > self._unsent_limit:
+                self.lost += 1
+            else:
+                self._unsent.append(line)
+                self._unsent_chars += len(line)
 
     def _row_lines(self, kind: str, rows: Rows, flat: list[Any]) -> list[str]:
         """``flat``'s rows as ``kind`` events of at most ``ROWS_PER_EVENT`` rows each."""
@@ -152,12 +193,10 @@ class Emitter:
 
     def _send(self, lines: list[str]) -> bool:
         if self._sock is None:
-            self.lost += len(lines)
             return False
         try:
             self._sock.send(self._head + "\n".join(lines).encode(errors="replace"))
         except OSError:  # gone, or no room within SEND_TIMEOUT_S (TimeoutError)
-            self.lost += len(lines)
             return False
         return True
 
@@ -201,7 +240,7 @@ def emitter() -> Emitter | None:
     return _emitter
 
 
-def install(path: str, secret: str, fd: int | None = None) -> Emitter:
+def install(path: str, secret: str, fd: int | None = None, last: bool = False) -> Emitter:
     global _emitter
-    _emitter = Emitter(path, secret, fd)
+    _emitter = Emitter(path, secret, fd, last)
     return _emitter

@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     global _socket_dir
     _socket_dir = os.path.dirname(args.socket)
     _die_with_parent()
-    em = emit.install(args.socket, os.environ.get(emit.SECRET_ENV, ""), args.events_fd)
+    em = emit.install(args.socket, os.environ.get(emit.SECRET_ENV, ""), args.events_fd, last=True)
     patches.install(patches.for_runner(os.path.join(_socket_dir, LEDGER_NAME)))
     source_file = args.path or _module_file(args.module)
     source = Path(source_file).read_text(errors="replace")
@@ -310,18 +310,19 @@ def main(argv: list[str] | None = None) -> int:
     watcher.join(timeout=1)
     me = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    em.emit(
-        "run_end",
-        outcome=outcome,
+    run_end = events.RunEndEvent(
+        e="run_end",
+        t=ended,
+        pid=os.getpid(),
+        outcome=events.RunOutcome(outcome),
         error=error,
         traceback=tb,
         self_cpu_s=me.ru_utime + me.ru_stime,
         children_cpu_s=children.ru_utime + children.ru_stime,
         switch_interval_s=sys.getswitchinterval(),
         lost_events=em.lost,
-        t=ended,
     )
-    em.flush_last()
+    em.flush_last(dict(run_end), _socket_dir)
     os._exit(code)
 
 

@@ -53,6 +53,8 @@ PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 SAMPLE_INTERVAL_S = 0.1
 CANCEL_GRACE_S = 2.0
 RECV_BYTES = 1 << 17
+# Read of the runner's last events file: what it kept unsent, and its last flush.
+LAST_EVENTS_BYTES = emit.UNSENT_CHARS + (8 << 20)
 EVENTS_DRAIN_S = 60.0  # at most this long to read what the runner sent before it exited
 # Bounds on what waits between the readers and whoever drains the session.
 OUTPUT_HELD_CHARS = 1 << 20  # per stream: past this, the oldest lines are dropped and counted
@@ -256,9 +258,13 @@ class RunSession:
         if not hmac.compare_digest(head, self._secret.encode()) or not self._from_run(ancillary):
             self._drop("invalid_event", max(1, body.count(b"\n") + 1))
             return
+        self._take_lines(body.split(b"\n"))
+
+    def _take_lines(self, lines: list[bytes]) -> None:
+        """The runner's side's events, each checked; what fails is dropped and counted."""
         batch = []
         chars = 0
-        for line in body.split(b"\n"):
+        for line in lines:
             try:
                 event = check(loads(line), deep=False)  # a datagram bounds its size
                 if event["e"] in SUPERVISOR_TYPES:
@@ -412,6 +418,8 @@ class RunSession:
         reader.join(timeout=EVENTS_DRAIN_S)
         for thread in streams:
             thread.join(timeout=2)
+        if not self._saw_run_end:
+            self._take_last_events()
         leftovers.remove_listed(os.path.join(self._dir, LEDGER_NAME))
         self._put_drops()
         end: Event = {
@@ -428,6 +436,19 @@ class RunSession:
         self.queue.put([end])
         self._close_files()
         self.done.set()
+
+    def _take_last_events(self) -> None:
+        """The runner's last events, as it left them in the run's folder when the socket did
+        not take them (``tui.runner.emit.LAST_EVENTS_NAME``)."""
+        try:
+            with open(os.path.join(self._dir, emit.LAST_EVENTS_NAME), "rb") as f:
+                data = f.read(LAST_EVENTS_BYTES)
+        except OSError:
+            return
+        lines = [line for line in data.split(b"\n") if line]
+        self._take_lines([line for line in lines if len(line) <= RECV_BYTES])  # as a datagram
+        if too_long := sum(len(line) > RECV_BYTES for line in lines):
+            self._drop("invalid_event", too_long)
 
     def drain(self, limit: int | None = None) -> list[Event]:
         """The events that arrived since the last call, in arrival order: all of them, or
