@@ -8,7 +8,9 @@ forkserver, a spawned worker) finds the supervisor's socket by path. Every
 datagram starts with the run's secret line, which only the runner's tree knows.
 
 A send waits at most ``SEND_TIMEOUT_S`` for room: a supervisor that stops
-reading slows the program down (backpressure) but never hangs it.
+reading slows the program down (backpressure) but never hangs it. What the runner
+could not send it keeps (bounded), and its last flush leaves what still does not go
+in the run's private folder, so a run's end is never lost.
 """
 
 from __future__ import annotations
@@ -105,7 +107,8 @@ class Emitter:
         self._buffer.append(fields)
 
     def flush(self) -> None:
-        """Send what is buffered; drop it (counting it) if the supervisor is gone or stuck."""
+        """Send what is buffered; what the supervisor, gone or stuck, does not take is kept for
+        the last flush (the runner's) or dropped and counted (a worker's)."""
         with self._flushing:
             self._flush()
 
