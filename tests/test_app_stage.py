@@ -54,7 +54,7 @@ async def footer_keys(pilot) -> dict[str, FooterKey]:
         lambda: (
             footer._fitted_width == footer.size.width
             and footer.query(FooterKey)
-            and footer._composed_for == footer._shown()  # the bindings have settled
+            and footer.settled  # the bindings have settled, and its keys are mounted
         ),
         what="the footer to fit its keys",
     )

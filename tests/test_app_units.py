@@ -164,7 +164,7 @@ async def test_help_is_made_once_and_closing_it_keeps_the_footer() -> None:
         def described() -> list[str] | None:
             """The footer's keys once it shows what the screen's bindings say, else None."""
             keys = [k.description for k in footer.query(FooterKey)]
-            settled = footer._composed_for == footer._shown() and any(keys)
+            settled = footer.settled and any(keys)
             return keys if settled else None
 
         await wait_for(pilot, described, what="the footer")

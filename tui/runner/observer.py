@@ -5,8 +5,9 @@ sleeps a short random (exponential) interval and measures how late it gets the
 GIL back, less the time it spent runnable without a CPU (its run-queue wait
 from /proc, so a machine whose cores are all busy does not read as a busy GIL).
 A cycle whose lateness exceeds ``WAITED_NS`` found the GIL held and counts as
-busy for its whole length (sleep plus lag); the busy fraction of a window is
-busy time over total time. Its lags are the GIL acquire latency.
+busy for its whole observed length (sleep plus lag, less that run-queue wait);
+the busy fraction of a window is busy time over observed time. Its lags are the
+GIL acquire latency.
 """
 
 from __future__ import annotations
@@ -53,13 +54,15 @@ class Observer(threading.Thread):
             sleep(interval)
             after = now_ns()
             waited_for_cpu = queued() - waited_for_cpu
-            elapsed = after - before
-            # Late because every core was busy is not late because of the GIL.
-            lag = max(0, elapsed - int(interval * 1e9) - waited_for_cpu)
-            total += elapsed
+            # Late because every core was busy is not late because of the GIL; and the time
+            # the probe spent waiting for a core it did not observe the GIL at all (counted,
+            # a busy machine read a GIL held a third of the time as held almost half).
+            observed = max(0, after - before - waited_for_cpu)
+            lag = max(0, observed - int(interval * 1e9))
+            total += observed
             lags.append(lag // 1000)
             if lag > WAITED_NS:
-                busy += elapsed
+                busy += observed
             if after - window_start >= WINDOW_NS:
                 self.close_window(window_start, after, busy, total, lags)
                 window_start, busy, total, lags = after, 0, 0, []

@@ -16,8 +16,19 @@ from tui.supervisor.session import RunSession
 INTERRUPT_DEADLINE_S = 5.0
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
+class _Asked:
+    """Ctrl-C or SIGTERM, noted by a handler that only sets a flag: raising KeyboardInterrupt
+    inside ``queue.get`` can leave its lock released twice ("release unlocked lock", a
+    traceback seen under a flood), and a handler must not take a lock itself."""
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.asked = True
+
+    def __bool__(self) -> bool:
+        return self.asked
 
 
 def run_headless(
@@ -42,27 +53,29 @@ def run_headless(
         if on_events is not None:
             on_events(batch)
 
-    session = RunSession(scenario, params, python=python).start()
+    asked = _Asked()
     on_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _interrupt) if on_main else None
-    interrupted = False
+    previous = (
+        {sig: signal.signal(sig, asked) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if on_main
+        else {}
+    )
+    session = RunSession(scenario, params, python=python)
     try:
-        for batch in session.events():
-            feed(batch)
-            if stop is not None and stop.is_set() and not session.cancel_requested:
-                session.cancel()
-    except KeyboardInterrupt:
-        interrupted = True
-        session.cancel()
-        deadline = time.monotonic() + INTERRUPT_DEADLINE_S
-        for batch in session.events():
-            feed(batch)
-            if time.monotonic() > deadline:
-                session.kill()
-                break
+        if not asked:  # (a Ctrl-C this early: nothing was started)
+            session.start()
+            for batch in session.events(until=asked.__bool__):
+                feed(batch)
+                if stop is not None and stop.is_set() and not session.cancel_requested:
+                    session.cancel()
+        if asked:
+            session.cancel()
+            deadline = time.monotonic() + INTERRUPT_DEADLINE_S
+            for batch in session.events(until=lambda: time.monotonic() > deadline):
+                feed(batch)
     finally:
-        if on_main:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         session.kill()
     feed(session.drain())
-    return model, interrupted
+    return model, bool(asked)

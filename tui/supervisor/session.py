@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -463,9 +464,10 @@ class RunSession:
             events.extend(batch)
         return events
 
-    def events(self, poll_s: float = 0.05) -> Any:
-        """Yield batches of events until the run is over and everything was read."""
-        while True:
+    def events(self, poll_s: float = 0.05, until: Callable[[], bool] | None = None) -> Any:
+        """Yield batches of events until the run is over and everything was read, or until
+        ``until()`` says to stop (checked at least every ``poll_s``)."""
+        while until is None or not until():
             try:
                 batch = self.queue.get(timeout=poll_s)
             except queue.Empty:

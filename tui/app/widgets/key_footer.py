@@ -44,6 +44,19 @@ class KeyFooter(Footer):
         self.left_out: list[str] = []
         """The descriptions of the keys that did not fit, last time."""
         self._composed_for: tuple = ()
+        self._recomposing = False
+
+    @property
+    def settled(self) -> bool:
+        """Whether the keys shown are all mounted and are the ones the bindings say."""
+        return not self._recomposing and self._composed_for == self._shown()
+
+    async def recompose(self) -> None:
+        self._recomposing = True  # (compose runs first; its keys are mounted after)
+        try:
+            await super().recompose()
+        finally:
+            self._recomposing = False
 
     def _shown(self) -> tuple:
         """What the footer shows: the width, and each shown key and whether it is enabled."""
