@@ -68,7 +68,7 @@ def run_headless(
                 feed(batch)
                 if stop is not None and stop.is_set() and not session.cancel_requested:
                     session.cancel()
-        if asked:
+        if asked and session.pid:  # (a run never started has nothing to wait for)
             session.cancel()
             deadline = time.monotonic() + INTERRUPT_DEADLINE_S
             for batch in session.events(until=lambda: time.monotonic() > deadline):
