@@ -195,8 +195,17 @@ def test_multiprocessing_pool_items_are_queued_until_a_worker_takes_them() -> No
 
 
 def test_a_single_threaded_program_reads_x1() -> None:
+    """x1.0 on a quiet machine. On a busy one it reads less, by just the time its one thread
+    spent not working (waiting for a core, mostly; seen at x0.85 beside three suites), and
+    never more."""
     _, s = run_program("single_thread.py")
-    assert 0.9 <= s["speedup"] <= 1.1, s["speedup"]
+    main = task(s, "MainThread")
+    assert s["speedup"] <= 1.05, s["speedup"]
+    not_working = sum(
+        main[k] for k in ("blocked_s", "queued_s", "core_wait_s", "waiting_s", "gil_wait_s")
+    )
+    missing = s["elapsed_s"] - s["sequential_s"]
+    assert abs(missing - not_working) <= 0.02 + 0.02 * s["elapsed_s"], (s["elapsed_s"], main)
 
 
 def test_hooks_only_is_said_once_on_screen_and_in_json(monkeypatch: pytest.MonkeyPatch) -> None:
