@@ -73,7 +73,8 @@ async def test_pick_edit_run_cancel_rerun_back_quit() -> None:
         assert isinstance(dashboard, DashboardScreen)
         await wait_for(pilot, lambda: dashboard.model.ended is not None)
         model = dashboard.model
-        assert model.params == {"tasks": 3, "delay": 0.3}, (model.outcome, model.error, model.log)
+        why = (model.outcome, model.error, model.log, model.notes, model.dropped, model.events_seen)
+        assert model.params == {"tasks": 3, "delay": 0.3}, why
         assert model.outcome == "completed"
         assert [model.tasks[i].outcome for i in model.order] == ["done"] * 4
         status = dashboard.query_one("#status")

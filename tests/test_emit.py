@@ -121,3 +121,28 @@ def test_when_the_socket_takes_everything_only_run_end_is_left(tmp_path) -> None
     assert [e["e"] for e in sent(datagrams)] == ["note", "run_end"]
     left = (tmp_path / emit.LAST_EVENTS_NAME).read_text().splitlines()
     assert [events.loads(line)["e"] for line in left] == ["run_end"]
+
+
+class RefusingFirst(Datagrams):
+    """A socket that refuses its first send (a supervisor slow to read), then takes all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = False
+
+    def send(self, data: bytes) -> int:
+        if not self.refused:
+            self.refused = True
+            raise TimeoutError
+        return super().send(data)
+
+
+def test_what_a_send_did_not_take_goes_before_what_came_after() -> None:
+    em = emit.Emitter("/nonexistent", "secret", last=True)
+    em._sock = datagrams = RefusingFirst()  # type: ignore[assignment]
+    em.record_start(("a1.1", 10, "Task-1", None, 7, "main", False))
+    em.flush()  # refused: kept
+    em.record_end(("a1.1", 40))
+    em.flush()
+    assert [e["e"] for e in sent(datagrams)] == ["starts", "ends"]
+    assert em.lost == 0

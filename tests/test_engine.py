@@ -65,7 +65,9 @@ def test_async_gather_runs_the_sleeps_together(run):
         t = task(s, name)
         assert t["kind"] == "async" and t["outcome"] == "done"
         assert 0.35 <= t["sleeping_s"] <= 0.6
-    assert s["loop_lag_ms"] is not None and s["loop_lag_ms"]["max"] <= 50
+    # The loop was never blocked (its lag, how late its timer ran, also counts waiting for a
+    # core, which a busy machine makes long: 68 ms was seen beside three suites).
+    assert s["loop_lag_ms"] is not None and not s["stalls"]
 
 
 def test_wait_for_timeout_is_seen_as_a_timeout(run):
@@ -223,12 +225,13 @@ def test_a_failed_task_nobody_asked_about_is_still_reported_by_asyncio(run):
 def test_a_program_that_closes_the_event_socket_still_reports_its_whole_run(run):
     # Daemon-style code closes every inherited descriptor, the runner's event socket too: what
     # the runner could not send reaches the supervisor through the run's folder at the end.
-    _, s = run("closes_its_fds.py")
+    model, s = run("closes_its_fds.py")
     assert s["outcome"] == "completed", s["error"]
     assert s["stdout"] == "closed and carried on\n"
     (worker,) = [t for t in s["tasks"] if t["name"] == "after-closing"]
     assert worker["outcome"] == "done"
     assert worker["sleeping_s"] >= 0.09
+    assert any("through its folder, not its socket" in note for note in model.notes)
 
 
 def test_a_stall_at_the_very_end_of_a_loop_is_measured_and_ends(run):

@@ -133,8 +133,8 @@ class Emitter:
                 f.write("\n".join(unsent or [dumps(run_end)]) + "\n")
 
     def _flush(self, last: bool = False) -> list[str]:
-        """Send what is buffered (the last flush: and what earlier sends did not take); keep
-        or drop (counting) what cannot be sent, and return it."""
+        """Send what earlier sends did not take, then what is buffered; keep what cannot be
+        sent (or drop and count it; the last flush returns it instead), and return it."""
         # No list is ever swapped for a new one: a thread appending to it now (``emit``,
         # ``record_step``) may hold it already. Taking a prefix loses nothing. The lists are
         # taken in the reverse of a task's order (ends, steps, events, starts) and sent in its
@@ -147,8 +147,9 @@ class Emitter:
         lines += [dumps(event) for event in events]
         lines += self._row_lines("steps", STEPS, steps)
         lines += self._row_lines("ends", ENDS, ends)
-        if last:
-            lines[:0], self._unsent, self._unsent_chars = self._unsent, [], 0
+        # What earlier sends did not take goes first: a task's end sent before its start
+        # (kept) would be read as the end of a task nobody started.
+        lines[:0], self._unsent, self._unsent_chars = self._unsent, [], 0
         chunk: list[str] = []
         size = sent = 0
         for line in lines:

@@ -96,6 +96,7 @@ class RunSession:
         self.exit_code: int | None = None
         self.cancel_requested = False
         self._saw_run_end = False
+        self._reader_error: str | None = None  # why the event reader stopped early, if it did
         self._runner_gone = threading.Event()
         self._secret = secrets.token_hex(16)
         # The private folder and the sockets exist from start() until the run is over (a
@@ -227,7 +228,12 @@ class RunSession:
         """Read both event sockets until the runner is gone; nothing a datagram holds can end
         this thread."""
         assert self._pair is not None and self._sock is not None
-        socks = [self._pair[0], self._sock]
+        # poll, not select: select refuses a descriptor numbered 1024 or more, and a process
+        # that has opened many files would lose every event of its next run.
+        by_fd = {sock.fileno(): sock for sock in (self._pair[0], self._sock)}
+        poller = select.poll()
+        for fd in by_fd:
+            poller.register(fd, select.POLLIN)
         while True:
             behind = self._held_events > EVENTS_IN_FLIGHT or self._held_output > OUTPUT_IN_FLIGHT
             # Once the run is being cancelled, the runner must not wait to say it ended:
@@ -236,8 +242,9 @@ class RunSession:
                 time.sleep(0.01)  # backpressure: the runner's sends wait (a bounded time)
                 continue
             try:
-                ready = select.select(socks, [], [], 0.05)[0]
-            except (OSError, ValueError):
+                ready = [by_fd[fd] for fd, _ in poller.poll(50) if fd in by_fd]
+            except OSError as exc:
+                self._reader_error = f"waiting for events: {exc}"
                 return
             if not ready:
                 if self._runner_gone.is_set():
@@ -248,7 +255,8 @@ class RunSession:
                     self._receive(sock)
                 except BlockingIOError:
                     continue
-                except OSError:
+                except OSError as exc:
+                    self._reader_error = f"reading events: {exc}"
                     return
                 except Exception:  # a bug here must not end the run's only event reader
                     self._drop("invalid_event")
@@ -421,6 +429,8 @@ class RunSession:
             thread.join(timeout=2)
         if not self._saw_run_end:
             self._take_last_events()
+        if self._reader_error is not None:
+            self._note(f"concur-tui stopped reading the run's events ({self._reader_error})")
         leftovers.remove_listed(os.path.join(self._dir, LEDGER_NAME))
         self._put_drops()
         end: Event = {
@@ -446,10 +456,18 @@ class RunSession:
                 data = f.read(LAST_EVENTS_BYTES)
         except OSError:
             return
+        self._note(
+            "the run's last events came through its folder, not its socket (the socket lost"
+            " them, or the program closed it)"
+        )
         lines = [line for line in data.split(b"\n") if line]
         self._take_lines([line for line in lines if len(line) <= RECV_BYTES])  # as a datagram
         if too_long := sum(len(line) > RECV_BYTES for line in lines):
             self._drop("invalid_event", too_long)
+
+    def _note(self, text: str) -> None:
+        """A note from the supervisor about the run itself (shown, logged, in --json)."""
+        self._put([{"e": "note", "t": time.perf_counter_ns(), "pid": os.getpid(), "text": text}])
 
     def drain(self, limit: int | None = None) -> list[Event]:
         """The events that arrived since the last call, in arrival order: all of them, or
