@@ -85,11 +85,15 @@ def test_hashlib_releases_the_gil_and_runs(python: str) -> None:
 @pytest.mark.parametrize("python", PYTHONS.values(), ids=PYTHONS.keys())
 def test_two_cpu_bound_threads_each_wait_about_half_for_the_gil(python: str) -> None:
     _, s = run_program("cpu_two_threads.py", python)
+    shares = []
     for name in ("cpu-0", "cpu-1"):
         t = task(s, name)
-        share = t["gil_wait_s"] / wanted(t)
-        assert 0.25 <= share <= 0.75, (name, share, t)
+        shares.append(t["gil_wait_s"] / wanted(t))
+        assert 0.2 <= shares[-1] <= 0.85, (name, shares[-1], t)
         assert "gil:the GIL" in reasons(t)
+    # They take turns: what one waits the other mostly holds. On a busy machine one may wait
+    # longer while the other holds the GIL off its core (0.79 was seen beside three suites).
+    assert 0.6 <= sum(shares) <= 1.4, shares
     # Threads waiting for it, on average (one CPU thread alone reads ~0, the test below; on a
     # machine with ten runnable processes per core this was seen at 0.24).
     assert s["gil"]["contended"] >= 0.15
