@@ -923,18 +923,18 @@ class RunModel:
 
     def _on_starts(self, e: StartsEvent, t: float) -> None:
         """Rows of asyncio tasks' starts: each read as the ``task_start`` it stands for."""
-        self._feed_rows(e, STARTS, {"kind": TaskKind.ASYNC})
+        self._feed_rows(e, STARTS, {"e": "task_start", "kind": TaskKind.ASYNC})
 
     def _on_ends(self, e: EndsEvent, t: float) -> None:
         """Rows of asyncio tasks' plain ends: each read as the ``task_end`` it stands for."""
-        self._feed_rows(e, ENDS, {"outcome": TaskOutcome.DONE})
+        self._feed_rows(e, ENDS, {"e": "task_end", "outcome": TaskOutcome.DONE})
 
     def _feed_rows(self, e: StartsEvent | EndsEvent, rows: Rows, fixed: dict[str, str]) -> None:
-        kind = "task_start" if rows is STARTS else "task_end"
+        """Each row fed as the event it stands for: its columns, ``fixed``, and the pid."""
         flat, width, pid = e["flat"], len(rows.columns), e["pid"]
         for at in range(0, len(flat) - width + 1, width):
             event = dict(zip(rows.columns, flat[at : at + width], strict=True))
-            self.feed({**event, **fixed, "e": kind, "pid": pid})
+            self.feed({**event, **fixed, "pid": pid})
 
     def _on_ready(self, e: ReadyEvent, t: float) -> None:
         task = self.tasks.get(e["id"])

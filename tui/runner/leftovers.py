@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 LEDGER_ENV = "CONCUR_TUI_LEDGER"
+# The ledger's name in the run's private folder (written by the runner, read by the supervisor).
+LEDGER_NAME = "leftovers"
 _KINDS = ("semaphore", "shared_memory")
 
 

@@ -45,7 +45,6 @@ from tui.runner.patches import private
 
 now_ns = time.perf_counter_ns
 SITE_DIR = str(Path(__file__).parent / "site")
-LEDGER_NAME = "leftovers"  # in the run's private folder (tui.runner.leftovers)
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
@@ -62,7 +61,7 @@ def _kill_own_group(*_: Any) -> None:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     if _socket_dir is not None:
-        leftovers.remove_listed(os.path.join(_socket_dir, LEDGER_NAME))
+        leftovers.remove_listed(os.path.join(_socket_dir, leftovers.LEDGER_NAME))
         shutil.rmtree(_socket_dir, ignore_errors=True)
     os.killpg(0, signal.SIGKILL)
 
@@ -166,7 +165,9 @@ def _start_daemon(target: Any, *args: Any) -> threading.Thread:
 def _prepare_children(socket_path: str, source: str, module: str | None) -> str:
     """Pools start hooked, by a method that is safe in a process with threads."""
     os.environ[emit.SOCKET_ENV] = socket_path
-    os.environ[leftovers.LEDGER_ENV] = os.path.join(os.path.dirname(socket_path), LEDGER_NAME)
+    os.environ[leftovers.LEDGER_ENV] = os.path.join(
+        os.path.dirname(socket_path), leftovers.LEDGER_NAME
+    )
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (SITE_DIR, os.environ.get("PYTHONPATH", "")) if p
     )
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     _socket_dir = os.path.dirname(args.socket)
     _die_with_parent()
     em = emit.install(args.socket, os.environ.get(emit.SECRET_ENV, ""), args.events_fd, last=True)
-    patches.install(patches.for_runner(os.path.join(_socket_dir, LEDGER_NAME)))
+    patches.install(patches.for_runner(os.path.join(_socket_dir, leftovers.LEDGER_NAME)))
     source_file = args.path or _module_file(args.module)
     source = Path(source_file).read_text(errors="replace")
     start_method = _prepare_children(args.socket, source, args.module)

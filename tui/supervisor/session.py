@@ -63,7 +63,6 @@ OUTPUT_CHUNK_CHARS = 1 << 16  # one output event carries at most this much text
 EVENTS_IN_FLIGHT = 200_000  # past this, the event reader waits for a drain
 OUTPUT_IN_FLIGHT = 4 << 20  # characters of the runner's output events, likewise
 DROPS_EVERY_S = 1.0  # how often what was dropped is reported (one log line each time)
-LEDGER_NAME = "leftovers"  # tui.runner.main writes the semaphores it creates there
 
 _live: weakref.WeakSet[RunSession] = weakref.WeakSet()
 
@@ -79,7 +78,7 @@ def end_all_runs() -> None:
     for session in sessions:
         session.kill()
         if not session.done.is_set() and session._dir:  # its wait thread is still busy
-            leftovers.remove_listed(os.path.join(session._dir, LEDGER_NAME))
+            leftovers.remove_listed(os.path.join(session._dir, leftovers.LEDGER_NAME))
             shutil.rmtree(session._dir, ignore_errors=True)
 
 
@@ -431,7 +430,7 @@ class RunSession:
             self._take_last_events()
         if self._reader_error is not None:
             self._note(f"concur-tui stopped reading the run's events ({self._reader_error})")
-        leftovers.remove_listed(os.path.join(self._dir, LEDGER_NAME))
+        leftovers.remove_listed(os.path.join(self._dir, leftovers.LEDGER_NAME))
         self._put_drops()
         end: Event = {
             "e": "supervisor_end",
@@ -466,7 +465,7 @@ class RunSession:
             self._drop("invalid_event", too_long)
 
     def _note(self, text: str) -> None:
-        """A note from the supervisor about the run itself (shown, logged, in --json)."""
+        """A note from the supervisor about the run itself (shown and logged)."""
         self._put([{"e": "note", "t": time.perf_counter_ns(), "pid": os.getpid(), "text": text}])
 
     def drain(self, limit: int | None = None) -> list[Event]:
