@@ -158,7 +158,7 @@ def _cancel_task(task_id: str, em: emit.Emitter) -> None:
 def _start_daemon(target: Any, *args: Any) -> threading.Thread:
     thread = threading.Thread(target=target, args=args, name="concur-control", daemon=True)
     thread._concur_internal = True  # type: ignore[attr-defined]
-    thread.start()
+    threads.start_own(thread)
     return thread
 
 
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     main_rec = threads.start_task("MainThread")
     em.emit("run_start")
     em.flush()
-    watcher.start()
+    threads.start_own(watcher)
 
     outcome, error, tb, code = "completed", None, None, 0
     try:

@@ -32,7 +32,32 @@ LATE_NS = 250_000
 # Threads the standard library starts for its own bookkeeping are not the program's tasks.
 INTERNAL_MODULES = ("multiprocessing", "concurrent.futures.process", "tui.")
 
+# The OS name (``comm``) of the runner's own threads: the supervisor's kernel sampler skips them.
+OWN_THREAD_PREFIX = "concur-"
+
 _ids = itertools.count(1)
+
+
+def start_own(thread: threading.Thread) -> None:
+    """Start one of the runner's own threads under its name as the OS sees it. A thread takes
+    its creator's OS name when it is made, so the creator lends it its own for that moment:
+    the thread is never seen unnamed (naming itself, it would be, by a sampler that looked
+    first)."""
+    assert thread.name.startswith(OWN_THREAD_PREFIX)
+    path = "/proc/thread-self/comm"
+    try:
+        with open(path) as f:
+            mine = f.read().rstrip("\n")
+        with open(path, "w") as f:
+            f.write(thread.name[:15])
+    except OSError:  # not Linux, or /proc not mounted: the thread is sampled like any other
+        thread.start()
+        return
+    try:
+        thread.start()
+    finally:
+        with open(path, "w") as f:
+            f.write(mine)
 
 
 class ThreadRecord:

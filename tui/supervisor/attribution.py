@@ -1,4 +1,5 @@
-"""Why each thread of the run is off-CPU, asked of the kernel about 100 times a second.
+"""Why each thread of the run is off-CPU, asked of the kernel about 100 times a second
+(20 while every thread of the run sleeps or waits).
 
 Hooks know the calls they patch; for everything else the kernel knows better
 (DESIGN.md, "Why a thread is off-CPU: ask the kernel"). Each sweep reads, for
@@ -23,10 +24,15 @@ import time
 
 from tui.events import Attribution, Event, TaskState
 from tui.runner import schedstat
+from tui.runner.threads import OWN_THREAD_PREFIX
 from tui.supervisor.sampler import descendants
 
 SWEEP_S = 0.01
-SWEEPS_PER_EVENT = 10  # one ``offcpu`` event every 100 ms
+# While no thread of the run has run for QUIET_AFTER sweeps (they all sleep or wait), sweep
+# every QUIET_SWEEP_S: nothing is lost but when a thread wakes, known at most that much later.
+QUIET_AFTER = 5
+QUIET_SWEEP_S = 0.05
+EVENT_NS = 100_000_000  # one ``offcpu`` event every 100 ms
 PIDS_EVERY = 50  # sweeps between walks of the process tree (each new process also says hello)
 THREADS_EVERY = 5  # sweeps between looks for new threads (ended ones drop out when read)
 # A thread that has not run for IDLE_AFTER sweeps is read every IDLE_EVERY sweeps: it is still
@@ -124,6 +130,14 @@ class _Thread:
                 os.close(fd)
 
 
+def _os_name(pid: int, tid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/task/{tid}/comm", "rb") as f:
+            return f.read().decode(errors="replace").rstrip("\n")
+    except OSError:
+        return ""
+
+
 def availability(pid: int) -> tuple[Attribution, str | None]:
     """Whether this process may read the run's ``syscall`` files, and why not."""
     if os.environ.get(FORCE_ENV) == Attribution.HOOKS_ONLY:
@@ -150,6 +164,8 @@ class KernelSampler:
         self._pids: list[int] = [root_pid]
         self._new_pids: list[int] = []
         self._sweeps = 0
+        self._quiet = 0  # sweeps in a row in which no thread of the run ran
+        self._own: set[int] = set()  # the runner's own threads (OWN_THREAD_PREFIX): not sampled
         self._flushed = time.perf_counter_ns()
         self._lock = threading.Lock()
         self.cpu_ns = 0  # the sweeping thread's CPU time so far, for its cost
@@ -167,7 +183,7 @@ class KernelSampler:
             self._pids += [pid for pid in new if pid not in self._pids]
         elif self._sweeps % PIDS_EVERY == 0:
             self._pids = descendants(self.root_pid)
-        elif self._sweeps % THREADS_EVERY:
+        elif self._sweeps % THREADS_EVERY and self._quiet < QUIET_AFTER:
             return
         alive: set[int] = set()
         for pid in self._pids:
@@ -178,7 +194,10 @@ class KernelSampler:
             for name in tids:
                 tid = int(name)
                 alive.add(tid)
-                if tid in self._threads:
+                if tid in self._threads or tid in self._own:
+                    continue
+                if _os_name(pid, tid).startswith(OWN_THREAD_PREFIX):
+                    self._own.add(tid)
                     continue
                 try:
                     sched = os.open(f"/proc/{pid}/task/{tid}/schedstat", os.O_RDONLY)
@@ -191,6 +210,7 @@ class KernelSampler:
                 self._threads[tid] = _Thread(pid, tid, sched, sys_fd)
         for tid in [t for t in self._threads if t not in alive]:
             self._threads.pop(tid).close()
+        self._own &= alive
 
     def sweep(self) -> Event | None:
         self._discover()
@@ -199,6 +219,7 @@ class KernelSampler:
             words = dict(self.words)
         read_schedstat = schedstat.read
         turn = self._sweeps % IDLE_EVERY
+        quiet = True
         for tid, th in list(self._threads.items()):
             if th.idle >= IDLE_AFTER and tid % IDLE_EVERY != turn:
                 continue  # long blocked: still in the same call; its deltas wait for its turn
@@ -210,6 +231,7 @@ class KernelSampler:
             if th.exec < 0:
                 th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
                 th.last = self._read_call(th, words.get(th.pid, []))
+                quiet = False
                 continue
             ran, queued = exec_ns - th.exec, delay_ns - th.delay
             # A running thread's CPU time is brought up to date at scheduler ticks, so one
@@ -232,9 +254,15 @@ class KernelSampler:
                     th.add(state, th.carry, what)
                 th.carry = 0
             th.idle = th.idle + 1 if count == th.count and ran == 0 else 0
+            quiet = quiet and th.idle > 0
             th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
         self._sweeps += 1
-        return None if self._sweeps % SWEEPS_PER_EVENT else self.collect(now)
+        self._quiet = self._quiet + 1 if quiet else 0
+        return self.collect(now) if now - self._flushed >= EVENT_NS else None
+
+    def interval(self) -> float:
+        """Seconds until the next sweep."""
+        return QUIET_SWEEP_S if self._quiet >= QUIET_AFTER else SWEEP_S
 
     def collect(self, now: int | None = None) -> Event:
         """The ``offcpu`` event for everything swept since the last one."""

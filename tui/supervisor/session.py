@@ -47,7 +47,7 @@ from typing import Any
 from tui.catalog import Scenario
 from tui.events import SUPERVISOR_TYPES, DropKind, Event, SchemaError, check, loads
 from tui.runner import emit, leftovers
-from tui.supervisor.attribution import SWEEP_S, KernelSampler, availability
+from tui.supervisor.attribution import KernelSampler, availability
 from tui.supervisor.sampler import TreeSampler
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
@@ -403,7 +403,10 @@ class RunSession:
         if reason is not None or sampler is None:
             return
         try:
-            while not self._runner_gone.wait(SWEEP_S):
+            # A plain sleep: Event.wait makes and drops a lock each time, and at 100 wake-ups a
+            # second that doubled the sampler's cost (110 against 50 us of CPU a wake-up here).
+            while not self._runner_gone.is_set():
+                time.sleep(sampler.interval())
                 event = sampler.sweep()
                 if event is not None:
                     self._put([{**event, "pid": os.getpid()}])
