@@ -98,3 +98,28 @@ def test_a_real_sweep_finds_a_spinning_thread_of_the_run() -> None:
     counted = sum(event["scenario"]) / 100 * (event["t"] - event["t0"]) / 1e9
     assert spun > 0 and counted >= spun - 0.03, (event, spun)
     assert all(0.0 <= p <= 100.0 for p in event["scenario"] + event["tool"])
+
+
+def test_the_sampler_keeps_its_proc_files_open_only_while_they_are_read() -> None:
+    """Files stay open between sweeps (pread is 5x cheaper than opening), but one whose
+    thread ended is closed at the next sweep, and every one when the sampler closes."""
+    stop = threading.Event()
+    before = len(os.listdir("/proc/self/fd"))
+    sampler = TreeSampler(os.getpid())
+    sampler.sample()
+    helpers = [threading.Thread(target=stop.wait) for _ in range(4)]
+    for helper in helpers:
+        helper.start()
+    try:
+        sampler.sample()
+        with_helpers = len(os.listdir("/proc/self/fd"))
+        rows = sampler.sample()[2]["rows"]
+        assert {h.native_id for h in helpers} <= {row[1] for row in rows}
+    finally:
+        stop.set()
+        for helper in helpers:
+            helper.join()
+    sampler.sample()
+    assert len(os.listdir("/proc/self/fd")) == with_helpers - 4
+    sampler.close()
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -368,16 +368,19 @@ class RunSession:
     def _sample(self) -> None:
         sampler = TreeSampler(self.pid)
         reported = time.monotonic()
-        while not self._runner_gone.wait(SAMPLE_INTERVAL_S):
-            batch = sampler.sample()
-            for event in batch:
-                event["pid"] = os.getpid()
-                if event.get("e") == "procs":
-                    self._note_pids(row[0] for row in event["rows"])
-            self._put(batch)
-            if time.monotonic() - reported >= DROPS_EVERY_S:
-                reported = time.monotonic()
-                self._put_drops()
+        try:
+            while not self._runner_gone.wait(SAMPLE_INTERVAL_S):
+                batch = sampler.sample()
+                for event in batch:
+                    event["pid"] = os.getpid()
+                    if event.get("e") == "procs":
+                        self._note_pids(row[0] for row in event["rows"])
+                self._put(batch)
+                if time.monotonic() - reported >= DROPS_EVERY_S:
+                    reported = time.monotonic()
+                    self._put_drops()
+        finally:
+            sampler.close()
 
     def _note_pids(self, pids: Any) -> None:
         """Remember every process of the run's tree, so one that escapes the group (setsid)
