@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
-from textual.app import RenderResult
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 BARS = " ▁▂▃▄▅▆▇█"
@@ -60,10 +60,10 @@ class History(Widget):
         self._styles = None
 
     def _part_styles(self) -> tuple[Style, Style, Style]:
-        """The base, bar and high styles, worked out once per theme (they were most of a
-        redraw's cost)."""
+        """The base, bar and high styles over the widget's own, worked out once per theme
+        (they were most of a redraw's cost)."""
         if self._styles is None:
-            base = self.get_component_rich_style("history--base")
+            base = self.rich_style + self.get_component_rich_style("history--base")
             self._styles = (
                 base,
                 base + self.get_component_rich_style("history--bar"),
@@ -71,13 +71,16 @@ class History(Widget):
             )
         return self._styles
 
-    def render(self) -> RenderResult:
+    def render_line(self, y: int) -> Strip:
+        """One line of segments (a Rich ``Text`` through ``render()`` cost ten times as much,
+        and histories change at every sample)."""
         width = self.size.width
+        base, *bars = self._part_styles()
+        if y:
+            return Strip.blank(width, base)
         values = _squeeze(list(self.data), width) if self.whole else list(self.data)[-width:]
         top = self.top if self.top is not None else max(values, default=0.0)
-        base, *bars = self._part_styles()
-        styles = (bars[0], bars[1])
-        text = Text(" " * (width - len(values)), style=base, no_wrap=True, overflow="crop")
+        segments = [Segment(" " * (width - len(values)), base)] if width > len(values) else []
         run: list[str] = []  # cells of one style, appended at once (a style a cell was slow)
         run_high = False
         for value in values:
@@ -86,13 +89,13 @@ class History(Widget):
                 level = 1
             high = self.high is not None and value >= self.high
             if high != run_high and run:
-                text.append("".join(run), styles[run_high])
+                segments.append(Segment("".join(run), bars[run_high]))
                 run = []
             run_high = high
             run.append(BARS[level])
         if run:
-            text.append("".join(run), styles[run_high])
-        return text
+            segments.append(Segment("".join(run), bars[run_high]))
+        return Strip(segments).simplify().crop_extend(0, width, base)
 
 
 def _squeeze(values: list[float], width: int) -> list[float]:

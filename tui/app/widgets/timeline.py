@@ -311,6 +311,13 @@ you).
         """The legend's lines (it wraps on a narrow timeline) and the axis."""
         return len(self._legend_lines(self.size.width)) + 1
 
+    def _base(self) -> Style:
+        """The widget's own style, worked out once per theme (a third of a row's cost)."""
+        base = self._styles.get("")
+        if base is None:
+            base = self._styles[""] = self.rich_style
+        return base
+
     def _style(self, part: str) -> Style:
         style = self._styles.get(part)
         if style is None:
@@ -335,7 +342,7 @@ you).
         row = round(self.scroll_y) + y - self.header_lines
         model = self.model
         if model is None or row >= len(model.order):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base())
         task = model.tasks[model.order[row]]
         t0, t1 = self.window()
         selected = row == self.cursor
@@ -350,7 +357,7 @@ you).
     def _row(self, task: Task, t0: float, t1: float, width: int, selected: bool) -> Strip:
         assert self.model is not None
         name_w, bars_w, outcome_w = self._layout(width)
-        base = self.rich_style
+        base = self._base()
         now = self.model.now()
         label = task.label
         if len(label) > name_w:
@@ -405,7 +412,7 @@ you).
         """Every state's and outcome's glyph and word, wrapped to ``width`` (cached)."""
         if self._legend_cache[0] == width:
             return self._legend_cache[1]
-        base = self.rich_style
+        base = self._base()
         short = width < 90
         items = [
             (self._glyphs[state], mark.short if short else mark.word, state)
@@ -431,7 +438,7 @@ you).
         return strips
 
     def _axis(self, width: int) -> Strip:
-        base = self.rich_style
+        base = self._base()
         style = base + self._style("axis")
         name_w, bars_w, outcome_w = self._layout(width)
         t0, t1 = self.window()
