@@ -13,7 +13,6 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static
 
 from tui.app.format import millis, seconds
 from tui.app.widgets.figures import Figures
@@ -68,31 +67,32 @@ class GilPane(Vertical):
         self._lags_seen = -1
         self._threads_at = (0, -math.inf)
         """The model and its time when the per-thread waits were last worked out."""
+        # Kept, not queried at each tick (queries were a third of a tick's cost).
+        self._meter = Meter("held", id="gil-busy")
+        self._history = History(top=1.0, high=0.9, id="gil-history")
+        self._contention = Figures("contended -", id="gil-contended")
+        self._latency = Figures("wait p50 - p99 -", id="gil-latency")
+        self._threads = Figures("", id="gil-threads")
 
     def reset(self) -> None:
         self._lags_seen = -1
         self._threads_at = (0, -math.inf)
 
     def compose(self) -> ComposeResult:
-        yield Meter("held", id="gil-busy")
-        yield History(top=1.0, high=0.9, id="gil-history")
-        yield Figures("contended -", id="gil-contended")
-        yield Figures("wait p50 - p99 -", id="gil-latency")
-        yield Figures("", id="gil-threads")
+        yield from (self._meter, self._history, self._contention, self._latency, self._threads)
 
     def show(self, model: RunModel) -> None:
         """*Held*: how busy the GIL was (the probe); *contended*: how many of the program's
         threads waited for it (the kernel's account). Live: the last window and recent
         history; finished: the run's mean, max and all of it."""
         if not model.gil_enabled:
-            self.query_one("#gil-contended", Static).update(
+            self._contention.update(
                 "free-threaded build: there is no GIL; threads run Python in parallel"
             )
-            self.query_one("#gil-threads", Static).update("")
+            self._threads.update("")
             return
-        self.query_one("#gil-contended", Static).update(self._contended(model))
-        meter = self.query_one("#gil-busy", Meter)
-        history = self.query_one("#gil-history", History)
+        self._contention.update(self._contended(model))
+        meter, history = self._meter, self._history
         finished = model.ended is not None
         history.whole = finished
         if finished:
@@ -109,7 +109,7 @@ class GilPane(Vertical):
             history.data = model.gil_busy.values()[-120:]
         if len(model.gil_lags_us) != self._lags_seen:
             self._lags_seen = len(model.gil_lags_us)
-            self.query_one("#gil-latency", Static).update(
+            self._latency.update(
                 f"wait p50 {millis(model.gil_wait_ms(50))} p99 {millis(model.gil_wait_ms(99))}"
             )
         now = model.now()
@@ -129,7 +129,7 @@ class GilPane(Vertical):
         for wait, life, label in threads:
             share = wait / life if life > 0 else 0.0
             lines.append(f" {label[:12]:<12} {seconds(wait):>7} {share * 100:3.0f}%")
-        self.query_one("#gil-threads", Static).update(Content("\n".join(lines)))  # names: no markup
+        self._threads.update(Content("\n".join(lines)))  # names: no markup
 
     @staticmethod
     def _contended(model: RunModel) -> str:
