@@ -95,6 +95,9 @@ class RunSession:
         self.exit_code: int | None = None
         self.cancel_requested = False
         self._saw_run_end = False
+        self.received = collections.Counter[str]()
+        """Datagrams read, by outcome ("taken", "refused", "failed"): what a run whose
+        events went missing did get (a test's failure message shows it)."""
         self._reader_error: str | None = None  # why the event reader stopped early, if it did
         self._runner_gone = threading.Event()
         self._secret = secrets.token_hex(16)
@@ -258,14 +261,17 @@ class RunSession:
                     self._reader_error = f"reading events: {exc}"
                     return
                 except Exception:  # a bug here must not end the run's only event reader
+                    self.received["failed"] += 1
                     self._drop("invalid_event")
 
     def _receive(self, sock: socket.socket) -> None:
         data, ancillary, _, _ = sock.recvmsg(RECV_BYTES, socket.CMSG_SPACE(12))
         head, _, body = data.partition(b"\n")
         if not hmac.compare_digest(head, self._secret.encode()) or not self._from_run(ancillary):
+            self.received["refused"] += 1
             self._drop("invalid_event", max(1, body.count(b"\n") + 1))
             return
+        self.received["taken"] += 1
         self._take_lines(body.split(b"\n"))
 
     def _take_lines(self, lines: list[bytes]) -> None:
