@@ -146,3 +146,43 @@ def test_what_a_send_did_not_take_goes_before_what_came_after() -> None:
     em.flush()
     assert [e["e"] for e in sent(datagrams)] == ["starts", "ends"]
     assert em.lost == 0
+
+
+def test_a_reader_that_polled_before_the_last_sends_still_reads_them(monkeypatch) -> None:
+    """The supervisor's reader, starved on a busy machine, may come back from a poll that
+    found nothing to find the runner gone: what the runner sent meanwhile must still be read
+    (it was lost, and a completed run's tasks read as never ending: seen in loaded rounds)."""
+    from tui import catalog
+    from tui.supervisor import session as session_module
+
+    run = session_module.RunSession(catalog.find("thread-sleep"), {})
+    run._open_channel()
+    assert run._pair is not None
+    runner_end = run._pair[1]
+    real_poll = session_module.select.poll
+
+    class StalePoll:
+        """Its first poll finds nothing; by the time its caller looks again, the runner has
+        sent its last events and exited."""
+
+        def __init__(self) -> None:
+            self.poller, self.first = real_poll(), True
+
+        def register(self, fd: int, mask: int) -> None:
+            self.poller.register(fd, mask)
+
+        def poll(self, timeout: int) -> list[tuple[int, int]]:
+            if self.first:
+                self.first = False
+                line = events.dumps({"e": "run_end", "t": 1, "pid": 1, "outcome": "completed"})
+                runner_end.send(f"{run._secret}\n{line}".encode())
+                run._runner_gone.set()
+                return []
+            return self.poller.poll(timeout)
+
+    monkeypatch.setattr(session_module.select, "poll", StalePoll)
+    try:
+        run._read_socket()
+        assert run._saw_run_end and run.received["taken"] == 1
+    finally:
+        run._close_files()

@@ -243,13 +243,18 @@ class RunSession:
             if behind and not self.cancel_requested and not self._runner_gone.is_set():
                 time.sleep(0.01)  # backpressure: the runner's sends wait (a bounded time)
                 continue
+            # Whether the runner was gone is read before the poll, never after: a poll that
+            # found nothing proves the socket empty only of what was sent before it began. Read
+            # after, a reader starved for a while (a busy machine) took a poll older than the
+            # runner's last sends for the end, and a completed run lost its last events.
+            gone = self._runner_gone.is_set()
             try:
                 ready = [by_fd[fd] for fd, _ in poller.poll(50) if fd in by_fd]
             except OSError as exc:
                 self._reader_error = f"waiting for events: {exc}"
                 return
             if not ready:
-                if self._runner_gone.is_set():
+                if gone:
                     return
                 continue
             for sock in ready:
