@@ -75,8 +75,8 @@ async def test_pick_edit_run_cancel_rerun_back_quit() -> None:
         assert isinstance(dashboard, DashboardScreen)
         await wait_for(pilot, lambda: dashboard.model.ended is not None)
         model = dashboard.model
-        # Seen in loaded rounds, not reproduced since: a run whose model got none of the
-        # runner's events (or none after its start). What it did get, to tell where they went.
+        # Seen in loaded rounds: a run whose model got none of the runner's events (or none
+        # after its start; the event reader stopped early). What it did get, should it recur.
         session = cast(LiveSource, dashboard.source).session
         fed = " ".join(f"{e['e']}:{e['pid']}" for e in dashboard.recorder.events)
         why = (

@@ -52,16 +52,19 @@ class Meter(Widget):
         super().notify_style_update()
         self._styles = {}
 
+    def _base(self) -> Style:
+        """The widget's own style, worked out once per theme."""
+        base = self._styles.get("")
+        if base is None:
+            base = self._styles[""] = self.rich_style
+        return base
+
     def _style(self, part: str) -> Style:
         """A part's style over the widget's own, worked out once per theme (it was most of a
         redraw's cost)."""
         style = self._styles.get(part)
         if style is None:
-            if "" not in self._styles:
-                self._styles[""] = self.rich_style
-            if not part:
-                return self._styles[""]
-            style = self._styles[""] + self.get_component_rich_style(f"meter--{part}")
+            style = self._base() + self.get_component_rich_style(f"meter--{part}")
             self._styles[part] = style
         return style
 
@@ -70,7 +73,7 @@ class Meter(Widget):
         and meters change at every tick)."""
         width = self.size.width
         if y:
-            return Strip.blank(width, self._style(""))
+            return Strip.blank(width, self._base())
         figure = f" {self.figure}"
         bar_width = max(1, width - self.label_width - len(figure))
         filled = round(max(0.0, min(1.0, self.fraction)) * bar_width)
@@ -84,7 +87,7 @@ class Meter(Widget):
             Segment(TOOL_CELL * tool, self._style("tool")),
             Segment(OTHER_CELL * other, self._style("other")),
             Segment("░" * (bar_width - filled), self._style("empty")),
-            Segment(figure, self._style("")),
+            Segment(figure, self._base()),
         ]
         strip = Strip([s for s in segments if s.text]).simplify()
-        return strip.crop_extend(0, width, self._style(""))
+        return strip.crop_extend(0, width, self._base())
