@@ -45,6 +45,9 @@ def test_every_cause_reads_the_same_on_this_python(run) -> None:
     # No task is called "None" (3.13.0's create_task renames factory-made tasks to None).
     names = [t["name"] for t in s["tasks"]]
     assert not any(name.startswith("None") for name in names), names
+    # A task of asyncio.sleep is named for it, not for the hook that times the sleep.
+    assert any(name.startswith("sleep (Task-") for name in names), names
+    assert not any("observed" in name for name in names), names
     (left,) = [t for t in s["tasks"] if t["name"].startswith("sleeper (Task-")]
     assert left["cancelled_by"]["kind"] == CauseKind.RUN_EXIT
 

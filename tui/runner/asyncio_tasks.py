@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.events
+import functools
 import itertools
 import os
 import sys
@@ -418,6 +419,9 @@ def observe_sleep(original_sleep: Callable[..., Any]) -> Callable[..., Any]:
             return original_sleep(delay, result)
         return observed_sleep(delay, result)
 
+    # Named as asyncio's own: a task made of ``wait_for(asyncio.sleep(5), …)`` is labelled by
+    # its coroutine's name, and the program never wrote ours.
+    @functools.wraps(original_sleep)
     async def observed_sleep(delay: float, result: Any = None) -> Any:
         task = asyncio.current_task()
         if not isinstance(task, ObservedTask) or delay <= 0:
