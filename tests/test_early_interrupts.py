@@ -88,3 +88,20 @@ def test_ctrl_c_while_concur_tui_starts_ends_it_quietly(point: str) -> None:
     code, err = interrupt_at(point)
     assert code == 130, f"exit {code}\n{err}"
     assert "Traceback" not in err, err
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="concur-tui is not installed in this venv")
+def test_output_into_a_closed_pipe_ends_quietly() -> None:
+    """`concur-tui run … | head`, with head gone before the summary is written: exit 141 as a
+    command ended by SIGPIPE, and no traceback."""
+    proc = subprocess.Popen(
+        [str(SCRIPT), "run", "thread-sleep", "--set", "delay=0.2", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before anything was written
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 141, f"exit {proc.returncode}\n{err}"
+    assert "Traceback" not in err and "Exception ignored" not in err, err

@@ -7,8 +7,9 @@ or two lines on stderr, never a traceback. Standard library only and quick to im
 
 from __future__ import annotations
 
-# Exit codes of every concur-tui command.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Exit codes of every concur-tui command (``EXIT_PIPE_CLOSED``: what reads the output, say
+# ``| head``, stopped reading; 128 + SIGPIPE, as a shell reports a command SIGPIPE ended).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
 
 
 class ConcurError(Exception):
