@@ -172,6 +172,28 @@ def test_every_way_into_a_thread_pool_is_a_task() -> None:
     assert all(t["outcome"] == "done" for n, t in calls.items() if n != "square(5)")
 
 
+def test_asyncio_machinery_is_not_a_row() -> None:
+    """A stream server, its clients and a subprocess: the rows are the program's coroutines,
+    not the tasks and threads asyncio makes for itself (accepting a connection, connecting
+    a subprocess's pipes, waiting for the child, shutting the default executor down)."""
+    _, s = run_program("asyncio_server.py")
+    assert s["outcome"] == "completed", s["stderr"]
+    assert s["stdout"].splitlines()[-1] == "child exited 0"
+    names = sorted(t["name"].split(" (")[0] for t in s["tasks"])
+    assert names == [
+        "MainThread",
+        "client",
+        "client",
+        "client",
+        "handle",
+        "handle",
+        "handle",
+        "main",
+    ]
+    handlers = [t for t in s["tasks"] if t["name"].startswith("handle")]
+    assert all(t["sleeping_s"] >= 0.09 for t in handlers), handlers
+
+
 def test_process_pool_queue_time_is_queued_live_and_after() -> None:
     """12 CPU-bound items on 2 workers: queued items are never drawn running, and the
     speed-up cannot exceed the cores."""

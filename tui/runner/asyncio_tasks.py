@@ -69,7 +69,7 @@ class ObservedTask(asyncio.Task):
             coro = self.get_coro()
             qualname = getattr(coro, "__qualname__", type(coro).__name__)
             name = self.get_name()
-            internal = qualname.startswith("BaseEventLoop.")
+            internal = "." in qualname and _is_asyncio_method(coro)
             tid = threading.get_native_id()
             if len(name) <= MAX_ROW_TEXT and len(qualname) <= MAX_ROW_TEXT:
                 # A row of ``starts`` (tui/events.py, STARTS): the common case, cheap to send.
@@ -115,6 +115,16 @@ class ObservedTask(asyncio.Task):
             if em is not None:
                 em.emit("cancel", id=self._concur_id, cause=cause)
         return super().cancel(msg)
+
+
+# asyncio's own code: a task running one of its methods (a loop accepting a connection,
+# a subprocess transport connecting its pipes, shutting down) is machinery, not a row.
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+
+
+def _is_asyncio_method(coro: object) -> bool:
+    code = getattr(coro, "cr_code", None)
+    return code is not None and code.co_filename.startswith(_ASYNCIO_DIR)
 
 
 def _task_id(task: object) -> str | None:

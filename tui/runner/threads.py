@@ -29,8 +29,9 @@ MAX_TRACEBACK = 8000
 MIN_WAIT_EVENT_NS = 500_000
 # Returning this much later than a wait's deadline or wake-up means waiting for the GIL.
 LATE_NS = 250_000
-# Threads the standard library starts for its own bookkeeping are not the program's tasks.
-INTERNAL_MODULES = ("multiprocessing", "concurrent.futures.process", "tui.")
+# Threads these start for their own machinery (a process pool's manager, asyncio's child
+# watcher and executor shutdown) are not rows; a thread pool's workers are.
+INTERNAL_MODULES = ("multiprocessing", "concurrent.futures.process", "asyncio.", "tui.")
 
 # The OS name (``comm``) of the runner's own threads: the supervisor's kernel sampler skips them.
 OWN_THREAD_PREFIX = "concur-"
