@@ -117,3 +117,32 @@ def test_a_crashed_runner_is_reported_and_its_workers_end() -> None:
     assert "the runner was killed by SIGKILL" in out
     assert "Traceback" not in err
     assert_gone(pids, within=10)
+
+
+def test_a_finished_session_has_stopped_its_samplers_and_heard_them_first(monkeypatch) -> None:
+    """A sampler slow to stop (a busy machine) is waited for: its last sample comes before
+    ``supervisor_end``, and once the session is done none of its threads runs or holds a
+    /proc file."""
+    from tui import catalog
+    from tui.supervisor import sampler as sampler_module
+    from tui.supervisor.session import RunSession
+
+    real_close = sampler_module.TreeSampler.close
+
+    def slow_close(self: sampler_module.TreeSampler) -> None:
+        time.sleep(0.5)
+        real_close(self)
+
+    monkeypatch.setattr(sampler_module.TreeSampler, "close", slow_close)
+    scenario = catalog.find("thread-sleep")
+    session = RunSession(scenario, scenario.resolve(["delay=0.1"])).start()
+    events = []
+    try:
+        assert session.done.wait(60)
+        while not session.queue.empty():
+            events += session.queue.get_nowait()
+    finally:
+        session.kill()
+    assert events[-1]["e"] == "supervisor_end", [e["e"] for e in events[-5:]]
+    workers = [t for t in session._threads if t is not session._threads[-1]]  # all but _wait
+    assert not any(t.is_alive() for t in workers), [t.name for t in workers if t.is_alive()]

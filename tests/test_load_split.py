@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -101,38 +102,50 @@ def test_a_real_sweep_finds_a_spinning_thread_of_the_run() -> None:
     assert all(0.0 <= p <= 100.0 for p in event["scenario"] + event["tool"])
 
 
+# Run in a fresh interpreter: in the suite's own process other runs' samplers read its threads'
+# files too (one still closing on a busy machine was seen holding two), so whose files are open
+# could not be told apart.
+SAMPLER_FILES = """
+import os, threading
+from tui.supervisor.sampler import TreeSampler
+
+def open_stat_files():
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(f"/proc/{os.getpid()}/task/"):
+            found.add(target)
+    return found
+
+stop = threading.Event()
+sampler = TreeSampler(os.getpid())
+sampler.sample()
+helpers = [threading.Thread(target=stop.wait) for _ in range(4)]
+for helper in helpers:
+    helper.start()
+helper_files = {f"/proc/{os.getpid()}/task/{h.native_id}/stat" for h in helpers}
+sampler.sample()
+assert helper_files <= open_stat_files(), "a live thread's file is not kept open"
+rows = sampler.sample()[2]["rows"]
+assert {h.native_id for h in helpers} <= {row[1] for row in rows}, rows
+stop.set()
+for helper in helpers:
+    helper.join()
+sampler.sample()
+assert open_stat_files(), "the live threads' files were closed"
+assert not helper_files & open_stat_files(), "an ended thread's file is still open"
+sampler.close()
+assert not open_stat_files(), f"left open after close: {open_stat_files()}"
+"""
+
+
 def test_the_sampler_keeps_its_proc_files_open_only_while_they_are_read() -> None:
     """Files stay open between sweeps (pread is 5x cheaper than opening), but one whose
     thread ended is closed at the next sweep, and every one when the sampler closes."""
-
-    def open_stat_files() -> set[str]:
-        # only the sampler's own files: other tests' leftover threads and sockets may come and
-        # go in this process meanwhile, so a bare count of descriptors would not say whose
-        targets = set()
-        for fd in os.listdir("/proc/self/fd"):
-            with contextlib.suppress(OSError):
-                target = os.readlink(f"/proc/self/fd/{fd}")
-                if target.startswith(f"/proc/{os.getpid()}/task/"):
-                    targets.add(target)
-        return targets
-
-    stop = threading.Event()
-    sampler = TreeSampler(os.getpid())
-    sampler.sample()
-    helpers = [threading.Thread(target=stop.wait) for _ in range(4)]
-    for helper in helpers:
-        helper.start()
-    helper_files = {f"/proc/{os.getpid()}/task/{h.native_id}/stat" for h in helpers}
-    try:
-        sampler.sample()
-        assert helper_files <= open_stat_files()
-        rows = sampler.sample()[2]["rows"]
-        assert {h.native_id for h in helpers} <= {row[1] for row in rows}
-    finally:
-        stop.set()
-        for helper in helpers:
-            helper.join()
-    sampler.sample()
-    assert open_stat_files() and not helper_files & open_stat_files()
-    sampler.close()
-    assert not open_stat_files()
+    done = subprocess.run(
+        [sys.executable, "-c", SAMPLER_FILES], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr

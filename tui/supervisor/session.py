@@ -439,9 +439,12 @@ class RunSession:
         # The event reader for as long as it has datagrams to read (it returns once the
         # socket has been quiet for 50 ms): on a busy machine the run's last events, its
         # run_end among them, took longer than 2 s, and a completed run read as failed.
-        reader, *streams = self._threads[:3]
+        reader, *others = self._threads[:5]
         reader.join(timeout=EVENTS_DRAIN_S)
-        for thread in streams:
+        # The output streams' last lines, and the samplers' last samples (the kernel's account
+        # of the run comes after its loop): all before supervisor_end. A sampler also closes
+        # its /proc files as it stops, so a finished session holds none.
+        for thread in others:
             thread.join(timeout=2)
         if not self._saw_run_end:
             self._take_last_events()
