@@ -106,7 +106,7 @@ def test_a_real_sweep_finds_a_spinning_thread_of_the_run() -> None:
 # files too (one still closing on a busy machine was seen holding two), so whose files are open
 # could not be told apart.
 SAMPLER_FILES = """
-import os, threading
+import os, threading, time
 from tui.supervisor.sampler import TreeSampler
 
 def open_stat_files():
@@ -134,6 +134,11 @@ assert {h.native_id for h in helpers} <= {row[1] for row in rows}, rows
 stop.set()
 for helper in helpers:
     helper.join()
+# join() returns before the kernel has taken the thread out of /proc (later on a busy
+# machine): until then it is a thread to read, and its file rightly stays open
+deadline = time.monotonic() + 30
+while any(os.path.exists(f) for f in helper_files) and time.monotonic() < deadline:
+    time.sleep(0.01)
 sampler.sample()
 assert open_stat_files(), "the live threads' files were closed"
 assert not helper_files & open_stat_files(), "an ended thread's file is still open"
