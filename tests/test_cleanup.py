@@ -144,5 +144,5 @@ def test_a_finished_session_has_stopped_its_samplers_and_heard_them_first(monkey
     finally:
         session.kill()
     assert events[-1]["e"] == "supervisor_end", [e["e"] for e in events[-5:]]
-    workers = [t for t in session._threads if t is not session._threads[-1]]  # all but _wait
+    workers = [t for t in session._threads if t.name != "session-_wait"]  # it sets done
     assert not any(t.is_alive() for t in workers), [t.name for t in workers if t.is_alive()]

@@ -439,7 +439,7 @@ class RunSession:
         # The event reader for as long as it has datagrams to read (it returns once the
         # socket has been quiet for 50 ms): on a busy machine the run's last events, its
         # run_end among them, took longer than 2 s, and a completed run read as failed.
-        reader, *others = self._threads[:5]
+        reader, *others = [t for t in self._threads if t is not threading.current_thread()]
         reader.join(timeout=EVENTS_DRAIN_S)
         # The output streams' last lines, and the samplers' last samples (the kernel's account
         # of the run comes after its loop): all before supervisor_end. A sampler also closes
