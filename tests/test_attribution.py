@@ -85,18 +85,27 @@ def test_hashlib_releases_the_gil_and_runs(python: str) -> None:
     _, s = run_program("hashing_thread.py", python)
     t = task(s, "hashing")
     assert t["running_s"] >= 0.7 * wanted(t), t
-    assert t["gil_wait_s"] <= 0.05 * (t["end_s"] - t["start_s"]), t
+    # Between digests it takes the GIL back, 12 times: on a starved machine another thread of
+    # the process may hold it off its core for a while each time, and that wait is real. Read
+    # as waiting for the GIL throughout (the mistake this guards against) it would be ~1.
+    assert t["gil_wait_s"] <= 0.15 * wanted(t), t
 
 
 @needs_kernel
 @pytest.mark.parametrize("python", PYTHONS.values(), ids=PYTHONS.keys())
 def test_two_cpu_bound_threads_each_wait_about_half_for_the_gil(python: str) -> None:
     _, s = run_program("cpu_two_threads.py", python)
+    threads = [task(s, name) for name in ("cpu-0", "cpu-1")]
+    starved = sum(t["core_wait_s"] for t in threads)
     shares = []
-    for name in ("cpu-0", "cpu-1"):
-        t = task(s, name)
+    for t in threads:
         shares.append(t["gil_wait_s"] / wanted(t))
-        assert 0.2 <= shares[-1] <= 0.85, (name, shares[-1], t)
+        # Each waits its turn: about half on a quiet machine. On a starved one, a holder that
+        # waits for a core keeps the GIL longer, so the split can lean far to one side (0.12
+        # was seen for a thread that waited 0.43 s for a core, beside three suites and two
+        # CPU hogs); the floor falls by the share of time either spent without a core.
+        floor = max(0.05, 0.2 - starved / wanted(t))
+        assert floor <= shares[-1] <= 0.85, (t["name"], shares[-1], t)
         assert "gil:the GIL" in reasons(t)
     # They take turns: what one waits the other mostly holds. On a busy machine one may wait
     # longer while the other holds the GIL off its core (0.79 was seen beside three suites).
@@ -104,7 +113,9 @@ def test_two_cpu_bound_threads_each_wait_about_half_for_the_gil(python: str) -> 
     # Threads waiting for it, on average (one CPU thread alone reads ~0, the test below; on a
     # machine with ten runnable processes per core this was seen at 0.24).
     assert s["gil"]["contended"] >= 0.15
-    assert s["gil"]["busy_mean"] >= 0.6
+    # Held all along, but a holder waiting for a core reads idle to the probe (the duty-cycle
+    # test in test_engine says why).
+    assert s["gil"]["busy_mean"] >= 0.6 - starved / s["elapsed_s"], (s["gil"], starved)
     assert s["speedup"] <= s["cpu"]["cores"] * 1.1
 
 

@@ -195,7 +195,14 @@ def test_late_wake_ups_with_no_thread_running_are_not_a_busy_gil(run):
 def test_gil_busy_fraction_matches_a_known_duty_cycle(run):
     for fraction in (0.33, 0.67):
         _, s = run("duty_cycle.py", fraction=fraction, seconds=2.0)
-        assert abs(s["gil"]["busy_mean"] - fraction) <= 0.12, (fraction, s["gil"])
+        duty = task(s, "duty")
+        # While the holder waits for a core it uses no CPU, so the probe reads that time idle
+        # (as it does a thread blocked in C): on a starved machine the reading may fall short
+        # by the share of its life the holder spent runnable without a core (0.67 read 0.55
+        # beside three suites and two CPU hogs). It never reads more than was held.
+        starved = duty["core_wait_s"] / (duty["end_s"] - duty["start_s"])
+        busy = s["gil"]["busy_mean"]
+        assert fraction - 0.12 - starved <= busy <= fraction + 0.12, (fraction, s["gil"], duty)
         assert s["gil"]["samples"] >= 10 * 1.8  # >= 10 samples a second
 
 
