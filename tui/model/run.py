@@ -204,6 +204,7 @@ class Task:
     block_s: float | None = None
     io_s: float | None = None
     _spans: list[Span] | None = None
+    _drawn: _DrawnCells | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -231,22 +232,27 @@ class Task:
         return spans
 
     def cells(self, t0: float, t1: float, count: int, now: float) -> list[str | None]:
-        """The state that fills most of each of ``count`` equal cells of [t0, t1), or None."""
+        """The state that fills most of each of ``count`` equal cells of [t0, t1), or None.
+
+        A live thread's or asyncio task's row is drawn at every tick, and building its spans
+        grows with its life (a CPU-bound thread has a kernel window every 10 ms). What is
+        before the last draw's ``now`` does not change unless data arrives for that time
+        (``_DrawnCells.settled``), so only the cells after it are worked out again."""
         width = (t1 - t0) / count if count else 0.0
         if width <= 0:
             return [None] * count
-        fill: list[dict[str, float]] = [{} for _ in range(count)]
-        for span in self.spans(now):
-            if span.t1 <= t0 or span.t0 >= t1:
-                continue
-            first = max(0, int((span.t0 - t0) / width))
-            last = min(count - 1, int((span.t1 - t0) / width))
-            for i in range(first, last + 1):
-                c0 = t0 + i * width
-                overlap = min(span.t1, c0 + width) - max(span.t0, c0)
-                if overlap > 0:
-                    fill[i][span.state] = fill[i].get(span.state, 0.0) + overlap
-        return [max(f, key=f.__getitem__) if f else None for f in fill]
+        if self.end is not None or self.kind not in (TaskKind.THREAD, TaskKind.ASYNC):
+            return _fill(self.spans(now), t0, width, count, 0)
+        drawn, marks = self._drawn, _marks(self)
+        kept = 0
+        if drawn is not None and drawn.key == (t0, t1, count) and now >= drawn.now:
+            settled = drawn.settled(self, marks)
+            kept = max(0, min(count, math.floor((settled - t0) / width - 1e-9)))
+        since = t0 + kept * width
+        tail = _fill(_build_spans(self, now, since), t0, width, count, kept)
+        cells = drawn.cells[:kept] + tail[kept:] if drawn is not None and kept else tail
+        self._drawn = _DrawnCells((t0, t1, count), cells, now, marks)
+        return cells
 
     def time_in(self, now: float) -> dict[TaskState, float]:
         """Seconds in each state. An ended thread, pool item or call places the exact totals
@@ -310,7 +316,82 @@ def _subtract(t0: float, t1: float, covered: list[Span]) -> list[tuple[float, fl
     return gaps
 
 
-def _build_spans(task: Task, until: float) -> list[Span]:
+def _fill(spans: list[Span], t0: float, width: float, count: int, first: int) -> list[str | None]:
+    """The state filling most of each cell from ``first`` on (the cells before it: None)."""
+    fill: list[dict[str, float]] = [{} for _ in range(count)]
+    start, t1 = t0 + first * width, t0 + count * width
+    for span in spans:
+        if span.t1 <= start or span.t0 >= t1:
+            continue
+        low = max(first, int((span.t0 - t0) / width))
+        high = min(count - 1, int((span.t1 - t0) / width))
+        for i in range(low, high + 1):
+            c0 = t0 + i * width
+            overlap = min(span.t1, c0 + width) - max(span.t0, c0)
+            if overlap > 0:
+                fill[i][span.state] = fill[i].get(span.state, 0.0) + overlap
+    return [max(f, key=f.__getitem__) if f else None for f in fill]
+
+
+Marks = tuple[float, int, int, int, int, "Span | None"]
+
+
+def _marks(task: Task) -> Marks:
+    """How much a live task's span data held: it only grows, at the end of each list."""
+    return (
+        task.start,
+        len(task.waits),
+        len(task.windows),
+        len(task.kernel),
+        len(task.steps),
+        task.open_wait,
+    )
+
+
+@dataclass
+class _DrawnCells:
+    """A live row's cells as last drawn, and what its data held then."""
+
+    key: tuple[float, float, int]
+    cells: list[str | None]
+    now: float
+    marks: Marks
+
+    def settled(self, task: Task, marks: Marks) -> float:
+        """Up to when the cells drawn still hold: the last draw's ``now``, less what data that
+        arrived since reaches back over. A wait or step changes the observer and kernel
+        windows it falls in (each is laid out as a whole) and the gap before them; a window
+        after the last one changes what was guessed past the last one. (Every window drawn
+        ended by that ``now``: the model's now is never before the last event's time.)"""
+        start, waits, windows, kernel, steps, open_wait = self.marks
+        if marks[0] != start:
+            return -math.inf
+        earliest = self.now
+        for wait in task.waits[waits:]:
+            earliest = min(earliest, wait.t0)
+        for step in task.steps[steps:]:
+            earliest = min(earliest, step[0])
+        if open_wait != marks[5]:
+            for span in (open_wait, marks[5]):
+                if span is not None:
+                    earliest = min(earliest, span.t0)
+        if task.kind != TaskKind.THREAD:
+            return earliest  # an asyncio task's spans change only where new data falls
+        if earliest < self.now:  # back to the window before the one it falls in, of each kind
+            at = bisect.bisect_right(task.windows, earliest, key=lambda w: w[0])
+            earliest = min(earliest, task.windows[max(0, at - 2)][0] if at else start)
+            at = bisect.bisect_right(task.kernel, earliest, key=lambda k: k.t0)
+            earliest = min(earliest, task.kernel[max(0, at - 2)].t0 if at else start)
+        if len(task.windows) > windows:
+            earliest = min(earliest, task.windows[windows - 1][1] if windows else start)
+        if len(task.kernel) > kernel:
+            earliest = min(earliest, task.kernel[kernel - 1].t1 if kernel else start)
+        return earliest
+
+
+def _build_spans(task: Task, until: float, since: float = -math.inf) -> list[Span]:
+    """The task's spans up to ``until``: all of them, or (``since``) at least every span that
+    reaches past ``since``, each as a whole build would lay it out."""
     waits = [*task.waits, task.open_wait] if task.open_wait is not None else task.waits
     exact = sorted(
         (Span(w.t0, min(w.t1, until), w.state, w.what) for w in waits if w.t0 < until),
@@ -320,6 +401,8 @@ def _build_spans(task: Task, until: float) -> list[Span]:
     if task.kind == TaskKind.ASYNC:
         # Steps are running; a blocking call inside a step stays marked blocked.
         for t0, t1 in task.steps:
+            if min(t1, until) <= since:
+                continue
             for g0, g1 in _subtract(t0, min(t1, until), exact):
                 spans.append(Span(g0, g1, TaskState.RUNNING))
         # Until its first step a new task is ready but waits for the loop to get to it.
@@ -327,7 +410,7 @@ def _build_spans(task: Task, until: float) -> list[Span]:
         for g0, g1 in _subtract(task.start, first_step, exact):
             spans.append(Span(g0, g1, TaskState.WAITING, "created, waiting for its first step"))
         covered = sorted(spans, key=lambda s: s.t0)
-        for g0, g1 in _subtract(task.start, until, covered):
+        for g0, g1 in _subtract(max(task.start, since), until, covered):
             spans.append(Span(g0, g1, TaskState.BLOCKED, "awaiting"))
     elif task.kind == TaskKind.CALL:
         # A call runs on a worker thread: after its queue time, that thread's states are its own.
@@ -365,6 +448,10 @@ def _build_spans(task: Task, until: float) -> list[Span]:
             w0 = max(w0, cursor)
             w1 = min(w1, until)
             if w1 <= w0:
+                continue
+            if w1 <= since:  # laid out before what is asked for: only its place matters
+                shown_cpu += ran
+                cursor = w1
                 continue
             gaps = _subtract(w0, w1, exact)
             share = ran / (ran + gil) if ran + gil > 0 else 1.0
@@ -428,7 +515,8 @@ def _attribute(spans: list[Span], windows: list[KernelWindow], exact: list[Span]
         return spans
     out: list[Span] = []
     residuals = _Residuals(windows, exact)
-    first = 0  # spans and windows both run forward in time
+    # Spans and windows both run forward in time (a live row asks only for its last spans).
+    first = bisect.bisect_right(windows, spans[0].t0, key=lambda w: w.t1) if spans else 0
     for span in spans:
         if span.state != TaskState.WAITING:
             out.append(span)

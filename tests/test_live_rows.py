@@ -1,0 +1,134 @@
+"""A live row's cells, worked out again only after what the last draw settled
+(``Task.cells``), are the cells a whole build gives, tick after tick, on real recordings fed
+as they arrived, at the timeline's own windows and others."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+
+import pytest
+
+from tui.events import TaskKind
+from tui.model.run import RunModel, Task, _marks
+from tui.recording import demo_path, load
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RECORDINGS = [
+    demo_path("cpu-threads"),
+    demo_path("gil-convoy"),
+    demo_path("async-gather"),
+    demo_path("blocking-in-async"),
+    demo_path("thread-sleep"),
+    demo_path("wait-for-timeout"),
+    FIXTURES / "cpu_threads.jsonl",
+    FIXTURES / "blocking_in_async.jsonl",
+    FIXTURES / "gather_errors.jsonl",
+    FIXTURES / "compare_cpu_threads.jsonl",
+]
+
+
+def whole_build(task: Task, t0: float, t1: float, count: int, now: float) -> list[str | None]:
+    """The same task, nothing drawn before: every cell from all its spans."""
+    return dataclasses.replace(task, _drawn=None).cells(t0, t1, count, now)
+
+
+@pytest.mark.parametrize("window", [(60, 2.0), (37, 10.0), (90, None)], ids=str)
+@pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
+def test_live_rows_drawn_tick_by_tick_match_a_whole_build(
+    path: Path, window: tuple[int, float | None]
+) -> None:
+    """``window``: cells and seconds (None: the run so far, so the axis moves every tick)."""
+    count, seconds = window
+    _, events = load(path)
+    rng = random.Random(path.stem)
+    clock = [0]
+    model = RunModel(clock=lambda: clock[0])
+    checked = kept = 0
+    i = 0
+    while i < len(events):
+        chunk = rng.randint(1, 12)  # a tick drains what arrived since the last one
+        model.feed_many(events[i : i + chunk])
+        i += chunk
+        if model.origin_ns is None or model.started is None:
+            continue
+        # The live edge a little past the last event, as a wall clock would be.
+        clock[0] = model.origin_ns + int((model.last_t + rng.uniform(0, 0.08)) * 1e9)
+        now = model.now()
+        t0 = model.started
+        t1 = t0 + (seconds if seconds is not None else max(1.0, now - t0))
+        for task in model.tasks.values():
+            if task.end is not None or task.kind not in (TaskKind.THREAD, TaskKind.ASYNC):
+                continue
+            before = task._drawn
+            if before is not None and before.key == (t0, t1, count):
+                kept += before.settled(task, _marks(task)) > t0 + (t1 - t0) / count
+            drawn = task.cells(t0, t1, count, now)
+            assert drawn == whole_build(task, t0, t1, count, now), (task.label, now)
+            checked += 1
+    assert checked >= 20, checked
+    if seconds is not None:  # the incremental path was taken, not only whole builds
+        assert kept >= checked / 4, (kept, checked)
+
+
+MS = 1_000_000
+
+
+def late_waits_stream(seed: int) -> list[dict]:
+    """One thread under the observer (a window every 50 ms) and the kernel (every 10 ms),
+    whose waits are told only when they end, so each lands inside windows already drawn; now
+    and then one is told as it starts instead."""
+    rng = random.Random(seed)
+    pid, tid = 500, 501
+    out: list[dict] = [
+        {"e": "hello", "t": 0, "pid": pid, "v": 1, "scenario": "x", "params": {}, "cores": 2},
+        {"e": "attribution", "t": 0, "pid": pid, "mode": "kernel", "reason": None},
+        {"e": "run_start", "t": 0, "pid": pid},
+        {"e": "task_start", "t": 1 * MS, "pid": pid, "id": "th", "kind": "thread",
+         "name": "worker", "tid": tid, "internal": False},
+    ]  # fmt: skip
+    t = 1 * MS
+    pending: list[tuple[int, int]] = []  # waits to tell later: (t0, t1)
+    states = ("running", "gil", "core", "blocked", "sleeping", "io")
+    for step in range(1, 160):
+        end = t + 10 * MS
+        rows = {rng.choice(states): rng.randint(1, 10) * MS for _ in range(rng.randint(1, 3))}
+        out.append({"e": "offcpu", "t": end, "t0": t, "pid": pid, "sampler_cpu_ns": 0,
+                    "rows": [[pid, tid, rows, {"sleeping": "clock_nanosleep"}]]})  # fmt: skip
+        if step % 5 == 0:
+            ran = rng.randint(0, 50) * MS
+            out.append({"e": "window", "t": end, "t0": end - 50 * MS, "pid": pid,
+                        "threads": {"th": [ran, 50 * MS - ran]}})  # fmt: skip
+        if rng.random() < 0.15:  # a wait that began a little while ago and just ended
+            t0 = max(1 * MS, end - rng.randint(5, 120) * MS)
+            pending.append((t0, end - rng.randint(0, 4) * MS))
+        if pending and rng.random() < 0.5:
+            t0, t1 = pending.pop(0)
+            out.append({"e": "wait", "t": t1, "t0": t0, "pid": pid, "id": "th",
+                        "state": rng.choice(["sleeping", "blocked", "io"]), "what": "x"})  # fmt: skip
+        if rng.random() < 0.03:
+            out.append({"e": "wait_start", "t": end, "pid": pid, "id": "th",
+                        "state": "sleeping", "what": "time.sleep"})  # fmt: skip
+        t = end
+    return out
+
+
+@pytest.mark.parametrize("cells", [200, 64])
+@pytest.mark.parametrize("seed", range(6))
+def test_a_wait_told_late_redraws_the_windows_it_falls_in(seed: int, cells: int) -> None:
+    events = late_waits_stream(seed)
+    clock = [0]
+    model = RunModel(clock=lambda: clock[0])
+    checked = 0
+    for i, event in enumerate(events):
+        model.feed(event)
+        task = model.tasks.get("th")
+        if i % 3 or task is None or model.started is None:
+            continue
+        clock[0] = event["t"]
+        now, t0 = model.now(), model.started
+        drawn = task.cells(t0, t0 + 2.0, cells, now)
+        assert drawn == whole_build(task, t0, t0 + 2.0, cells, now), (seed, i)
+        checked += 1
+    assert checked >= 50
