@@ -112,8 +112,9 @@ class Terminal:
                     return child
         return None
 
-    def wait_for_run(self, processes: int = 1, timeout: float = 20.0) -> None:
-        """Until the runner and ``processes`` - 1 more are up."""
+    def wait_for_run(self, processes: int = 1, timeout: float = 60.0) -> None:
+        """Until the runner and ``processes`` - 1 more are up (a pool's workers took over 20 s
+        to start beside three suites and two CPU hogs)."""
         self.wait_for(
             lambda: (
                 (r := self.runner()) is not None

@@ -125,7 +125,11 @@ def test_one_cpu_bound_thread_holds_the_gil_without_contention() -> None:
     assert s["gil"]["busy_mean"] >= 0.6  # held
     cpu = task(s, "cpu-0")
     # Its own time off a core is waiting for a core, not for the GIL, however busy the machine.
-    assert cpu["gil_wait_s"] <= 0.05 * (cpu["end_s"] - cpu["start_s"]) + 0.01, cpu
+    # It waits for the GIL only while another thread of the process holds it, briefly, unless
+    # that one loses its core holding it, which a starved machine makes likelier (0.20 s of
+    # 3.4 s was seen, with 1.43 s waiting for a core, beside three suites and two CPU hogs).
+    life = cpu["end_s"] - cpu["start_s"]
+    assert cpu["gil_wait_s"] <= 0.05 * life + 0.25 * cpu["core_wait_s"] + 0.01, cpu
     # Only the main thread could wait for it: on a quiet machine briefly, as the thread starts
     # (~0); on a busy one while the holder is off its core (seen at 0.32 beside three suites).
     assert s["gil"]["contended"] <= 1.0

@@ -389,12 +389,34 @@ class _DrawnCells:
         return earliest
 
 
+def _reach(task: Task, since: float) -> float:
+    """How far back before ``since`` the hooks' spans still shape what is after it: a
+    thread's observer window is laid out as a whole, and the kernel's windows (the one it
+    starts in, and the last, which speaks for the time after it) take off what hooks explain."""
+    if task.kind != TaskKind.THREAD or since == -math.inf:
+        return since
+    windows, kernel = task.windows, task.kernel
+    at = bisect.bisect_right(windows, since, key=lambda w: w[1])
+    reach = min(
+        since, windows[at][0] if at < len(windows) else windows[-1][1] if windows else task.start
+    )
+    if kernel:
+        at = bisect.bisect_right(kernel, reach, key=lambda k: k.t1)
+        reach = min(reach, kernel[min(at, len(kernel) - 1)].t0, kernel[-1].t0)
+    return reach
+
+
 def _build_spans(task: Task, until: float, since: float = -math.inf) -> list[Span]:
     """The task's spans up to ``until``: all of them, or (``since``) at least every span that
     reaches past ``since``, each as a whole build would lay it out."""
     waits = [*task.waits, task.open_wait] if task.open_wait is not None else task.waits
+    reach = _reach(task, since)
     exact = sorted(
-        (Span(w.t0, min(w.t1, until), w.state, w.what) for w in waits if w.t0 < until),
+        (
+            Span(w.t0, min(w.t1, until), w.state, w.what)
+            for w in waits
+            if w.t0 < until and min(w.t1, until) > reach
+        ),
         key=lambda s: s.t0,
     )
     spans: list[Span] = list(exact)
