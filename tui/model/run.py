@@ -466,14 +466,15 @@ def _build_spans(task: Task, until: float, since: float = -math.inf) -> list[Spa
         cursor = task.start
         shown_cpu = 0.0
         split: list[Span] = []
-        for w0, w1, ran, gil in task.windows:
+        # Windows laid out before what is asked for: only where the last of them ended matters
+        # (a live task's, so its CPU total is not needed).
+        first = bisect.bisect_right(task.windows, since, key=lambda w: w[1])
+        if first:
+            cursor = max(cursor, task.windows[first - 1][1])
+        for w0, w1, ran, gil in itertools.islice(task.windows, first, None):
             w0 = max(w0, cursor)
             w1 = min(w1, until)
             if w1 <= w0:
-                continue
-            if w1 <= since:  # laid out before what is asked for: only its place matters
-                shown_cpu += ran
-                cursor = w1
                 continue
             gaps = _subtract(w0, w1, exact)
             share = ran / (ran + gil) if ran + gil > 0 else 1.0
