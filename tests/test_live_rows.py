@@ -1,6 +1,6 @@
-"""A live row's cells, worked out again only after what the last draw settled
-(``Task.cells``), are the cells a whole build gives, tick after tick, on real recordings fed
-as they arrived, at the timeline's own windows and others."""
+"""A live task's spans and a live row's cells, laid out again only after what the last build
+settled (``Task.spans``, ``Task.cells``), are what a whole build gives, tick after tick, on
+real recordings fed as they arrived and on a stream of waits told late."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui.events import TaskKind
-from tui.model.run import RunModel, Task, _marks
+from tui.model.run import RunModel, Span, Task, _marks
 from tui.recording import demo_path, load
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -31,7 +31,29 @@ RECORDINGS = [
 
 def whole_build(task: Task, t0: float, t1: float, count: int, now: float) -> list[str | None]:
     """The same task, nothing drawn before: every cell from all its spans."""
-    return dataclasses.replace(task, _drawn=None).cells(t0, t1, count, now)
+    return dataclasses.replace(task, _drawn=None, _built=None).cells(t0, t1, count, now)
+
+
+def merged(spans: list[Span]) -> list[tuple[float, float, str, str, bool]]:
+    """Spans with the pieces of one span (cut where an earlier build stopped) joined again."""
+    out: list[tuple[float, float, str, str, bool]] = []
+    for span in spans:
+        last = out[-1] if out else None
+        if last and last[2:] == (span.state, span.what, span.kernel) and span.t0 - last[1] < 1e-9:
+            out[-1] = (last[0], span.t1, *last[2:])
+        else:
+            out.append((span.t0, span.t1, span.state, span.what, span.kernel))
+    return out
+
+
+def same_spans(task: Task, now: float) -> bool:
+    """The live task's spans are a whole build's (up to where they were cut)."""
+    kept = merged(task.spans(now))
+    whole = merged(dataclasses.replace(task, _drawn=None, _built=None).spans(now))
+    return len(kept) == len(whole) and all(
+        a[2:] == b[2:] and abs(a[0] - b[0]) < 1e-9 and abs(a[1] - b[1]) < 1e-9
+        for a, b in zip(kept, whole, strict=True)
+    )
 
 
 @pytest.mark.parametrize("window", [(60, 2.0), (37, 10.0), (90, None)], ids=str)
@@ -77,8 +99,8 @@ MS = 1_000_000
 
 def late_waits_stream(seed: int) -> list[dict]:
     """One thread under the observer (a window every 50 ms) and the kernel (every 10 ms),
-    whose waits are told only when they end, so each lands inside windows already drawn; now
-    and then one is told as it starts instead."""
+    whose waits (one at a time, as a thread's are) are told only when they end, so each lands
+    inside windows already drawn; now and then one is told as it starts instead."""
     rng = random.Random(seed)
     pid, tid = 500, 501
     out: list[dict] = [
@@ -89,7 +111,8 @@ def late_waits_stream(seed: int) -> list[dict]:
          "name": "worker", "tid": tid, "internal": False},
     ]  # fmt: skip
     t = 1 * MS
-    pending: list[tuple[int, int]] = []  # waits to tell later: (t0, t1)
+    free_from = t  # the end of the thread's last wait
+    told_at: int | None = None  # a wait told as it began, not ended yet
     states = ("running", "gil", "core", "blocked", "sleeping", "io")
     for step in range(1, 160):
         end = t + 10 * MS
@@ -100,16 +123,21 @@ def late_waits_stream(seed: int) -> list[dict]:
             ran = rng.randint(0, 50) * MS
             out.append({"e": "window", "t": end, "t0": end - 50 * MS, "pid": pid,
                         "threads": {"th": [ran, 50 * MS - ran]}})  # fmt: skip
-        if rng.random() < 0.15:  # a wait that began a little while ago and just ended
-            t0 = max(1 * MS, end - rng.randint(5, 120) * MS)
-            pending.append((t0, end - rng.randint(0, 4) * MS))
-        if pending and rng.random() < 0.5:
-            t0, t1 = pending.pop(0)
-            out.append({"e": "wait", "t": t1, "t0": t0, "pid": pid, "id": "th",
-                        "state": rng.choice(["sleeping", "blocked", "io"]), "what": "x"})  # fmt: skip
-        if rng.random() < 0.03:
+        if told_at is not None:
+            if rng.random() < 0.2:
+                out.append({"e": "wait", "t": end, "t0": told_at, "pid": pid, "id": "th",
+                            "state": "sleeping", "what": "time.sleep"})  # fmt: skip
+                told_at, free_from = None, end
+        elif rng.random() < 0.1:
             out.append({"e": "wait_start", "t": end, "pid": pid, "id": "th",
                         "state": "sleeping", "what": "time.sleep"})  # fmt: skip
+            told_at = end
+        elif rng.random() < 0.2:  # a wait that began a while ago and just ended
+            t0 = max(free_from, end - rng.randint(5, 120) * MS)
+            if t0 < end:
+                out.append({"e": "wait", "t": end, "t0": t0, "pid": pid, "id": "th",
+                            "state": rng.choice(["sleeping", "blocked", "io"]), "what": "x"})  # fmt: skip
+                free_from = end
         t = end
     return out
 
@@ -132,3 +160,38 @@ def test_a_wait_told_late_redraws_the_windows_it_falls_in(seed: int, cells: int)
         assert drawn == whole_build(task, t0, t0 + 2.0, cells, now), (seed, i)
         checked += 1
     assert checked >= 50
+
+
+@pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
+def test_live_spans_asked_for_tick_by_tick_match_a_whole_build(path: Path) -> None:
+    _, events = load(path)
+    rng = random.Random(path.stem)
+    clock = [0]
+    model = RunModel(clock=lambda: clock[0])
+    checked = 0
+    i = 0
+    while i < len(events):
+        chunk = rng.randint(1, 12)
+        model.feed_many(events[i : i + chunk])
+        i += chunk
+        if model.origin_ns is None:
+            continue
+        clock[0] = model.origin_ns + int((model.last_t + rng.uniform(0, 0.08)) * 1e9)
+        now = model.now()
+        for task in model.tasks.values():
+            if task.end is None and task.kind in (TaskKind.THREAD, TaskKind.ASYNC):
+                assert same_spans(task, now), (task.label, now)
+                checked += 1
+    assert checked >= 20, checked
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_live_spans_with_waits_told_late_match_a_whole_build(seed: int) -> None:
+    clock = [0]
+    model = RunModel(clock=lambda: clock[0])
+    for i, event in enumerate(late_waits_stream(seed)):
+        model.feed(event)
+        task = model.tasks.get("th")
+        if i % 3 == 0 and task is not None:
+            clock[0] = event["t"]
+            assert same_spans(task, model.now()), (seed, i)

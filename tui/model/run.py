@@ -13,7 +13,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from tui.events import (
@@ -205,6 +205,7 @@ class Task:
     io_s: float | None = None
     _spans: list[Span] | None = None
     _drawn: _DrawnCells | None = field(default=None, repr=False, compare=False)
+    _built: _BuiltSpans | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -226,9 +227,35 @@ class Task:
         and, for a call, once the worker thread it ran on ended too)."""
         if self._spans is not None:
             return self._spans
+        if self.end is None and self.kind in (TaskKind.THREAD, TaskKind.ASYNC):
+            return self._live_spans(now)
         spans = _build_spans(self, self.end if self.end is not None else now)
         if self.end is not None and (self.host is None or self.host.end is not None):
             self._spans = spans
+        return spans
+
+    def _live_spans(self, now: float) -> list[Span]:
+        """A live thread's or asyncio task's spans, laid out again only after what the last
+        build settled (``_Built.settled``): the task's details and the GIL pane ask for all of
+        them, and a whole build of a CPU-bound thread ten minutes old took half a second. A
+        span that reaches over that point comes in two pieces, which no total can tell."""
+        built, marks = self._built, _marks(self)
+        since = -math.inf
+        if built is not None and now >= built.now:
+            since = built.settled(self, marks)
+        if since == -math.inf:
+            spans = _build_spans(self, now)
+        else:
+            assert built is not None
+            kept = built.spans
+            cut = bisect.bisect_right(kept, since, key=lambda span: span.t1)
+            spans = kept[:cut]
+            if cut < len(kept) and kept[cut].t0 < since:
+                spans.append(replace(kept[cut], t1=since))
+            for span in _build_spans(self, now, since):
+                if span.t1 > since:
+                    spans.append(span if span.t0 >= since else replace(span, t0=since))
+        self._built = _BuiltSpans(now, marks, spans)
         return spans
 
     def cells(self, t0: float, t1: float, count: int, now: float) -> list[str | None]:
@@ -237,7 +264,7 @@ class Task:
         A live thread's or asyncio task's row is drawn at every tick, and building its spans
         grows with its life (a CPU-bound thread has a kernel window every 10 ms). What is
         before the last draw's ``now`` does not change unless data arrives for that time
-        (``_DrawnCells.settled``), so only the cells after it are worked out again."""
+        (``_Built.settled``), so only the cells after it are worked out again."""
         width = (t1 - t0) / count if count else 0.0
         if width <= 0:
             return [None] * count
@@ -251,7 +278,7 @@ class Task:
         since = t0 + kept * width
         tail = _fill(_build_spans(self, now, since), t0, width, count, kept)
         cells = drawn.cells[:kept] + tail[kept:] if drawn is not None and kept else tail
-        self._drawn = _DrawnCells((t0, t1, count), cells, now, marks)
+        self._drawn = _DrawnCells(now, marks, (t0, t1, count), cells)
         return cells
 
     def time_in(self, now: float) -> dict[TaskState, float]:
@@ -349,16 +376,14 @@ def _marks(task: Task) -> Marks:
 
 
 @dataclass
-class _DrawnCells:
-    """A live row's cells as last drawn, and what its data held then."""
+class _Built:
+    """When a live task's spans were last laid out, and what its data held then."""
 
-    key: tuple[float, float, int]
-    cells: list[str | None]
     now: float
     marks: Marks
 
     def settled(self, task: Task, marks: Marks) -> float:
-        """Up to when the cells drawn still hold: the last draw's ``now``, less what data that
+        """Up to when what was laid out still holds: that ``now``, less what data that
         arrived since reaches back over. A wait or step changes the observer and kernel
         windows it falls in (each is laid out as a whole) and the gap before them; a window
         after the last one changes what was guessed past the last one. (Every window drawn
@@ -387,6 +412,19 @@ class _DrawnCells:
         if len(task.kernel) > kernel:
             earliest = min(earliest, task.kernel[kernel - 1].t1 if kernel else start)
         return earliest
+
+
+@dataclass
+class _BuiltSpans(_Built):
+    spans: list[Span]
+
+
+@dataclass
+class _DrawnCells(_Built):
+    """A live row's cells as last drawn."""
+
+    key: tuple[float, float, int]
+    cells: list[str | None]
 
 
 def _reach(task: Task, since: float) -> float:
