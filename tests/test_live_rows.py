@@ -47,12 +47,19 @@ def merged(spans: list[Span]) -> list[tuple[float, float, str, str, bool]]:
 
 
 def same_spans(task: Task, now: float) -> bool:
-    """The live task's spans are a whole build's (up to where they were cut)."""
-    kept = merged(task.spans(now))
-    whole = merged(dataclasses.replace(task, _drawn=None, _built=None).spans(now))
-    return len(kept) == len(whole) and all(
-        a[2:] == b[2:] and abs(a[0] - b[0]) < 1e-9 and abs(a[1] - b[1]) < 1e-9
-        for a, b in zip(kept, whole, strict=True)
+    """The live task's spans are a whole build's (up to where they were cut), and so are the
+    seconds it spent in each state and in what."""
+    fresh = dataclasses.replace(task, _drawn=None, _built=None)
+    kept, whole = merged(task.spans(now)), merged(fresh.spans(now))
+    sums, whole_sums = task.time_by_reason(now), fresh.time_by_reason(now)
+    return (
+        len(kept) == len(whole)
+        and all(
+            a[2:] == b[2:] and abs(a[0] - b[0]) < 1e-9 and abs(a[1] - b[1]) < 1e-9
+            for a, b in zip(kept, whole, strict=True)
+        )
+        and sums.keys() == whole_sums.keys()
+        and all(abs(sums[k] - whole_sums[k]) < 1e-9 for k in sums)
     )
 
 

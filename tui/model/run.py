@@ -243,20 +243,36 @@ class Task:
         since = -math.inf
         if built is not None and now >= built.now:
             since = built.settled(self, marks)
+        cut, summed = 0, _NOTHING_SUMMED
         if since == -math.inf:
             spans = _build_spans(self, now)
         else:
             assert built is not None
             kept = built.spans
             cut = bisect.bisect_right(kept, since, key=lambda span: span.t1)
+            if built.summed[0] <= cut:
+                summed = built.summed
             spans = kept[:cut]
             if cut < len(kept) and kept[cut].t0 < since:
                 spans.append(replace(kept[cut], t1=since))
             for span in _build_spans(self, now, since):
                 if span.t1 > since:
                     spans.append(span if span.t0 >= since else replace(span, t0=since))
-        self._built = _BuiltSpans(now, marks, spans)
+        self._built = _BuiltSpans(now, marks, spans, cut, summed)
         return spans
+
+    def time_by_reason(self, now: float) -> Sums:
+        """Seconds in each state, and in what, over the task's spans up to ``now``. A live
+        task's sums over the spans kept from one build to the next are kept too: summing a
+        long thread's every span at every tick was most of what its details cost."""
+        spans = self.spans(now)
+        built = self._built
+        start, sums = _NOTHING_SUMMED
+        if self.end is None and built is not None and built.spans is spans:
+            start, sums = built.summed
+            sums = _add_spans(dict(sums), spans[start : built.kept])
+            built.summed = start, sums = built.kept, sums
+        return _add_spans(dict(sums), spans[start:])
 
     def cells(self, t0: float, t1: float, count: int, now: float) -> list[str | None]:
         """The state that fills most of each of ``count`` equal cells of [t0, t1), or None.
@@ -285,12 +301,12 @@ class Task:
         """Seconds in each state. An ended thread, pool item or call places the exact totals
         measured at its end (CPU, hooked waits, queue time) and shares what is left among the
         states its spans found where nothing exact did (the kernel's, or hooks-only waiting)."""
-        spans = self.spans(now)
         totals = dict.fromkeys(STATES, 0.0)
-        for span in spans:
-            totals[span.state] += span.t1 - span.t0
+        for (state, _), seconds in self.time_by_reason(now).items():
+            totals[state] += seconds
         if self.end is None or self.cpu_s is None or self.kind == TaskKind.ASYNC:
             return totals
+        spans = self.spans(now)
         left = self.end - self.start
         exact = dict.fromkeys(STATES, 0.0)
         for state, value in (
@@ -414,9 +430,24 @@ class _Built:
         return earliest
 
 
+Sums = dict[tuple[TaskState, str], float]
+_NOTHING_SUMMED: tuple[int, Sums] = (0, {})
+
+
+def _add_spans(sums: Sums, spans: Iterable[Span]) -> Sums:
+    for span in spans:
+        key = (span.state, span.what)
+        sums[key] = sums.get(key, 0.0) + span.t1 - span.t0
+    return sums
+
+
 @dataclass
 class _BuiltSpans(_Built):
     spans: list[Span]
+    kept: int
+    """How many of ``spans`` came unchanged from the build before."""
+    summed: tuple[int, Sums]
+    """``time_by_reason`` over the first of ``spans`` (no more than ``kept``)."""
 
 
 @dataclass

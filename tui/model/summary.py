@@ -64,13 +64,9 @@ def cores_busy(model: RunModel) -> float | None:
 
 def why(task: Task, now: float, top: int = 4) -> list[Reason]:
     """The largest reasons a task was not running."""
-    totals: dict[tuple[str, str], float] = {}
-    for span in task.spans(now):
-        if span.state != TaskState.RUNNING:
-            key = (str(span.state), span.what)
-            totals[key] = totals.get(key, 0.0) + span.t1 - span.t0
-    ranked = sorted(totals.items(), key=lambda kv: -kv[1])[:top]
-    return [Reason(state, what, round(s, 4)) for (state, what), s in ranked if s >= 0.0005]
+    totals = [kv for kv in task.time_by_reason(now).items() if kv[0][0] != TaskState.RUNNING]
+    ranked = sorted(totals, key=lambda kv: -kv[1])[:top]
+    return [Reason(str(state), what, round(s, 4)) for (state, what), s in ranked if s >= 0.0005]
 
 
 def cpu_mean_per_core(model: RunModel) -> list[float]:
