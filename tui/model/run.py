@@ -277,22 +277,24 @@ class Task:
     def cells(self, t0: float, t1: float, count: int, now: float) -> list[str | None]:
         """The state that fills most of each of ``count`` equal cells of [t0, t1), or None.
 
-        A live thread's or asyncio task's row is drawn at every tick, and building its spans
-        grows with its life (a CPU-bound thread has a kernel window every 10 ms). What is
+        A live thread's or asyncio task's row is drawn at every tick, and it may have tens of
+        thousands of spans (a CPU-bound thread has a kernel window every 10 ms). What is
         before the last draw's ``now`` does not change unless data arrives for that time
-        (``_Built.settled``), so only the cells after it are worked out again."""
+        (``_Built.settled``), so only the cells after it are worked out again, from the spans
+        that reach past it."""
         width = (t1 - t0) / count if count else 0.0
         if width <= 0:
             return [None] * count
+        spans = self.spans(now)
         if self.end is not None or self.kind not in (TaskKind.THREAD, TaskKind.ASYNC):
-            return _fill(self.spans(now), t0, width, count, 0)
+            return _fill(spans, t0, width, count, 0)
         drawn, marks = self._drawn, _marks(self)
         kept = 0
         if drawn is not None and drawn.key == (t0, t1, count) and now >= drawn.now:
             settled = drawn.settled(self, marks)
             kept = max(0, min(count, math.floor((settled - t0) / width - 1e-9)))
-        since = t0 + kept * width
-        tail = _fill(_build_spans(self, now, since), t0, width, count, kept)
+        reaching = bisect.bisect_right(spans, t0 + kept * width, key=lambda span: span.t1)
+        tail = _fill(itertools.islice(spans, reaching, None), t0, width, count, kept)
         cells = drawn.cells[:kept] + tail[kept:] if drawn is not None and kept else tail
         self._drawn = _DrawnCells(now, marks, (t0, t1, count), cells)
         return cells
@@ -359,7 +361,9 @@ def _subtract(t0: float, t1: float, covered: list[Span]) -> list[tuple[float, fl
     return gaps
 
 
-def _fill(spans: list[Span], t0: float, width: float, count: int, first: int) -> list[str | None]:
+def _fill(
+    spans: Iterable[Span], t0: float, width: float, count: int, first: int
+) -> list[str | None]:
     """The state filling most of each cell from ``first`` on (the cells before it: None)."""
     fill: list[dict[str, float]] = [{} for _ in range(count)]
     start, t1 = t0 + first * width, t0 + count * width
