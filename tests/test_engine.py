@@ -11,7 +11,6 @@ import pytest
 from conftest import task
 
 from tui.model.run import LogMerge
-from tui.supervisor.attribution import SWEEP_S
 
 CORES = os.cpu_count() or 1
 
@@ -211,20 +210,16 @@ def test_gil_busy_fraction_matches_a_known_duty_cycle(run):
 
 
 def test_gil_convoy_shows_the_io_thread_waiting_for_the_gil(run):
-    model, s = run("gil-convoy", duration=0.6)
+    _, s = run("gil-convoy", duration=0.6)
     clients = [t for t in s["tasks"] if t["name"] == "client"]
     alone, with_hog = clients[0], clients[-1]
     assert alone["gil_wait_s"] < 0.05
     assert "with CPU hog" in s["stdout"]
     # After each wake-up it must wait for the CPU-bound thread to hand over the GIL; on a
     # busy machine part of that is waiting for a core too (the kernel says "runnable": 0.06 s
-    # of GIL wait in 0.62 s was seen beside three suites). Those waits are a few ms each, so
-    # the kernel sees them only while its sampler keeps its pace: starved (three suites and
-    # two CPU hogs), it swept so seldom that it saw none.
+    # of GIL wait in 0.62 s was seen beside three suites). (Beside three suites and two CPU
+    # hogs the kernel sampler, starved, once saw none of these few-ms waits: not handled.)
     life = with_hog["end_s"] - with_hog["start_s"]
-    (seen,) = [t for t in model.tasks.values() if t.id == with_hog["id"]]
-    if len(seen.kernel) < 0.5 * life / SWEEP_S:
-        pytest.skip(f"the kernel sampler swept {len(seen.kernel)} times in {life:.2f} s")
     assert with_hog["gil_wait_s"] + with_hog["core_wait_s"] >= 0.1 * life, with_hog
     assert with_hog["gil_wait_s"] >= 0.03 * life, with_hog
 
