@@ -240,6 +240,8 @@ class Task:
         them, and a whole build of a CPU-bound thread ten minutes old took half a second. A
         span that reaches over that point comes in two pieces, which no total can tell."""
         built, marks = self._built, _marks(self)
+        if built is not None and now == built.now and marks == built.marks:
+            return built.spans  # asked again in the same tick (its row, the GIL pane, details)
         since = -math.inf
         if built is not None and now >= built.now:
             since = built.settled(self, marks)
