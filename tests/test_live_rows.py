@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,31 @@ def same_spans(task: Task, now: float) -> bool:
     )
 
 
+def recorded_ticks(path: Path) -> Iterator[tuple[RunModel, float]]:
+    """A recording fed as it arrived, a tick at a time (what a tick drains of it), the live
+    edge a little past its last event, as a wall clock would be: the model and its now."""
+    _, events = load(path)
+    rng = random.Random(path.stem)
+    clock = [0]
+    model = RunModel(clock=lambda: clock[0])
+    i = 0
+    while i < len(events):
+        chunk = rng.randint(1, 12)
+        model.feed_many(events[i : i + chunk])
+        i += chunk
+        if model.origin_ns is not None:
+            clock[0] = model.origin_ns + int((model.last_t + rng.uniform(0, 0.08)) * 1e9)
+            yield model, model.now()
+
+
+def live(model: RunModel) -> list[Task]:
+    return [
+        t
+        for t in model.tasks.values()
+        if t.end is None and t.kind in (TaskKind.THREAD, TaskKind.ASYNC)
+    ]
+
+
 @pytest.mark.parametrize("window", [(60, 2.0), (37, 10.0), (90, None)], ids=str)
 @pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
 def test_live_rows_drawn_tick_by_tick_match_a_whole_build(
@@ -70,26 +96,13 @@ def test_live_rows_drawn_tick_by_tick_match_a_whole_build(
 ) -> None:
     """``window``: cells and seconds (None: the run so far, so the axis moves every tick)."""
     count, seconds = window
-    _, events = load(path)
-    rng = random.Random(path.stem)
-    clock = [0]
-    model = RunModel(clock=lambda: clock[0])
     checked = kept = 0
-    i = 0
-    while i < len(events):
-        chunk = rng.randint(1, 12)  # a tick drains what arrived since the last one
-        model.feed_many(events[i : i + chunk])
-        i += chunk
-        if model.origin_ns is None or model.started is None:
+    for model, now in recorded_ticks(path):
+        if model.started is None:
             continue
-        # The live edge a little past the last event, as a wall clock would be.
-        clock[0] = model.origin_ns + int((model.last_t + rng.uniform(0, 0.08)) * 1e9)
-        now = model.now()
         t0 = model.started
         t1 = t0 + (seconds if seconds is not None else max(1.0, now - t0))
-        for task in model.tasks.values():
-            if task.end is not None or task.kind not in (TaskKind.THREAD, TaskKind.ASYNC):
-                continue
+        for task in live(model):
             before = task._drawn
             if before is not None and before.key == (t0, t1, count):
                 kept += before.settled(task, _marks(task)) > t0 + (t1 - t0) / count
@@ -149,19 +162,26 @@ def late_waits_stream(seed: int) -> list[dict]:
     return out
 
 
+def late_ticks(seed: int) -> Iterator[tuple[int, RunModel, Task]]:
+    """``late_waits_stream`` fed an event at a time, a tick every third, the clock at the
+    event's time: the event's index, the model and the thread."""
+    clock = [0]
+    model = RunModel(clock=lambda: clock[0])
+    for i, event in enumerate(late_waits_stream(seed)):
+        model.feed(event)
+        task = model.tasks.get("th")
+        if i % 3 == 0 and task is not None:
+            clock[0] = event["t"]
+            yield i, model, task
+
+
 @pytest.mark.parametrize("cells", [200, 64])
 @pytest.mark.parametrize("seed", range(6))
 def test_a_wait_told_late_redraws_the_windows_it_falls_in(seed: int, cells: int) -> None:
-    events = late_waits_stream(seed)
-    clock = [0]
-    model = RunModel(clock=lambda: clock[0])
     checked = 0
-    for i, event in enumerate(events):
-        model.feed(event)
-        task = model.tasks.get("th")
-        if i % 3 or task is None or model.started is None:
+    for i, model, task in late_ticks(seed):
+        if model.started is None:
             continue
-        clock[0] = event["t"]
         now, t0 = model.now(), model.started
         drawn = task.cells(t0, t0 + 2.0, cells, now)
         assert drawn == whole_build(task, t0, t0 + 2.0, cells, now), (seed, i)
@@ -171,34 +191,15 @@ def test_a_wait_told_late_redraws_the_windows_it_falls_in(seed: int, cells: int)
 
 @pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
 def test_live_spans_asked_for_tick_by_tick_match_a_whole_build(path: Path) -> None:
-    _, events = load(path)
-    rng = random.Random(path.stem)
-    clock = [0]
-    model = RunModel(clock=lambda: clock[0])
     checked = 0
-    i = 0
-    while i < len(events):
-        chunk = rng.randint(1, 12)
-        model.feed_many(events[i : i + chunk])
-        i += chunk
-        if model.origin_ns is None:
-            continue
-        clock[0] = model.origin_ns + int((model.last_t + rng.uniform(0, 0.08)) * 1e9)
-        now = model.now()
-        for task in model.tasks.values():
-            if task.end is None and task.kind in (TaskKind.THREAD, TaskKind.ASYNC):
-                assert same_spans(task, now), (task.label, now)
-                checked += 1
+    for model, now in recorded_ticks(path):
+        for task in live(model):
+            assert same_spans(task, now), (task.label, now)
+            checked += 1
     assert checked >= 20, checked
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_live_spans_with_waits_told_late_match_a_whole_build(seed: int) -> None:
-    clock = [0]
-    model = RunModel(clock=lambda: clock[0])
-    for i, event in enumerate(late_waits_stream(seed)):
-        model.feed(event)
-        task = model.tasks.get("th")
-        if i % 3 == 0 and task is not None:
-            clock[0] = event["t"]
-            assert same_spans(task, model.now()), (seed, i)
+    for i, model, task in late_ticks(seed):
+        assert same_spans(task, model.now()), (seed, i)
