@@ -156,3 +156,27 @@ def test_hooks_only_is_noted_once() -> None:
     assert s.attribution == "hooks-only" and "unreadable" in (s.attribution_reason or "")
     assert sum("hooks only" in n for n in model.notes) == 1
     assert "hooks only" in format_text(model, s)
+
+
+def test_a_sampler_that_falls_behind_is_said_once_and_counted() -> None:
+    """A starved sampler sweeps seldom, and a few-ms wait can fall between two sweeps: the
+    note says so once it matters, and the summary counts the sweeps and the late ones."""
+    model = RunModel(clock=lambda: 1 * S)
+    model.feed_many([*base_run(), ev("attribution", 0, mode="kernel", reason=None)])
+    ticks = [(10, 0), (10, 1), (9, 2)]  # 29 sweeps, 3 late: under a tenth, and under 10
+    behind = [(4, 4), (5, 5), (3, 3)]  # then 12 more, all late: 15 of 41
+    for i, (sweeps, late) in enumerate(ticks + behind):
+        t = (i + 1) * 100 * MS
+        model.feed(ev("offcpu", t, t0=t - 100 * MS, rows=[], sweeps=sweeps, late=late))
+        assert model.sampler_coarse == (i >= 4), i
+    notes = [n for n in model.notes if "fell behind" in n]
+    assert notes == [notes[0]] and "one sweep in 3 came late" in notes[0]
+    s = summarize(model)
+    assert (s.gil.sweeps, s.gil.late_sweeps) == (41, 15)
+    assert model.sweeps == [41, 15]
+
+
+def test_recordings_without_sweep_counts_read_as_never_late() -> None:
+    model = RunModel(clock=lambda: 1 * S)
+    model.feed_many([*base_run(), offcpu(100 * MS, 0, 7, running=50 * MS)])
+    assert not model.sampler_coarse and summarize(model).gil.late_sweeps == 0

@@ -217,11 +217,13 @@ def test_gil_convoy_shows_the_io_thread_waiting_for_the_gil(run):
     assert "with CPU hog" in s["stdout"]
     # After each wake-up it must wait for the CPU-bound thread to hand over the GIL; on a
     # busy machine part of that is waiting for a core too (the kernel says "runnable": 0.06 s
-    # of GIL wait in 0.62 s was seen beside three suites). (Beside three suites and two CPU
-    # hogs the kernel sampler, starved, once saw none of these few-ms waits: not handled.)
+    # of GIL wait in 0.62 s was seen beside three suites).
     life = with_hog["end_s"] - with_hog["start_s"]
     assert with_hog["gil_wait_s"] + with_hog["core_wait_s"] >= 0.1 * life, with_hog
-    assert with_hog["gil_wait_s"] >= 0.03 * life, with_hog
+    # Each wait lasts a few ms: a sampler starved of a core (beside three suites and two CPU
+    # hogs) can sweep too seldom to land in one, and then it says it fell behind.
+    coarse = s["gil"]["late_sweeps"] * 10 > s["gil"]["sweeps"]
+    assert with_hog["gil_wait_s"] >= 0.03 * life or coarse, (with_hog, s["gil"])
 
 
 def test_a_program_may_choose_its_own_start_method(run):

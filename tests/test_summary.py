@@ -50,7 +50,7 @@ def test_to_json_is_the_documented_shape_in_plain_json(name: str) -> None:
     }  # fmt: skip
     assert set(data["gil"]) == {
         "enabled", "contended", "busy_mean", "busy_max", "wait_p50_ms", "wait_p99_ms",
-        "samples", "sampler_cpu_s",
+        "samples", "sampler_cpu_s", "sweeps", "late_sweeps",
     }  # fmt: skip
     assert json.loads(dumps_strict(data)) == data
 

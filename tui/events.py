@@ -337,6 +337,8 @@ class OffcpuEvent(_Stamped):
     t0: int
     rows: list[list[Any]]  # [pid, tid, {state: ns}, {state: what}]
     sampler_cpu_ns: NotRequired[int]
+    sweeps: NotRequired[int]  # sweeps over [t0, t)
+    late: NotRequired[int]  # of them, ones that came over their interval late (a busy machine)
 
 
 class SupervisorEndEvent(_Stamped):

@@ -798,6 +798,7 @@ class RunModel:
         self.gil_contended = Series()
         self.gil_contention_s = [0.0, 0.0]
         self.sampler_cpu_s = 0.0  # the supervisor's kernel sampler's own CPU time
+        self.sweeps = [0, 0]  # the kernel sampler's sweeps, and those that came late
         self._by_tid: dict[int, list[Task]] = {}
         self.events_seen = 0
         self.last_t = 0.0
@@ -867,6 +868,7 @@ class RunModel:
         """The kernel's account of each thread over [t0, t): given to the tasks on that thread."""
         t0 = self.seconds(e["t0"])
         self.sampler_cpu_s = e.get("sampler_cpu_ns", 0) / NS
+        self._count_sweeps(e.get("sweeps", 0), e.get("late", 0), t)
         waited = 0.0
         for pid, tid, states, what in e["rows"]:
             tasks = self._by_tid.get(tid)
@@ -892,6 +894,26 @@ class RunModel:
             self.gil_contended.add(t, waited / (t - t0))
             self.gil_contention_s[0] += waited * (end - start) / (t - t0)
             self.gil_contention_s[1] += end - start
+
+    def _count_sweeps(self, sweeps: int, late: int, t: float) -> None:
+        """Says once, when it starts to matter, that the kernel's view has gone coarse."""
+        was_coarse = self.sampler_coarse
+        self.sweeps[0] += sweeps
+        self.sweeps[1] += late
+        if self.sampler_coarse and not was_coarse:
+            text = (
+                "the machine is busy: the kernel sampler fell behind (one sweep in"
+                f" {self.sweeps[0] // max(1, self.sweeps[1])} came late), so a wait of a few ms"
+                " may read as the call around it"
+            )
+            self.notes.append(text)
+            self._add_log(LogEntry(t, "note", text))
+
+    @property
+    def sampler_coarse(self) -> bool:
+        """Over a tenth of the kernel sampler's sweeps came late (at least 10)."""
+        sweeps, late = self.sweeps
+        return late >= 10 and late * 10 > sweeps
 
     def gil_contended_recent(self, windows: int = 10) -> float | None:
         """Threads waiting for the GIL on average over the last ``windows`` (100 ms each);

@@ -147,6 +147,8 @@ class GilSummary:
     wait_p99_ms: float | None
     samples: int
     sampler_cpu_s: float
+    sweeps: int  # the kernel sampler's, and how many of them came late (a starved sampler)
+    late_sweeps: int
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,8 @@ def summarize(model: RunModel) -> Summary:
             wait_p99_ms=_round(model.gil_wait_ms(99)),
             samples=len(gil),
             sampler_cpu_s=round(model.sampler_cpu_s, 4),
+            sweeps=model.sweeps[0],
+            late_sweeps=model.sweeps[1],
         ),
         loop_lag_ms=(
             LoopLag(max=_round(model.loop_lag_ms_at(100)), p95=_round(model.loop_lag_ms_at(95)))

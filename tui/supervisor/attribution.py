@@ -164,6 +164,9 @@ class KernelSampler:
         self._pids: list[int] = [root_pid]
         self._new_pids: list[int] = []
         self._sweeps = 0
+        self._flushed_sweeps = 0  # sweeps counted in the events already out
+        self._late = 0  # sweeps since the last event that came over twice their interval late
+        self._planned_ns = 0  # when the next sweep is due (0: not yet known)
         self._quiet = 0  # sweeps in a row in which no thread of the run ran
         self._own: set[int] = set()  # the runner's own threads (OWN_THREAD_PREFIX): not sampled
         self._flushed = time.perf_counter_ns()
@@ -215,6 +218,10 @@ class KernelSampler:
     def sweep(self) -> Event | None:
         self._discover()
         now = time.perf_counter_ns()
+        # Starved of a core, the sweeps come seldom and a few-ms wait can fall between two:
+        # its time goes to the call seen around it. The events say how often that happened.
+        if self._planned_ns and now - self._planned_ns > self.interval() * 1e9:
+            self._late += 1
         with self._lock:
             words = dict(self.words)
         read_schedstat = schedstat.read
@@ -258,6 +265,7 @@ class KernelSampler:
             th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
         self._sweeps += 1
         self._quiet = self._quiet + 1 if quiet else 0
+        self._planned_ns = time.perf_counter_ns() + int(self.interval() * 1e9)
         return self.collect(now) if now - self._flushed >= EVENT_NS else None
 
     def interval(self) -> float:
@@ -276,6 +284,8 @@ class KernelSampler:
                 rows.append([th.pid, th.tid, th.acc, whats])
                 th.acc = {}
         event: Event = {"e": "offcpu", "t": now, "t0": self._flushed, "rows": rows}
+        event["sweeps"], event["late"] = self._sweeps - self._flushed_sweeps, self._late
+        self._flushed_sweeps, self._late = self._sweeps, 0
         # Read once per event, not per sweep: the sweeping thread's own clock is its cost.
         event["sampler_cpu_ns"] = self.cpu_ns = time.thread_time_ns()
         self._flushed = now
