@@ -7,7 +7,9 @@ installed (measured in the same run, the same way: CPU seconds from /proc over t
 Each scenario runs long enough to outlast the window; the window starts after the
 dashboard's start-up (imports, first layout), which a person pays once. Given several
 ``--cli`` (two builds, say), each case runs under each in turn, so their figures compare
-on one machine's load. Goal: <= 5 %.
+on one machine's load. Goal: <= 5 %. Each figure is the whole process, and in brackets its
+main thread alone (the UI: Textual's loop, the panes, drawing); the rest is the samplers and
+the event reader (``tick_cost.py`` splits the UI thread's part further).
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ DEFAULT = [
 ]
 
 
-def share(command: list[str], warmup_s: float, seconds: float) -> float:
+def share(command: list[str], warmup_s: float, seconds: float) -> tuple[float, float]:
+    """The process's share of one core, and its main (UI) thread's."""
     with pane(command) as p:
         time.sleep(warmup_s)
-        before, started = p.cpu_s(), time.monotonic()
+        before, ui, started = p.cpu_s(), p.main_thread_cpu_s(), time.monotonic()
         time.sleep(seconds)
-        return (p.cpu_s() - before) / (time.monotonic() - started)
+        wall = time.monotonic() - started
+        return (p.cpu_s() - before) / wall, (p.main_thread_cpu_s() - ui) / wall
 
 
 def main() -> None:
@@ -49,9 +53,10 @@ def main() -> None:
         name, _, params = case.partition(":")
         sets = [x for p in params.split(",") if p for x in ("--set", p)]
         costs = [share([cli, "watch", name, *sets], args.warmup, args.seconds) for cli in clis]
-        print(f"{case:<40} " + " ".join(f"{c * 100:>23.1f}%" for c in costs), flush=True)
+        shown = (f"{c * 100:.1f}% (UI {ui * 100:.1f}%)" for c, ui in costs)
+        print(f"{case:<40} " + " ".join(f"{s:>24}" for s in shown), flush=True)
     if shutil.which("btop"):
-        cost = share(["btop"], args.warmup, args.seconds)
+        cost, _ = share(["btop"], args.warmup, args.seconds)
         print(f"{'btop (for comparison)':<40} {cost * 100:>23.1f}%")
 
 

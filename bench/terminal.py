@@ -51,12 +51,17 @@ class Pane:
         """CPU seconds (user + system) the pane's process has used so far."""
         return process_cpu_s(self.pid)
 
+    def main_thread_cpu_s(self) -> float:
+        """The same for its main thread alone (a Textual app's UI: its loop, panes, drawing)."""
+        return process_cpu_s(self.pid, self.pid)
+
     def close(self) -> None:
         self._tmux("kill-session", "-t", self.name)
 
 
-def process_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def process_cpu_s(pid: int, tid: int | None = None) -> float:
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
