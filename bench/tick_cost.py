@@ -21,20 +21,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from dashboard_cost import DEFAULT
 from textual.screen import Screen
 
 from tui import catalog
 from tui.app.app import ConcurApp
 from tui.app.screens.dashboard import DashboardScreen
-
-DEFAULT = [
-    "thread-sleep:delay=30",
-    "cpu-threads:work=10",
-    "cpu-processes:work=10",
-    "async-gather:delay=30",
-    "blocking-in-async:block=10",
-    "many-tasks:tasks=5000",
-]
 
 spent: dict[str, list[float]] = {"frame": [0.0, 0], "poll": [0.0, 0]}
 
