@@ -55,7 +55,7 @@ async def measure(case: str, hide: list[str], warmup: float, seconds: float) -> 
     async with app.run_test(size=(140, 45)) as pilot:
         await pilot.pause(warmup)
         for selector in hide:
-            app.screen.query_one(selector).display = False
+            app.screen.query(selector).set(display=False)
         await pilot.pause(0.5)
         for part in spent.values():
             part[:] = [0.0, 0]
