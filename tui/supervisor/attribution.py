@@ -169,7 +169,7 @@ class KernelSampler:
         self._new_pids: list[int] = []
         self._sweeps = 0
         self._flushed_sweeps = 0  # sweeps counted in the events already out
-        self._late = 0  # sweeps since the last event that came over twice their interval late
+        self._late = 0  # sweeps since the last event that came more than their interval late
         self._planned_ns = 0  # when the next sweep is due (0: not yet known)
         self._quiet = 0  # sweeps in a row in which the run's threads hardly ran
         self._swept_ns = time.perf_counter_ns()  # when the last sweep was (or the start)
@@ -232,6 +232,7 @@ class KernelSampler:
         read_schedstat = schedstat.read
         turn = self._sweeps % IDLE_EVERY
         busy_ns = 0  # the run's threads' CPU time since the last sweep
+        found = False  # a thread seen for the first time: not quiet yet
         for tid, th in list(self._threads.items()):
             if th.idle >= IDLE_AFTER and tid % IDLE_EVERY != turn:
                 continue  # long blocked: still in the same call; its deltas wait for its turn
@@ -243,7 +244,7 @@ class KernelSampler:
             if th.exec < 0:
                 th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
                 th.last = self._read_call(th, words.get(th.pid, []))
-                busy_ns = QUIET_AFTER * EVENT_NS  # a new thread: not quiet yet
+                found = True
                 continue
             ran, queued = exec_ns - th.exec, delay_ns - th.delay
             # A running thread's CPU time is brought up to date at scheduler ticks, so one
@@ -269,7 +270,7 @@ class KernelSampler:
             busy_ns += max(0, ran)
             th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
         self._sweeps += 1
-        quiet = busy_ns <= QUIET_SHARE * (now - self._swept_ns)
+        quiet = not found and busy_ns <= QUIET_SHARE * (now - self._swept_ns)
         self._quiet = self._quiet + 1 if quiet else 0
         self._swept_ns = now
         self._planned_ns = time.perf_counter_ns() + int(self.interval() * 1e9)
