@@ -355,6 +355,35 @@ def test_the_sampler_skips_the_runners_own_threads_and_slows_while_the_run_waits
         child.wait()
 
 
+TICKING = """
+import time
+while True:  # like an event loop whose timer fires every 5 ms, doing next to nothing
+    time.sleep(0.005)
+"""
+
+
+@needs_kernel
+def test_a_run_that_only_wakes_now_and_then_is_swept_20_times_a_second() -> None:
+    """Its thread wakes 200 times a second but hardly runs: as well explained by fewer sweeps
+    (an asyncio program's loop wakes this way for the runner's lag beat)."""
+    child = subprocess.Popen([sys.executable, "-c", TICKING])
+    try:
+        sampler = KernelSampler(child.pid)
+        until(lambda: sampler.sweep() is None and sampler.interval() == QUIET_SWEEP_S, 10, "quiet")
+        events = []
+        for _ in range(10):  # half a second more, at that pace: what it waits in is still seen
+            time.sleep(sampler.interval())
+            events.append(sampler.sweep())
+        whats = {
+            w for e in [*events, sampler.collect()] if e for r in e["rows"] for w in r[3].values()
+        }
+        assert "clock_nanosleep" in whats, events
+        sampler.close()
+    finally:
+        child.kill()
+        child.wait()
+
+
 @needs_kernel
 def test_the_sampler_counts_its_sweeps_and_the_late_ones() -> None:
     """A sweep that comes over its interval late (the sampler starved of a core) is counted,

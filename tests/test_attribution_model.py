@@ -174,9 +174,11 @@ def test_a_sampler_that_falls_behind_is_said_once_and_counted() -> None:
     s = summarize(model)
     assert (s.gil.sweeps, s.gil.late_sweeps) == (41, 15)
     assert model.sweeps == [41, 15]
+    assert "busy: 15 of the kernel sampler's 41 sweeps came late" in format_text(model, s)
 
 
 def test_recordings_without_sweep_counts_read_as_never_late() -> None:
     model = RunModel(clock=lambda: 1 * S)
     model.feed_many([*base_run(), offcpu(100 * MS, 0, 7, running=50 * MS)])
     assert not model.sampler_coarse and summarize(model).gil.late_sweeps == 0
+    assert "sweeps came late" not in format_text(model, summarize(model))

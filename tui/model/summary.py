@@ -331,6 +331,12 @@ def format_text(model: RunModel, summary: Summary) -> str:
     ]
     if summary.attribution == Attribution.HOOKS_ONLY:
         lines[-1:-1] = [f"thread states from hooks only: {summary.attribution_reason}"]
+    if model.sampler_coarse:
+        lines[-1:-1] = [
+            f"the machine was busy: {summary.gil.late_sweeps} of the kernel sampler's"
+            f" {summary.gil.sweeps} sweeps came late, so a wait of a few ms may read as the"
+            " call around it"
+        ]
     names = [t.name for t in summary.tasks] or [""]
     name_width = min(28, max(len(n) for n in names))
     lines.append(

@@ -28,10 +28,14 @@ from tui.runner.threads import OWN_THREAD_PREFIX
 from tui.supervisor.sampler import descendants
 
 SWEEP_S = 0.01
-# While no thread of the run has run for QUIET_AFTER sweeps (they all sleep or wait), sweep
-# every QUIET_SWEEP_S: nothing is lost but when a thread wakes, known at most that much later.
+# While the run's threads have together run less than QUIET_SHARE of one core for
+# QUIET_AFTER sweeps (they sleep or wait, waking now and then: an event loop's
+# timer, the runner's own lag beat), sweep every QUIET_SWEEP_S: a thread seen in the same
+# call at both ends of a sweep is as well explained, and one that starts to run is known at
+# most that much later.
 QUIET_AFTER = 5
 QUIET_SWEEP_S = 0.05
+QUIET_SHARE = 0.05
 EVENT_NS = 100_000_000  # one ``offcpu`` event every 100 ms
 PIDS_EVERY = 50  # sweeps between walks of the process tree (each new process also says hello)
 THREADS_EVERY = 5  # sweeps between looks for new threads (ended ones drop out when read)
@@ -165,9 +169,10 @@ class KernelSampler:
         self._new_pids: list[int] = []
         self._sweeps = 0
         self._flushed_sweeps = 0  # sweeps counted in the events already out
-        self._late = 0  # sweeps since the last event that came over twice their interval late
+        self._late = 0  # sweeps since the last event that came more than their interval late
         self._planned_ns = 0  # when the next sweep is due (0: not yet known)
-        self._quiet = 0  # sweeps in a row in which no thread of the run ran
+        self._quiet = 0  # sweeps in a row in which the run's threads hardly ran
+        self._swept_ns = time.perf_counter_ns()  # when the last sweep was (or the start)
         self._own: set[int] = set()  # the runner's own threads (OWN_THREAD_PREFIX): not sampled
         self._flushed = time.perf_counter_ns()
         self._lock = threading.Lock()
@@ -226,7 +231,8 @@ class KernelSampler:
             words = dict(self.words)
         read_schedstat = schedstat.read
         turn = self._sweeps % IDLE_EVERY
-        quiet = True
+        busy_ns = 0  # the run's threads' CPU time since the last sweep
+        found = False  # a thread seen for the first time: not quiet yet
         for tid, th in list(self._threads.items()):
             if th.idle >= IDLE_AFTER and tid % IDLE_EVERY != turn:
                 continue  # long blocked: still in the same call; its deltas wait for its turn
@@ -238,7 +244,7 @@ class KernelSampler:
             if th.exec < 0:
                 th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
                 th.last = self._read_call(th, words.get(th.pid, []))
-                quiet = False
+                found = True
                 continue
             ran, queued = exec_ns - th.exec, delay_ns - th.delay
             # A running thread's CPU time is brought up to date at scheduler ticks, so one
@@ -261,10 +267,12 @@ class KernelSampler:
                     th.add(state, th.carry, what)
                 th.carry = 0
             th.idle = th.idle + 1 if count == th.count and ran == 0 else 0
-            quiet = quiet and th.idle > 0
+            busy_ns += max(0, ran)
             th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
         self._sweeps += 1
+        quiet = not found and busy_ns <= QUIET_SHARE * (now - self._swept_ns)
         self._quiet = self._quiet + 1 if quiet else 0
+        self._swept_ns = now
         self._planned_ns = time.perf_counter_ns() + int(self.interval() * 1e9)
         return self.collect(now) if now - self._flushed >= EVENT_NS else None
 
