@@ -21,7 +21,7 @@ from tui.app.widgets.meter import Meter
 from tui.app.widgets.pane import Place
 from tui.events import Attribution
 from tui.model.run import RunModel
-from tui.supervisor.attribution import SWEEP_S
+from tui.supervisor.attribution import QUIET_SWEEP_S, SWEEP_S
 
 TOP_THREADS = 4
 THREADS_EVERY_S = 1.0
@@ -46,8 +46,9 @@ class GilPane(Vertical):
   at least the {sys.getswitchinterval() * 1000:g} ms switch interval.
 - **GIL wait per thread**: each thread's time in a futex wait on the GIL, as the kernel
   saw it, and its share of the thread's life (getting the GIL back after a sleep or a
-  wake-up included). Limits: sampled ~{1 / SWEEP_S:.0f} times a second, so waits shorter
-  than that are counted by share, not one by one. Hooks only (no `/proc`): an estimate,
+  wake-up included). Limits: sampled ~{1 / SWEEP_S:.0f} times a second while threads run
+  ({1 / QUIET_SWEEP_S:.0f} while they hardly do), so waits shorter than that are counted by
+  share, not one by one; on a machine too busy for the sampler to keep time, the log says so. Hooks only (no `/proc`): an estimate,
   the thread's off-CPU time no hook explains.
 """
     PLACE: ClassVar[Place] = "side"
