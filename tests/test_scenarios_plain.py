@@ -175,8 +175,12 @@ def test_gil_convoy() -> None:
     # At the default 5 ms switch interval a quick answer typically waits ~5 ms. How many
     # do depends on the OS scheduler (on a busy machine the median can stay low, and with
     # other processes busy even the answers "alone" wait for a core), so the test asks for
-    # what every run shows: the worst answer waits for a hand-over.
-    assert float(hog.group(3)) > 2.0, out
+    # what every run shows: the worst answer waits for a hand-over. Or, on a machine so busy
+    # that the hog itself seldom has a core, the wait falls before each request instead: the
+    # client takes the GIL back after every 2 ms pause before it can send, and gets through
+    # far fewer requests (beside three suites and two CPU hogs: 5 against 122 alone, none
+    # waiting over 0.31 ms once sent).
+    assert float(hog.group(3)) > 2.0 or int(hog.group(1)) < int(alone.group(1)) / 2, out
 
 
 def test_cancel_taskgroup() -> None:
