@@ -196,3 +196,35 @@ async def test_the_log_keeps_up_behind_another_tab() -> None:
         await pilot.press("shift+right", "shift+right")
         await pilot.pause()
         assert len(log.lines) > shown
+
+
+async def test_a_flood_is_polled_again_before_the_next_frame(monkeypatch) -> None:
+    """Live panes are drawn twice a second, but a poll that took a full share of a flood
+    asks for the next one sooner: a backlog drains at the pace of four polls a second."""
+    from tui.app.screens import dashboard as dashboard_module
+
+    recorded = events("cpu_threads")
+    share = 40
+    monkeypatch.setattr(dashboard_module, "DRAIN_LIMIT", share)
+
+    def drain(self: ReplaySource) -> list:
+        batch, self.events = self.events[:share], self.events[share:]
+        self._given = not self.events
+        return batch
+
+    monkeypatch.setattr(ReplaySource, "drain", drain)
+    asked: list[float] = []
+    set_timer = DashboardScreen.set_timer
+
+    def recording_set_timer(self: DashboardScreen, delay: float, callback=None, **kwargs):
+        if callback == self._poll:
+            asked.append(delay)
+        return set_timer(self, delay, callback, **kwargs)
+
+    monkeypatch.setattr(DashboardScreen, "set_timer", recording_set_timer)
+    app = ConcurApp(replay=list(recorded))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await dashboard(app, pilot)
+        await wait_for(pilot, lambda: screen.model.ended is not None, 30, "the flood drained")
+    assert asked == [dashboard_module.CATCH_UP_S] * (len(recorded) // share)
+    assert dashboard_module.CATCH_UP_S < dashboard_module.POLL_S

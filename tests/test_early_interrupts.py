@@ -51,8 +51,9 @@ def test_a_cancel_while_the_runner_starts_cancels_the_program(
     assert "killed" not in (model.error or "")
 
 
-# When to interrupt: as soon as the command's own imports are under way (psutil's library
-# is mapped: the quiet handler is set), a little later, and as soon as its runner appears.
+# When to interrupt: as soon as the command's own imports are under way (the socket module's
+# library is mapped, which the supervisor's session imports: the quiet handler is set), a
+# little later, and as soon as its runner appears.
 # Points in its start-up rather than fixed delays: on a busy machine Python's own start-up
 # (before any line of ours runs, where a traceback is Python's) can take longer than 0.3 s.
 START_POINTS = ("imports", "imports+0.2s", "runner")
@@ -62,7 +63,7 @@ def reached(proc: subprocess.Popen[str], point: str) -> bool:
     if point == "runner":
         return bool(psutil.Process(proc.pid).children())
     with open(f"/proc/{proc.pid}/maps") as maps:
-        return "_psutil_linux" in maps.read()
+        return "/_socket." in maps.read()
 
 
 def interrupt_at(point: str) -> tuple[int, str]:

@@ -14,7 +14,7 @@ from conftest import until
 
 from tui.model.run import BUSY_CORES, RunModel
 from tui.model.summary import summarize
-from tui.supervisor.sampler import CoreShares, TreeSampler, thread_rows
+from tui.supervisor.sampler import CoreShares, CoreTimes, StatFiles, TreeSampler, thread_rows
 
 
 def cpu(t: int, per_core: list[float], scenario: list[float] | None, tool: list[float] | None):
@@ -100,6 +100,25 @@ def test_a_real_sweep_finds_a_spinning_thread_of_the_run() -> None:
     counted = sum(event["scenario"]) / 100 * (event["t"] - event["t0"]) / 1e9
     assert spun > 0 and counted >= spun - 0.03, (event, spun)
     assert all(0.0 <= p <= 100.0 for p in event["scenario"] + event["tool"])
+
+
+def test_each_cores_busy_share_reads_as_psutil_reads_it() -> None:
+    """/proc/stat read from a kept-open file, worked out as psutil.cpu_percent(percpu=True)
+    does: the two, read a moment apart over the same interval, agree within a clock tick."""
+    import psutil
+
+    files = StatFiles()
+    cores = CoreTimes(files)
+    psutil.cpu_percent(percpu=True)
+    end = time.monotonic() + 0.5
+    while time.monotonic() < end:  # some work for at least one core to show
+        pass
+    ours, theirs = cores.percent(), psutil.cpu_percent(percpu=True)
+    files.close()
+    assert len(ours) == len(theirs) == psutil.cpu_count()
+    # Ticks are 10 ms: one landing between the two reads moves a core's 0.5 s by 2 points.
+    assert all(abs(a - b) <= 5 for a, b in zip(ours, theirs, strict=True)), (ours, theirs)
+    assert sum(ours) > 0
 
 
 # Run in a fresh interpreter: in the suite's own process other runs' samplers read its threads'

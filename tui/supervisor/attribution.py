@@ -1,5 +1,5 @@
 """Why each thread of the run is off-CPU, asked of the kernel about 100 times a second
-(20 while every thread of the run sleeps or waits).
+(20 while the run's threads hardly run, or run without pause: nothing to tell apart).
 
 Hooks know the calls they patch; for everything else the kernel knows better
 (DESIGN.md, "Why a thread is off-CPU: ask the kernel"). Each sweep reads, for
@@ -28,11 +28,12 @@ from tui.runner.threads import OWN_THREAD_PREFIX
 from tui.supervisor.sampler import descendants
 
 SWEEP_S = 0.01
-# While the run's threads have together run less than QUIET_SHARE of one core for
-# QUIET_AFTER sweeps (they sleep or wait, waking now and then: an event loop's
-# timer, the runner's own lag beat), sweep every QUIET_SWEEP_S: a thread seen in the same
-# call at both ends of a sweep is as well explained, and one that starts to run is known at
-# most that much later.
+# Sweep every QUIET_SWEEP_S once, for QUIET_AFTER sweeps in a row, the run's threads have
+# together run less than QUIET_SHARE of one core (they sleep or wait, waking now and then:
+# an event loop's timer, the runner's own lag beat), or none that ran was then seen in a
+# call (CPU-bound: still running, or waiting for a core, which schedstat counts exactly).
+# Only threads that go in and out of calls need the finer sweeps (a GIL convoy, a queue):
+# one that starts to is swept finely again at most QUIET_SWEEP_S later.
 QUIET_AFTER = 5
 QUIET_SWEEP_S = 0.05
 QUIET_SHARE = 0.05
@@ -171,7 +172,7 @@ class KernelSampler:
         self._flushed_sweeps = 0  # sweeps counted in the events already out
         self._late = 0  # sweeps since the last event that came more than their interval late
         self._planned_ns = 0  # when the next sweep is due (0: not yet known)
-        self._quiet = 0  # sweeps in a row in which the run's threads hardly ran
+        self._quiet = 0  # sweeps in a row with nothing to tell apart finely (QUIET_SWEEP_S)
         self._swept_ns = time.perf_counter_ns()  # when the last sweep was (or the start)
         self._own: set[int] = set()  # the runner's own threads (OWN_THREAD_PREFIX): not sampled
         self._flushed = time.perf_counter_ns()
@@ -233,6 +234,7 @@ class KernelSampler:
         turn = self._sweeps % IDLE_EVERY
         busy_ns = 0  # the run's threads' CPU time since the last sweep
         found = False  # a thread seen for the first time: not quiet yet
+        switching = False  # a thread that ran since the last sweep is now in a call
         for tid, th in list(self._threads.items()):
             if th.idle >= IDLE_AFTER and tid % IDLE_EVERY != turn:
                 continue  # long blocked: still in the same call; its deltas wait for its turn
@@ -256,6 +258,7 @@ class KernelSampler:
                 call = self._read_call(th, words.get(th.pid, []))
                 if call is not None:
                     th.last = call
+                    switching = switching or ran > 0
             acc = th.acc
             if ran > 0:
                 acc[TaskState.RUNNING] = acc.get(TaskState.RUNNING, 0) + ran
@@ -270,7 +273,8 @@ class KernelSampler:
             busy_ns += max(0, ran)
             th.exec, th.delay, th.count, th.seen = exec_ns, delay_ns, count, now
         self._sweeps += 1
-        quiet = not found and busy_ns <= QUIET_SHARE * (now - self._swept_ns)
+        idle = busy_ns <= QUIET_SHARE * (now - self._swept_ns)
+        quiet = not found and (idle or not switching)
         self._quiet = self._quiet + 1 if quiet else 0
         self._swept_ns = now
         self._planned_ns = time.perf_counter_ns() + int(self.interval() * 1e9)

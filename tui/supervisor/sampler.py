@@ -1,4 +1,4 @@
-"""Out-of-process samples: per-core CPU (psutil) and the runner's process tree (/proc).
+"""Out-of-process samples: per-core CPU and the runner's process tree (/proc).
 
 /proc's ``task/<tid>/stat`` gives each thread's state, CPU time and last core
 (DESIGN.md: 14-37 us a thread a sweep); psutil's thread ids equal
@@ -12,35 +12,40 @@ import os
 import time
 from typing import Any
 
-import psutil
-
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def per_core_percent() -> list[float]:
-    return psutil.cpu_percent(percpu=True)
-
-
 class StatFiles:
-    """``/proc`` ``stat`` files kept open and read with ``pread`` (3 us a read, against 15 us
-    to open, read and close): the sampler reads the same processes and threads ten times a
-    second. A file not read in a sweep (its thread or process ended) is closed."""
+    """``/proc`` files kept open and read with ``pread`` (3 us a read, against 15 us to open,
+    read and close): the sampler reads the same processes and threads ten times a second. A
+    file not read in a sweep (its thread or process ended) is closed."""
 
     def __init__(self) -> None:
         self._fds: dict[str, int] = {}
         self._read: set[str] = set()
 
-    def read(self, path: str) -> tuple[str, list[bytes]] | None:
-        """The name, and the fields after it, of the ``stat`` file at ``path``; None if gone."""
+    def raw(self, path: str) -> bytes | None:
+        """What the file at ``path`` holds now; None if it is gone."""
         self._read.add(path)
         fd = self._fds.get(path)
         try:
             if fd is None:
                 fd = self._fds[path] = os.open(path, os.O_RDONLY)
-            data = os.pread(fd, 4096, 0)
+            size = 4096
+            data = os.pread(fd, size, 0)
+            while len(data) == size:  # (a long list of children, many cores)
+                size *= 4
+                data = os.pread(fd, size, 0)
         except OSError:
             self._drop(path)
+            return None
+        return data
+
+    def read(self, path: str) -> tuple[str, list[bytes]] | None:
+        """The name, and the fields after it, of the ``stat`` file at ``path``; None if gone."""
+        data = self.raw(path)
+        if data is None:
             return None
         # the name may hold spaces and parentheses: it ends at the last ")"
         head, _, rest = data.rpartition(b")")
@@ -87,23 +92,57 @@ def thread_rows(pid: int, files: StatFiles | None = None) -> list[list[Any]]:
     return rows
 
 
-def descendants(root: int) -> list[int]:
+def descendants(root: int, files: StatFiles | None = None) -> list[int]:
     """``root`` and every process below it, from /proc/<pid>/task/<tid>/children."""
+    reader = files or StatFiles()
     found, pending = [], [root]
-    while pending:
-        pid = pending.pop()
-        found.append(pid)
-        try:
-            tids = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for tid in tids:
+    try:
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
             try:
-                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
-                    pending.extend(int(child) for child in f.read().split())
+                tids = os.listdir(f"/proc/{pid}/task")
             except OSError:
                 continue
+            for tid in tids:
+                children = reader.raw(f"/proc/{pid}/task/{tid}/children")
+                if children is not None:
+                    pending.extend(int(child) for child in children.split())
+    finally:
+        if files is None:
+            reader.close()
     return found
+
+
+class CoreTimes:
+    """Each core's busy percent between two readings of ``/proc/stat``, worked out as psutil's
+    ``cpu_percent(percpu=True)`` does (busy: all but idle and iowait; guest time is already
+    in user and nice), from a file kept open: psutil opened and parsed it anew each time."""
+
+    def __init__(self, files: StatFiles) -> None:
+        self._files = files
+        self._last = self._read()
+
+    def _read(self) -> list[tuple[int, int]]:
+        """(total, busy) clock ticks of each core so far."""
+        cores = []
+        for line in (self._files.raw("/proc/stat") or b"").splitlines():
+            if line.startswith(b"cpu") and line[3:4].isdigit():
+                ticks = [int(x) for x in line.split()[1:9]]  # user .. steal
+                total = sum(ticks)
+                cores.append((total, total - ticks[3] - ticks[4]))
+        return cores
+
+    def percent(self) -> list[float]:
+        now = self._read()
+        shares = []
+        # (a core taken offline between two readings: the cores both list)
+        for (total0, busy0), (total, busy) in zip(self._last, now, strict=False):
+            spent = total - total0
+            share = 100.0 * (busy - busy0) / spent if spent > 0 else 0.0
+            shares.append(round(min(100.0, max(0.0, share)), 1))
+        self._last = now
+        return shares
 
 
 class CoreShares:
@@ -134,10 +173,10 @@ class TreeSampler:
 
     def __init__(self, root_pid: int) -> None:
         self.root_pid = root_pid
-        psutil.cpu_percent(percpu=True)  # the first reading only sets the baseline
         self._last = time.perf_counter_ns()
-        cores = psutil.cpu_count() or 1
         self._files = StatFiles()
+        self._cores = CoreTimes(self._files)  # the first reading only sets the baseline
+        cores = os.cpu_count() or 1
         self._scenario = CoreShares(cores)
         self._tool = CoreShares(cores)
         self._tool.percent(thread_rows(os.getpid(), self._files), 0.0)
@@ -148,12 +187,12 @@ class TreeSampler:
         seconds = (now - self._last) / 1e9
         files = self._files
         cpu: dict[str, Any] = {"e": "cpu", "t": now, "t0": self._last}
-        cpu["per_core"] = per_core_percent()
+        cpu["per_core"] = self._cores.percent()
         cpu["tool"] = self._tool.percent(thread_rows(os.getpid(), files), seconds)
         events: list[dict[str, Any]] = [cpu]
         self._last = now
         procs, threads = [], []
-        for pid in descendants(self.root_pid):
+        for pid in descendants(self.root_pid, files):
             stat = files.read(f"/proc/{pid}/stat")
             if stat is None:
                 continue

@@ -335,7 +335,9 @@ class RunSession:
         ended = False
         while not ended:
             try:
-                readable = select.select([fd], [], [], 0.1)[0]
+                # Awake only to put what is held (the queue was full): a quiet stream costs
+                # a wake-up a second, not ten.
+                readable = select.select([fd], [], [], 0.1 if held else 1.0)[0]
                 chunk = os.read(fd, 65536) if readable else None
             except (OSError, ValueError):
                 chunk = b""

@@ -23,7 +23,7 @@ class CpuPane(Vertical):
     TITLE: ClassVar[str] = "CPU per core"
     HELP: ClassVar[str] = f"""
 Each core's busy percentage, sampled by the dashboard process every {SAMPLE_INTERVAL_S:g} s
-(psutil), with its recent history. `*` marks the cores the scenario's threads and processes
+(`/proc/stat`), with its recent history. `*` marks the cores the scenario's threads and processes
 were seen running on (`/proc`, the last core each thread ran on). It is the whole machine's
 load, the dashboard included.
 """
