@@ -146,3 +146,35 @@ def test_a_finished_session_has_stopped_its_samplers_and_heard_them_first(monkey
     assert events[-1]["e"] == "supervisor_end", [e["e"] for e in events[-5:]]
     workers = [t for t in session._threads if t.name != "session-_wait"]  # it sets done
     assert not any(t.is_alive() for t in workers), [t.name for t in workers if t.is_alive()]
+
+
+SESSION_FILES = """
+import os, sys
+from tui import catalog
+from tui.supervisor.session import RunSession
+
+def open_files():
+    return set(os.listdir("/proc/self/fd"))
+
+before = open_files()
+scenario = catalog.find("async-gather")
+session = RunSession(scenario, scenario.resolve(["delay=0.2"])).start()
+for _ in session.events():
+    pass
+session.done.wait(30)
+for thread in session._threads:
+    thread.join(30)
+left = {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in open_files() - before
+        if os.path.exists(f"/proc/self/fd/{fd}")}
+assert session.exit_code == 0, session.exit_code
+assert not left, left
+"""
+
+
+def test_a_finished_session_leaves_no_descriptor_open() -> None:
+    """Its sockets, the runner's output pipes, the pipe that wakes its event reader, the
+    samplers' /proc files: all closed once the run is over (a dashboard reruns many times)."""
+    done = subprocess.run(
+        [sys.executable, "-c", SESSION_FILES], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr

@@ -107,6 +107,9 @@ class RunSession:
         self._socket_path = ""
         self._sock: socket.socket | None = None
         self._pair: tuple[socket.socket, socket.socket] | None = None
+        # A pipe the runner's end writes to, so the event reader, which waits long while the
+        # run is quiet, knows at once that the runner is gone.
+        self._wake: tuple[int, int] | None = None
         self._control: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._threads: list[threading.Thread] = []
@@ -138,6 +141,7 @@ class RunSession:
         self._sock.bind(self._socket_path)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # who sent it
         self._pair = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._wake = os.pipe()
         for sock in (self._sock, self._pair[0]):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
             sock.setblocking(False)
@@ -229,12 +233,12 @@ class RunSession:
     def _read_socket(self) -> None:
         """Read both event sockets until the runner is gone; nothing a datagram holds can end
         this thread."""
-        assert self._pair is not None and self._sock is not None
+        assert self._pair is not None and self._sock is not None and self._wake is not None
         # poll, not select: select refuses a descriptor numbered 1024 or more, and a process
         # that has opened many files would lose every event of its next run.
         by_fd = {sock.fileno(): sock for sock in (self._pair[0], self._sock)}
         poller = select.poll()
-        for fd in by_fd:
+        for fd in [*by_fd, self._wake[0]]:
             poller.register(fd, select.POLLIN)
         while True:
             behind = self._held_events > EVENTS_IN_FLIGHT or self._held_output > OUTPUT_IN_FLIGHT
@@ -249,7 +253,12 @@ class RunSession:
             # runner's last sends for the end, and a completed run lost its last events.
             gone = self._runner_gone.is_set()
             try:
-                ready = [by_fd[fd] for fd, _ in poller.poll(50) if fd in by_fd]
+                # Awake when a datagram comes, or the runner is gone (``_wake``), or at the
+                # latest once a second; once it is gone, until the socket is quiet for 50 ms.
+                polled = poller.poll(50 if gone else 1000)
+                if any(fd == self._wake[0] for fd, _ in polled):
+                    os.read(self._wake[0], 64)  # (read, so the next poll waits again)
+                ready = [by_fd[fd] for fd, _ in polled if fd in by_fd]
             except OSError as exc:
                 self._reader_error = f"waiting for events: {exc}"
                 return
@@ -438,6 +447,9 @@ class RunSession:
         self._killpg(signal.SIGKILL)  # anything the program left behind in its group
         self._end_escaped()
         self._runner_gone.set()
+        if self._wake is not None:
+            with contextlib.suppress(OSError):
+                os.write(self._wake[1], b"!")
         # The event reader for as long as it has datagrams to read (it returns once the
         # socket has been quiet for 50 ms): on a busy machine the run's last events, its
         # run_end among them, took longer than 2 s, and a completed run read as failed.
@@ -561,6 +573,10 @@ class RunSession:
         for sock in (self._sock, *(self._pair or ())):
             if sock is not None:
                 sock.close()
+        for fd in self._wake or ():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._wake = None
         if self._proc is not None:
             for stream in (self._proc.stdout, self._proc.stderr):
                 if stream is not None:
