@@ -21,11 +21,10 @@ the least a Python hook on every step costs.
 from __future__ import annotations
 
 import argparse
-import re
-import shutil
 import subprocess
 import sys
-import tempfile
+
+from instructions import callgrind
 
 MODES = ("plain", "empty wrapper", "timed steps", "task subclass")
 
@@ -88,20 +87,7 @@ def cpu_s(mode: str) -> float:
 
 
 def instructions(mode: str) -> float:
-    with tempfile.TemporaryDirectory(prefix="concur-tui-bench-") as folder:
-        out = subprocess.run(
-            [
-                *("valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/out"),
-                *(sys.executable, "-c", PROGRAM, mode, "1"),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    found = re.search(r"Collected : (\d+)", out.stderr)
-    if found is None:
-        raise SystemExit(f"no count from callgrind for {mode}:\n{out.stderr[-500:]}")
-    return int(found.group(1)) / 1e9
+    return callgrind([sys.executable, "-c", PROGRAM, mode, "1"], mode) / 1e9
 
 
 def main() -> None:
@@ -109,8 +95,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--instructions", action="store_true", help="count, under callgrind")
     args = parser.parse_args()
-    if args.instructions and shutil.which("valgrind") is None:
-        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
     best = dict.fromkeys(MODES, float("inf"))
     for _ in range(1 if args.instructions else args.rounds):
         for mode in MODES:

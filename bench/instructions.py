@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 PROGRAMS = Path(__file__).parent / "programs"
 CALL_HEAVY = ["many_steps.py", "queue_pingpong.py"]
@@ -58,30 +59,31 @@ def inner(mode: str, program: str) -> None:
         shutil.rmtree(os.path.dirname(ledger), ignore_errors=True)
 
 
-def count(mode: str, program: Path, tree: Path) -> int:
-    """Instructions callgrind counted for one run of ``program`` (start-up included)."""
+def callgrind(command: list[str], what: str, **run: Any) -> int:
+    """Instructions valgrind's callgrind counted for one run of ``command`` (start-up
+    included); ``run``: more of ``subprocess.run``'s arguments (cwd, env)."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("counting instructions needs valgrind (apt-get install valgrind)")
     with tempfile.TemporaryDirectory(prefix="concur-tui-bench-") as folder:
+        valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/callgrind.out"]
         out = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={folder}/callgrind.out",
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--inner",
-                mode,
-                str(program),
-            ],
+            [*valgrind, *command],
             capture_output=True,
             text=True,
             check=True,
-            cwd=tree,
-            env=dict(os.environ, PYTHONPATH=str(tree)),
+            **run,
         )
     found = re.search(r"Collected : (\d+)", out.stderr)
     if found is None:
-        raise SystemExit(f"no count from callgrind for {program.name}:\n{out.stderr[-500:]}")
+        raise SystemExit(f"no count from callgrind for {what}:\n{out.stderr[-500:]}")
     return int(found.group(1))
+
+
+def count(mode: str, program: Path, tree: Path) -> int:
+    """Instructions counted for one run of ``program`` with or without the hooks."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--inner", mode, str(program)]
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    return callgrind(command, program.name, cwd=tree, env=env)
 
 
 def main() -> None:
@@ -93,8 +95,6 @@ def main() -> None:
     if args.inner:
         inner(*args.inner)
         return
-    if shutil.which("valgrind") is None:
-        raise SystemExit("bench/instructions.py needs valgrind (apt-get install valgrind)")
     here = Path(__file__).resolve().parent.parent
     header = f"{'program':<20} {'plain':>14} {'hooks':>14} {'ratio':>6}"
     if args.versus:
