@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -60,6 +61,19 @@ class StatFiles:
         for path in list(self._fds):
             self._drop(path)
 
+    @staticmethod
+    @contextlib.contextmanager
+    def given_or_own(files: StatFiles | None) -> Iterator[StatFiles]:
+        """``files``; or, without, files of its own for one reading, closed after it."""
+        if files is not None:
+            yield files
+            return
+        own = StatFiles()
+        try:
+            yield own
+        finally:
+            own.close()
+
     def _drop(self, path: str) -> None:
         fd = self._fds.pop(path, None)
         if fd is not None:
@@ -69,13 +83,12 @@ class StatFiles:
 
 def thread_rows(pid: int, files: StatFiles | None = None) -> list[list[Any]]:
     """[pid, tid, state, cpu_s, core] for each thread of ``pid``."""
-    reader = files or StatFiles()
     rows: list[list[Any]] = []
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return rows
-    try:
+    with StatFiles.given_or_own(files) as reader:
         for tid in tids:
             stat = reader.read(f"/proc/{pid}/task/{tid}/stat")
             if stat is None:
@@ -86,17 +99,13 @@ def thread_rows(pid: int, files: StatFiles | None = None) -> list[list[Any]]:
             with contextlib.suppress(IndexError, ValueError):
                 cpu_s = (int(fields[11]) + int(fields[12])) / CLK_TCK
                 rows.append([pid, int(tid), fields[0].decode(), cpu_s, int(fields[36])])
-    finally:
-        if files is None:
-            reader.close()
     return rows
 
 
 def descendants(root: int, files: StatFiles | None = None) -> list[int]:
     """``root`` and every process below it, from /proc/<pid>/task/<tid>/children."""
-    reader = files or StatFiles()
     found, pending = [], [root]
-    try:
+    with StatFiles.given_or_own(files) as reader:
         while pending:
             pid = pending.pop()
             found.append(pid)
@@ -108,9 +117,6 @@ def descendants(root: int, files: StatFiles | None = None) -> list[int]:
                 children = reader.raw(f"/proc/{pid}/task/{tid}/children")
                 if children is not None:
                     pending.extend(int(child) for child in children.split())
-    finally:
-        if files is None:
-            reader.close()
     return found
 
 
