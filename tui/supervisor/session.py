@@ -107,8 +107,8 @@ class RunSession:
         self._socket_path = ""
         self._sock: socket.socket | None = None
         self._pair: tuple[socket.socket, socket.socket] | None = None
-        # A pipe the runner's end writes to, so the event reader, which waits long while the
-        # run is quiet, knows at once that the runner is gone.
+        # A pipe ``_wait`` writes to once the runner has exited, so the event reader, which
+        # waits long while the run is quiet, knows at once that the runner is gone.
         self._wake: tuple[int, int] | None = None
         self._control: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -237,8 +237,9 @@ class RunSession:
         # poll, not select: select refuses a descriptor numbered 1024 or more, and a process
         # that has opened many files would lose every event of its next run.
         by_fd = {sock.fileno(): sock for sock in (self._pair[0], self._sock)}
+        wake = self._wake[0]  # (kept: the files are closed, and _wake unset, after the run)
         poller = select.poll()
-        for fd in [*by_fd, self._wake[0]]:
+        for fd in [*by_fd, wake]:
             poller.register(fd, select.POLLIN)
         while True:
             behind = self._held_events > EVENTS_IN_FLIGHT or self._held_output > OUTPUT_IN_FLIGHT
@@ -256,8 +257,8 @@ class RunSession:
                 # Awake when a datagram comes, or the runner is gone (``_wake``), or at the
                 # latest once a second; once it is gone, until the socket is quiet for 50 ms.
                 polled = poller.poll(50 if gone else 1000)
-                if any(fd == self._wake[0] for fd, _ in polled):
-                    os.read(self._wake[0], 64)  # (read, so the next poll waits again)
+                if any(fd == wake for fd, _ in polled):
+                    os.read(wake, 64)  # (read, so the next poll waits again)
                 ready = [by_fd[fd] for fd, _ in polled if fd in by_fd]
             except OSError as exc:
                 self._reader_error = f"waiting for events: {exc}"
