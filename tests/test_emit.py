@@ -37,23 +37,72 @@ def sent(datagrams: Datagrams) -> list[dict]:
         assert len(datagram) <= emit.MAX_DATAGRAM + 100
         secret, *lines = datagram.decode().split("\n")
         assert secret == "secret"
-        got += [events.check(events.loads(line)) for line in lines]
+        got += [events.check(events.from_wire(events.loads(line))) for line in lines]
     return got
 
 
 def test_a_flush_sends_a_tasks_start_first_and_its_plain_end_last() -> None:
     em, datagrams = emitter()
     try:
-        em.record_end(("a1.1", 40))  # taken before everything else, sent after it
-        em.record_step(("a1.1", 20, 30, 0))
-        em.emit("rename", id="a1.1", name="fetch", t=15)
-        em.record_start(("a1.1", 10, "Task-1", None, 7, "main", False))
+        em.record_end((1, 40))  # taken before everything else, sent after it
+        em.record_step((1, 20, 30, 0))
+        em.emit("rename", id=f"a{em.pid}.1", name="fetch", t=15)
+        em.record_start((1, 10, "Task-1", None, 7, "main", False))
         em.flush()
         em.flush()  # nothing left: sends nothing
-        kinds = [event["e"] for event in sent(datagrams)]
-        assert kinds == ["starts", "rename", "steps", "ends"]
+        got = sent(datagrams)
+        assert [event["e"] for event in got] == ["starts", "rename", "steps", "ends"]
+        # rows name a task by its number; the supervisor reads the id the other events use
+        assert {event.get("id") or event["flat"][0] for event in got} == {f"a{em.pid}.1"}
     finally:
         em.close()
+
+
+def test_steps_and_ends_travel_packed_and_arrive_as_the_rows_recorded() -> None:
+    """Rows of numbers only are sent as packed 64-bit integers (cheaper to make than JSON on
+    the runner's GIL), in events of at most PACKED_ROWS_PER_EVENT rows; the supervisor's
+    ``from_wire`` gives back every row, in order, a task number made its id."""
+    em, datagrams = emitter()
+    try:
+        count = emit.PACKED_ROWS_PER_EVENT + 300
+        steps = [(n % 7 + 1, 1_000 + n, 2_000 + n, n if n % 3 else 0) for n in range(count)]
+        for row in steps:
+            em.record_step(row)
+        em.record_end((3, 10**18))
+        em.flush()
+        lines = [line for data in datagrams.sent for line in data.decode().split("\n")[1:]]
+        assert all('"packed":' in line and '"flat"' not in line for line in lines)
+        got = sent(datagrams)
+        assert [event["e"] for event in got] == ["steps", "steps", "ends"]
+        flat = [value for event in got[:2] for value in event["flat"]]
+        assert flat == [v for n, *times in steps for v in (f"a{em.pid}.{n}", *times)]
+        assert got[0]["t"] == max(row[2] for row in steps[: emit.PACKED_ROWS_PER_EVENT])
+        assert got[2]["flat"] == [f"a{em.pid}.3", 10**18]
+    finally:
+        em.close()
+
+
+def test_a_packed_event_that_is_not_whole_numbers_is_refused() -> None:
+    good = {
+        "e": "steps",
+        "t": 3,
+        "pid": 5,
+        "packed": "AQAAAAAAAAABAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAA=",
+    }
+    assert events.check(events.from_wire(dict(good)))["flat"] == ["a5.1", 1, 2, 0]
+    broken = [
+        {**good, "packed": "not base64!"},
+        {**good, "packed": "AQAAAAAAAA=="},  # 7 bytes: not a 64-bit integer
+        {**good, "packed": 12},
+        {**good, "flat": []},  # both forms
+        {"e": "starts", "t": 3, "pid": 5, "packed": good["packed"]},  # rows with text
+    ]
+    for event in broken:
+        try:
+            events.check(events.from_wire(event))
+        except ValueError:
+            continue
+        raise AssertionError(f"taken: {event}")
 
 
 def test_rows_are_batched_and_split_to_fit_a_datagram() -> None:
@@ -140,9 +189,9 @@ class RefusingFirst(Datagrams):
 def test_what_a_send_did_not_take_goes_before_what_came_after() -> None:
     em = emit.Emitter("/nonexistent", "secret", last=True)
     em._sock = datagrams = RefusingFirst()  # type: ignore[assignment]
-    em.record_start(("a1.1", 10, "Task-1", None, 7, "main", False))
+    em.record_start((1, 10, "Task-1", None, 7, "main", False))
     em.flush()  # refused: kept
-    em.record_end(("a1.1", 40))
+    em.record_end((1, 40))
     em.flush()
     assert [e["e"] for e in sent(datagrams)] == ["starts", "ends"]
     assert em.lost == 0

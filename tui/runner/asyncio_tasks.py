@@ -36,6 +36,8 @@ from tui.runner import emit, threads
 from tui.runner.emit import USER_CANCEL, cancel_cause
 
 now_ns = time.perf_counter_ns
+_get_running_loop = asyncio.events._get_running_loop
+_current_task = asyncio.current_task
 LAG_INTERVAL_S = 0.02
 _ids = itertools.count(1)
 _pid = os.getpid()
@@ -51,18 +53,19 @@ os.register_at_fork(after_in_child=_forked)
 
 class ObservedTask(asyncio.Task):
     # Slots, not an instance dict: one object less per task for the garbage collector.
-    __slots__ = ("_concur_cause", "_concur_id", "_concur_passes_down", "_concur_wake_due")
-    _concur_id: str
+    __slots__ = ("_concur_cause", "_concur_n", "_concur_passes_down", "_concur_wake_due")
+    _concur_n: int  # its number in this process: the rows the hot path records carry it
     _concur_cause: Cause | None
     _concur_wake_due: int
     _concur_passes_down: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._concur_id = f"a{_pid}.{next(_ids)}"
+        self._concur_n = next(_ids)
         self._concur_cause = None
         self._concur_wake_due = 0
         self._concur_passes_down = False
-        parent = threads.current_async_task_id()
+        running = _get_running_loop()
+        parent = None if running is None else getattr(_current_task(running), "_concur_n", None)
         super().__init__(*args, **kwargs)
         em = emit._emitter
         if em is not None:
@@ -73,14 +76,14 @@ class ObservedTask(asyncio.Task):
             tid = threading.get_native_id()
             if len(name) <= MAX_ROW_TEXT and len(qualname) <= MAX_ROW_TEXT:
                 # A row of ``starts`` (tui/events.py, STARTS): the common case, cheap to send.
-                em.record_start((self._concur_id, now_ns(), name, parent, tid, qualname, internal))
+                em.record_start((self._concur_n, now_ns(), name, parent, tid, qualname, internal))
             else:
                 em.emit(
                     "task_start",
                     id=self._concur_id,
                     kind=TaskKind.ASYNC,
                     name=name,
-                    parent=parent,
+                    parent=None if parent is None else f"a{_pid}.{parent}",
                     tid=tid,
                     coro=qualname,
                     internal=internal,
@@ -90,6 +93,12 @@ class ObservedTask(asyncio.Task):
         # callback list for the garbage collector. (An eager task may finish right here.)
         if self.done():
             _on_done(self)
+
+    @property
+    def _concur_id(self) -> str:
+        """Its id in events (``a<pid>.<n>``): made only when an event names it, since rows
+        carry the number alone (``tui.events.from_wire`` makes the same string)."""
+        return f"a{_pid}.{self._concur_n}"
 
     def set_name(self, value: object) -> None:
         if value is None and sys._getframe(1).f_code.co_name == "create_task":
@@ -249,7 +258,7 @@ def _on_done(task: asyncio.Future[Any]) -> None:
     # still says "Task exception was never retrieved" where it would without the tool.
     exc = None if cancelled else task._exception
     if not cancelled and exc is None:
-        em.record_end((task._concur_id, now_ns()))  # a row of ``ends`` (tui/events.py, ENDS)
+        em.record_end((task._concur_n, now_ns()))  # a row of ``ends`` (tui/events.py, ENDS)
         return
     cause = task._concur_cause
     timeout = cause is not None and cause.get("kind") == CauseKind.TIMEOUT
@@ -318,7 +327,7 @@ monitors: list[LagMonitor] = []
 SLOW_HANDLE_NS = 50_000_000
 # A task the loop runs more than this after it was due (its sleep over) was ready but waiting.
 READY_LATE_NS = 1_000_000
-running_since: dict[int, int] = {}
+running_since: dict[int, int] = {}  # thread ident -> when its handle began (0: none runs)
 slow_handles: dict[int, deque[tuple[int, int]]] = {}
 
 
@@ -375,20 +384,21 @@ def observe_run_forever(original_run_forever: Callable[[Any], None]) -> Callable
 def time_steps(original_run: Callable[[Any], None]) -> Callable[[Any], None]:
     """``Handle._run``: where the loop runs every callback, so every step of every task."""
     get_ident = threading.get_ident
-    stepping = threads.stepping
 
     def _run(self: Any) -> None:  # an asyncio.Handle (its ``_callback`` is not in the stubs)
-        # The hot path: every callback of every loop comes through here. A task's step is
-        # recorded as four values (``Emitter.record_step``), sent batched as ``steps`` events.
+        # The hot path: every callback of every loop comes through here, so it does the least
+        # it can (each line here cost a call-heavy program ~1 % of its time): a task's step is
+        # recorded as four values (``Emitter.record_step``), sent batched as ``steps`` events;
+        # when the handle began is kept for the stall watch (0: nothing running).
         ident = get_ident()
         start = running_since[ident] = now_ns()
         task = getattr(self._callback, "__self__", None)
-        if not isinstance(task, ObservedTask):
+        if type(task) is not ObservedTask:
             try:
                 original_run(self)
             finally:
                 end = now_ns()
-                running_since.pop(ident, None)
+                running_since[ident] = 0
                 if end - start >= SLOW_HANDLE_NS:
                     _ran_long(ident, start, end)
             return
@@ -397,16 +407,14 @@ def time_steps(original_run: Callable[[Any], None]) -> Callable[[Any], None]:
             task._concur_wake_due = 0
             if start - due <= READY_LATE_NS:
                 due = 0
-        task_id = stepping[ident] = task._concur_id
         try:
             original_run(self)
         finally:
             end = now_ns()
-            stepping.pop(ident, None)
-            running_since.pop(ident, None)
+            running_since[ident] = 0
             em = emit._emitter
             if em is not None:
-                em.record_step((task_id, start, end, due))
+                em.record_step((task._concur_n, start, end, due))
                 if task.done():
                     _on_done(task)
             if end - start >= SLOW_HANDLE_NS:

@@ -134,7 +134,7 @@ class Observer(threading.Thread):
         loop ran it, so the stall is the step's own length)."""
         key = id(monitor)
         ident = monitor.thread_ident
-        running = asyncio_tasks.running_since.get(ident) if monitor.running else None
+        running = (asyncio_tasks.running_since.get(ident) or None) if monitor.running else None
         began = self._stalls.get(key)
         if began is not None and running != began:
             del self._stalls[key]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import threading
 import time
 import traceback
@@ -108,8 +109,6 @@ class ThreadRecord:
 
 
 records: dict[int, ThreadRecord] = {}
-# thread ident -> id of the asyncio task whose step that thread is running (set by asyncio_tasks)
-stepping: dict[int, str] = {}
 
 
 def record_for_current() -> ThreadRecord | None:
@@ -360,6 +359,11 @@ def _stamping_notify(self: threading.Condition, n: int = 1) -> None:
 
 
 def current_async_task_id() -> str | None:
-    """The asyncio task whose step runs on this thread now (kept where the loop runs it,
-    ``asyncio_tasks.time_steps``): a cheaper question than ``asyncio.current_task()``."""
-    return stepping.get(threading.get_ident())
+    """The id of the asyncio task whose step runs on this thread now, if any. (Asked of asyncio
+    itself, which keeps it anyway: keeping it again where the loop runs each step cost a
+    call-heavy program two dictionary writes a step.)"""
+    events, tasks = sys.modules.get("asyncio.events"), sys.modules.get("asyncio.tasks")
+    if events is None or tasks is None:  # a process that never imported asyncio runs no task
+        return None
+    loop = events._get_running_loop()
+    return None if loop is None else getattr(tasks.current_task(loop), "_concur_id", None)

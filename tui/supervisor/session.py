@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.catalog import Scenario
-from tui.events import SUPERVISOR_TYPES, DropKind, Event, SchemaError, check, loads
+from tui.events import SUPERVISOR_TYPES, DropKind, Event, SchemaError, check, from_wire, loads
 from tui.runner import emit, leftovers
 from tui.supervisor.attribution import KernelSampler, availability
 from tui.supervisor.sampler import TreeSampler
@@ -295,7 +295,7 @@ class RunSession:
         chars = 0
         for line in lines:
             try:
-                event = check(loads(line), deep=False)  # a datagram bounds its size
+                event = check(from_wire(loads(line)), deep=False)  # a datagram bounds its size
                 if event["e"] in SUPERVISOR_TYPES:
                     raise SchemaError(f"{event['e']} events come from the supervisor")
             except (ValueError, RecursionError):  # not JSON, or not an event (SchemaError)
