@@ -322,12 +322,11 @@ class LagMonitor:
 
 monitors: list[LagMonitor] = []
 
-# The loop's own account of a stall: when the handle each loop thread is running began, and
-# the last few handles that ran long (start, end), so a stall is as long as its step.
+# The loop's own account of a stall: the last few handles each loop thread ran long (start,
+# end), so a stall is as long as its step.
 SLOW_HANDLE_NS = 50_000_000
 # A task the loop runs more than this after it was due (its sleep over) was ready but waiting.
 READY_LATE_NS = 1_000_000
-running_since: dict[int, int] = {}  # thread ident -> when its handle began (0: none runs)
 slow_handles: dict[int, deque[tuple[int, int]]] = {}
 
 
@@ -383,24 +382,22 @@ def observe_run_forever(original_run_forever: Callable[[Any], None]) -> Callable
 
 def time_steps(original_run: Callable[[Any], None]) -> Callable[[Any], None]:
     """``Handle._run``: where the loop runs every callback, so every step of every task."""
-    get_ident = threading.get_ident
 
     def _run(self: Any) -> None:  # an asyncio.Handle (its ``_callback`` is not in the stubs)
         # The hot path: every callback of every loop comes through here, so it does the least
-        # it can (each line here cost a call-heavy program ~1 % of its time): a task's step is
-        # recorded as four values (``Emitter.record_step``), sent batched as ``steps`` events;
-        # when the handle began is kept for the stall watch (0: nothing running).
-        ident = get_ident()
-        start = running_since[ident] = now_ns()
+        # it can (a call-heavy program makes 100 000 steps a fifth of a second: each line here
+        # costs it ~1 %). A task's step is recorded as four values (``Emitter.record_step``),
+        # sent batched as ``steps`` events. The stall watch reads ``start`` from this frame
+        # (``handle_began``): nothing is kept for it here.
+        start = now_ns()
         task = getattr(self._callback, "__self__", None)
         if type(task) is not ObservedTask:
             try:
                 original_run(self)
             finally:
                 end = now_ns()
-                running_since[ident] = 0
                 if end - start >= SLOW_HANDLE_NS:
-                    _ran_long(ident, start, end)
+                    _ran_long(start, end)
             return
         due = task._concur_wake_due
         if due:
@@ -411,20 +408,31 @@ def time_steps(original_run: Callable[[Any], None]) -> Callable[[Any], None]:
             original_run(self)
         finally:
             end = now_ns()
-            running_since[ident] = 0
             em = emit._emitter
             if em is not None:
                 em.record_step((task._concur_n, start, end, due))
                 if task.done():
                     _on_done(task)
             if end - start >= SLOW_HANDLE_NS:
-                _ran_long(ident, start, end)
+                _ran_long(start, end)
 
     return _run
 
 
-def _ran_long(ident: int, start: int, end: int) -> None:
-    slow_handles.setdefault(ident, deque(maxlen=8)).append((start, end))
+def handle_began(frame: FrameType | None) -> int | None:
+    """When the handle a loop thread whose innermost frame is ``frame`` runs began, or None
+    if it runs none: read from the ``start`` of that thread's ``_run`` (``time_steps``)."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_run" and code.co_filename == __file__:
+            began = frame.f_locals.get("start")
+            return began if type(began) is int else None
+        frame = frame.f_back
+    return None
+
+
+def _ran_long(start: int, end: int) -> None:
+    slow_handles.setdefault(threading.get_ident(), deque(maxlen=8)).append((start, end))
 
 
 def observe_sleep(original_sleep: Callable[..., Any]) -> Callable[..., Any]:

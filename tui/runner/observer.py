@@ -134,7 +134,8 @@ class Observer(threading.Thread):
         loop ran it, so the stall is the step's own length)."""
         key = id(monitor)
         ident = monitor.thread_ident
-        running = (asyncio_tasks.running_since.get(ident) or None) if monitor.running else None
+        frame = sys._current_frames().get(ident) if monitor.running else None
+        running = asyncio_tasks.handle_began(frame)
         began = self._stalls.get(key)
         if began is not None and running != began:
             del self._stalls[key]
@@ -144,7 +145,7 @@ class Observer(threading.Thread):
                     end = stop
             self.em.emit("stall_end", t0=began, t=end)
         if running is not None and key not in self._stalls and now - running > STALL_NS:
-            where = culprit(sys._current_frames().get(ident))
+            where = culprit(frame)
             if where is not None:
                 self._stalls[key] = running
                 self.em.emit("stall", t0=running, **where)
