@@ -59,14 +59,16 @@ class ObservedTask(asyncio.Task):
     _concur_wake_due: int
     _concur_passes_down: bool
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> None:
+        """Called as a loop's task factory is, ``(loop, coro, **kwargs)``: the class is the
+        factory itself, a Python call less a task."""
         self._concur_n = next(_ids)
         self._concur_cause = None
         self._concur_wake_due = 0
         self._concur_passes_down = False
         running = _get_running_loop()
         parent = None if running is None else getattr(_current_task(running), "_concur_n", None)
-        super().__init__(*args, **kwargs)
+        super().__init__(coro, loop=loop, **kwargs)
         em = emit._emitter
         if em is not None:
             coro = self.get_coro()
@@ -280,10 +282,6 @@ def _on_done(task: asyncio.Future[Any]) -> None:
     )
 
 
-def _task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> ObservedTask:
-    return ObservedTask(coro, loop=loop, **kwargs)
-
-
 class LagMonitor:
     """A timer handle on the loop that records how late it runs (the loop's lag)."""
 
@@ -361,7 +359,7 @@ def observe_loop_init(original_init: Callable[..., None]) -> Callable[..., None]
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
-        self.set_task_factory(_task_factory)
+        self.set_task_factory(ObservedTask)
 
     return __init__
 
