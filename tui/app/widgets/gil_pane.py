@@ -47,7 +47,7 @@ class GilPane(Vertical):
 - **GIL wait per thread**: each thread's time in a futex wait on the GIL, as the kernel
   saw it, and its share of the thread's life (getting the GIL back after a sleep or a
   wake-up included). Limits: sampled ~{1 / SWEEP_S:.0f} times a second while threads go in
-  and out of calls ({1 / QUIET_SWEEP_S:.0f} while they hardly run, or only compute), so waits shorter than that are counted by
+  and out of calls ({1 / QUIET_SWEEP_S:.0f} while they hardly run, or only compute, alone or taking turns with the GIL), so waits shorter than that are counted by
   share, not one by one; on a machine too busy for the sampler to keep time, the log says so. Hooks only (no `/proc`): an estimate,
   the thread's off-CPU time no hook explains.
 """

@@ -51,7 +51,7 @@ How: hooks in the runner mark every sleep, blocking call, asyncio step and execu
 queue with the clock; each thread's CPU time comes from its own CPU clock every
 {WINDOW_NS / 1e6:.0f} ms. Why a thread is off-CPU where no hook knows comes from the kernel:
 about {1 / SWEEP_S:.0f} times a second ({1 / QUIET_SWEEP_S:.0f} while the program's threads hardly
-run, or only compute: nothing to tell apart) the dashboard reads each thread's `/proc/.../syscall` and `schedstat`. A futex wait
+run, or only compute, alone or taking turns with the GIL: nothing to tell apart) the dashboard reads each thread's `/proc/.../syscall` and `schedstat`. A futex wait
 on its process's GIL (found at start by watching a thread wait for it) is **GIL wait**, any other futex **blocked**, reads, polls and child waits **I/O**, a
 runnable thread without a core **core wait**. Inside one window the amounts are measured but
 their order is not. Where `/proc` can't be read this is said once, and time no hook
