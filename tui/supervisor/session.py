@@ -52,6 +52,9 @@ from tui.supervisor.sampler import TreeSampler
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 SAMPLE_INTERVAL_S = 0.1
+# A tree sample due within this much of a kernel sweep is taken with it (the sweeps' pace,
+# 10 or 50 ms, divides the tree's; sleeps end a little late, never early).
+TREE_EARLY_S = 0.005
 CANCEL_GRACE_S = 2.0
 RECV_BYTES = 1 << 17
 # Read of the runner's last events file: what it kept unsent, and its last flush.
@@ -188,7 +191,6 @@ class RunSession:
         self._spawn(self._read_stream, self._proc.stdout, "stdout")
         self._spawn(self._read_stream, self._proc.stderr, "stderr")
         self._spawn(self._sample)
-        self._spawn(self._sample_kernel)
         self._spawn(self._wait)
         return self
 
@@ -389,21 +391,49 @@ class RunSession:
         return 0
 
     def _sample(self) -> None:
-        sampler = TreeSampler(self.pid)
+        """The process tree and the cores every ``SAMPLE_INTERVAL_S``, and why each thread is
+        off-CPU at the kernel sampler's pace (or, once, why that cannot be known). One thread
+        for both: a wake-up costs more than the reading it wakes for (~0.25 ms of CPU here
+        against 0.03 for a sweep), so the tree is sampled on the kernel's wake-ups."""
+        mode, reason = availability(self.pid)
+        note: Event = {"e": "attribution", "t": time.perf_counter_ns(), "pid": os.getpid()}
+        self._put([{**note, "mode": str(mode), "reason": reason}])
+        kernel = self._kernel if reason is None else None
+        tree = TreeSampler(self.pid)
         reported = time.monotonic()
+        next_tree = reported + SAMPLE_INTERVAL_S
         try:
-            while not self._runner_gone.wait(SAMPLE_INTERVAL_S):
-                batch = sampler.sample()
-                for event in batch:
-                    event["pid"] = os.getpid()
-                    if event.get("e") == "procs":
-                        self._note_pids(row[0] for row in event["rows"])
-                self._put(batch)
-                if time.monotonic() - reported >= DROPS_EVERY_S:
-                    reported = time.monotonic()
+            while not self._runner_gone.is_set():
+                # A plain sleep: Event.wait makes and drops a lock each time, and at 100 wake-ups
+                # a second that doubled the sampler's cost (110 against 50 us of CPU a wake-up).
+                now = time.monotonic()
+                time.sleep(max(0.0, kernel.interval() if kernel else next_tree - now))
+                if kernel is not None:
+                    event = kernel.sweep()
+                    if event is not None:
+                        self._put([{**event, "pid": os.getpid()}])
+                now = time.monotonic()
+                if now < next_tree - TREE_EARLY_S:
+                    continue
+                next_tree = max(next_tree + SAMPLE_INTERVAL_S, now)
+                self._sample_tree(tree)
+                if now - reported >= DROPS_EVERY_S:
+                    reported = now
                     self._put_drops()
+            if kernel is not None:
+                self._put([{**kernel.collect(), "pid": os.getpid()}])
         finally:
-            sampler.close()
+            tree.close()
+            if kernel is not None:
+                kernel.close()
+
+    def _sample_tree(self, sampler: TreeSampler) -> None:
+        batch = sampler.sample()
+        for event in batch:
+            event["pid"] = os.getpid()
+            if event.get("e") == "procs":
+                self._note_pids(row[0] for row in event["rows"])
+        self._put(batch)
 
     def _note_pids(self, pids: Any) -> None:
         """Remember every process of the run's tree, so one that escapes the group (setsid)
@@ -419,26 +449,6 @@ class RunSession:
             if _start_time(pid) == started:  # the same process, not a new one with its pid
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
-
-    def _sample_kernel(self) -> None:
-        """Why each thread is off-CPU, ~100 times a second (or say once why it cannot be known)."""
-        mode, reason = availability(self.pid)
-        note: Event = {"e": "attribution", "t": time.perf_counter_ns(), "pid": os.getpid()}
-        self._put([{**note, "mode": str(mode), "reason": reason}])
-        sampler = self._kernel
-        if reason is not None or sampler is None:
-            return
-        try:
-            # A plain sleep: Event.wait makes and drops a lock each time, and at 100 wake-ups a
-            # second that doubled the sampler's cost (110 against 50 us of CPU a wake-up here).
-            while not self._runner_gone.is_set():
-                time.sleep(sampler.interval())
-                event = sampler.sweep()
-                if event is not None:
-                    self._put([{**event, "pid": os.getpid()}])
-            self._put([{**sampler.collect(), "pid": os.getpid()}])
-        finally:
-            sampler.close()
 
     def _wait(self) -> None:
         _, status, usage = os.wait4(self.pid, 0)
