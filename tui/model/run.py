@@ -372,8 +372,15 @@ def _fill(
     for span in spans:
         if span.t1 <= start or span.t0 >= t1:
             continue
-        low = max(first, int((span.t0 - t0) / width))
-        high = min(count - 1, int((span.t1 - t0) / width))
+        low = int((span.t0 - t0) / width)
+        high = int((span.t1 - t0) / width)
+        if low == high and span.t0 >= start:
+            # Inside one cell, as most spans of a busy thread are (a queue's waits, a GIL
+            # convoy's kernel windows): its whole length, no overlap to work out.
+            cell = fill[low]
+            cell[span.state] = cell.get(span.state, 0.0) + (span.t1 - span.t0)
+            continue
+        low, high = max(first, low), min(count - 1, high)
         for i in range(low, high + 1):
             c0 = t0 + i * width
             overlap = min(span.t1, c0 + width) - max(span.t0, c0)
