@@ -478,3 +478,31 @@ def test_words_outside_the_vocabulary_are_dropped_and_counted_not_stored():
     model.feed(ev("run_end", 6 * MS, outcome="completed"))
     assert model.outcome is events.RunOutcome.COMPLETED
     assert model.tasks["th2"].time_in(model.now()).keys() == set(STATES)
+
+
+def test_a_cell_shows_the_state_that_fills_most_of_it_small_spans_or_long() -> None:
+    """Many spans shorter than a cell (a busy thread's) and a few across cells, before the
+    drawn part and in it: each cell's state is the one with the most time in it."""
+    import random
+
+    from tui.events import TaskState
+    from tui.model.run import Span, _fill
+
+    rng = random.Random(7)
+    states = [TaskState.RUNNING, TaskState.GIL, TaskState.BLOCKED]
+    spans, t = [], -0.3
+    while t < 10.5:
+        length = rng.choice([0.001, 0.004, 0.02, 0.7])
+        spans.append(Span(t, t + length, rng.choice(states)))
+        t += length + rng.choice([0.0, 0.002])
+    t0, width, count, first = 0.0, 0.25, 40, 3
+    cells = _fill(spans, t0, width, count, first)
+    for i in range(first, count):
+        c0, c1 = t0 + i * width, t0 + (i + 1) * width
+        inside = {}
+        for span in spans:
+            overlap = min(span.t1, c1) - max(span.t0, c0)
+            if overlap > 0:
+                inside[span.state] = inside.get(span.state, 0.0) + overlap
+        assert cells[i] == max(inside, key=inside.__getitem__), i
+    assert cells[:first] == [None] * first
