@@ -490,12 +490,17 @@ def test_a_cell_shows_the_state_that_fills_most_of_it_small_spans_or_long() -> N
 
     rng = random.Random(7)
     states = [TaskState.RUNNING, TaskState.GIL, TaskState.BLOCKED]
+    t0, width, count, first = 0.0, 0.25, 40, 3
     spans, t = [], -0.3
     while t < 10.5:
-        length = rng.choice([0.001, 0.004, 0.02, 0.7])
-        spans.append(Span(t, t + length, rng.choice(states)))
+        if rng.random() < 0.01:  # now and then one across cells
+            length, state = 0.6, rng.choice(states)
+        else:  # mostly short ones, mostly of a state of the cell's own
+            length = rng.choice([0.001, 0.004, 0.02])
+            mostly = states[int((t - t0) // width) % len(states)]
+            state = mostly if rng.random() < 0.7 else rng.choice(states)
+        spans.append(Span(t, t + length, state))
         t += length + rng.choice([0.0, 0.002])
-    t0, width, count, first = 0.0, 0.25, 40, 3
     cells = _fill(spans, t0, width, count, first)
     for i in range(first, count):
         c0, c1 = t0 + i * width, t0 + (i + 1) * width
