@@ -3,7 +3,6 @@ parameters and source."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
@@ -139,10 +138,7 @@ class PickerScreen(FieldKeysScreen):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         scenario = self.scenarios.get(event.option.id or "")
         if scenario is not None and scenario is not self.current:
-            # The function, not a coroutine made now: a worker cancelled before it starts (the
-            # next highlight came first, or the app is closing) leaves no coroutine unawaited
-            # (Python warns about one on the terminal at exit).
-            self.run_worker(partial(self.show, scenario), group="show", exclusive=True)
+            self.run_worker(self.show(scenario), group="show", exclusive=True)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
