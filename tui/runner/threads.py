@@ -347,7 +347,7 @@ def _stamping_notify(self: threading.Condition, n: int = 1) -> None:
     woken = 0
     for rec in self.__dict__["_concur_waiters"]:  # woken first come, first served
         if rec.wait_state is not None and not rec.woken_at:
-            if woken == n:
+            if woken >= n:
                 break
             rec.woken_at = now
             woken += 1
