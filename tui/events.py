@@ -547,12 +547,18 @@ def loads(text: str | bytes) -> Any:
     return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
+def async_task_id(pid: int, n: int) -> str:
+    """The id of the ``n``-th asyncio task the process ``pid`` made (``a<pid>.<n>``)."""
+    return f"a{pid}.{n}"
+
+
 def from_wire(event: Any) -> Any:
     """A rows event as the runner's side sends it (``PACKED``), in the model's form: values
     unpacked, task numbers made ids. Anything else is returned as it came, for ``check``."""
     if not isinstance(event, dict) or event.get("e") not in ROWS:
         return event
     rows = ROWS[event["e"]]
+    width = len(rows.columns)
     if "packed" in event:
         packed = event.pop("packed")
         if event["e"] not in PACKED or not isinstance(packed, str) or "flat" in event:
@@ -561,11 +567,11 @@ def from_wire(event: Any) -> Any:
         values.frombytes(base64.b64decode(packed, validate=True))  # ValueError if malformed
         event["flat"] = values.tolist()
     flat, pid = event.get("flat"), event.get("pid")
-    if type(flat) is list and type(pid) is int and len(flat) % len(rows.columns) == 0:
-        width = len(rows.columns)
+    if type(flat) is list and type(pid) is int and len(flat) % width == 0:
         for at, how in enumerate(rows.checks):
             if how.startswith("id"):
-                flat[at::width] = [f"a{pid}.{v}" if type(v) is int else v for v in flat[at::width]]
+                column = flat[at::width]
+                flat[at::width] = [async_task_id(pid, v) if type(v) is int else v for v in column]
     return event
 
 

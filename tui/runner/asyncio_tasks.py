@@ -31,6 +31,7 @@ from tui.events import (
     TaskKind,
     TaskOutcome,
     TaskState,
+    async_task_id,
 )
 from tui.runner import emit, threads
 from tui.runner.emit import USER_CANCEL, cancel_cause
@@ -85,7 +86,7 @@ class ObservedTask(asyncio.Task):
                     id=self._concur_id,
                     kind=TaskKind.ASYNC,
                     name=name,
-                    parent=None if parent is None else f"a{_pid}.{parent}",
+                    parent=None if parent is None else async_task_id(_pid, parent),
                     tid=tid,
                     coro=qualname,
                     internal=internal,
@@ -100,7 +101,7 @@ class ObservedTask(asyncio.Task):
     def _concur_id(self) -> str:
         """Its id in events (``a<pid>.<n>``): made only when an event names it, since rows
         carry the number alone (``tui.events.from_wire`` makes the same string)."""
-        return f"a{_pid}.{self._concur_n}"
+        return async_task_id(_pid, self._concur_n)
 
     def set_name(self, value: object) -> None:
         if value is None and sys._getframe(1).f_code.co_name == "create_task":

@@ -181,7 +181,8 @@ class Emitter:
                 self._unsent_chars += len(line)
 
     def _row_lines(self, kind: str, rows: Rows, flat: list[Any]) -> list[str]:
-        """``flat``'s rows as ``kind`` events of at most ``ROWS_PER_EVENT`` rows each."""
+        """``flat``'s rows as ``kind`` events of at most ``ROWS_PER_EVENT`` rows each
+        (``PACKED_ROWS_PER_EVENT`` for the kinds sent packed)."""
         lines: list[str] = []
         per_event = PACKED_ROWS_PER_EVENT if kind in PACKED else ROWS_PER_EVENT
         batch = per_event * len(rows.columns)
