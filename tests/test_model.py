@@ -298,6 +298,29 @@ def test_series_stalls_and_summary():
     assert "GIL: held mean 0.75" in format_text(model, s)
 
 
+def test_the_runners_start_and_tidying_are_not_the_scenarios_cpu():
+    """Only what was used between run_start and the program's end counts: on a run that
+    sleeps, the runner's own start (interpreter, hooks) would read as cores busy."""
+    model = RunModel()
+    hello = ev("hello", 0, v=events.VERSION, scenario="demo", params={}, python="3.11", cores=2)
+    model.feed_many(
+        [
+            hello,
+            ev("run_start", 0, self_cpu_s=0.25),
+            ev("procs", 200 * MS, rows=[[100, "python", 0.27], [101, "python", 0.1]]),
+            ev("run_end", 1 * S, outcome="completed", error=None, self_cpu_s=0.3),
+            ev("procs", 1100 * MS, rows=[[100, "python", 0.5], [101, "python", 0.2]]),
+        ]
+    )
+    s = summarize(model)
+    assert s.cpu.scenario_cpu_s == pytest.approx(0.05 + 0.2)  # the runner's, then a child's
+    assert s.cpu.startup_cpu_s == pytest.approx(0.25)
+    assert s.cores_busy == pytest.approx(0.25)
+    old = RunModel()  # a recording from before run_start said: every reading counts
+    old.feed_many([hello, ev("run_start", 0), ev("procs", 200 * MS, rows=[[100, "py", 0.5]])])
+    assert old.scenario_cpu_s == pytest.approx(0.5) and old.startup_cpu_s is None
+
+
 def test_percentile_nearest_rank():
     assert percentile([], 50) is None
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0

@@ -45,8 +45,8 @@ def test_to_json_is_the_documented_shape_in_plain_json(name: str) -> None:
     assert data["tasks"] and all(list(task) == TASK for task in data["tasks"])
     assert all(len(reason) == 3 for task in data["tasks"] for reason in task["why"])
     assert set(data["cpu"]) == {
-        "cores", "mean_percent_per_core", "scenario_cpu_s", "kernel_cpu_s", "cores_used",
-        "load_cores",
+        "cores", "mean_percent_per_core", "scenario_cpu_s", "startup_cpu_s", "kernel_cpu_s",
+        "cores_used", "load_cores",
     }  # fmt: skip
     assert set(data["gil"]) == {
         "enabled", "contended", "busy_mean", "busy_max", "wait_p50_ms", "wait_p99_ms",

@@ -158,6 +158,7 @@ class HelloEvent(_Stamped):
 
 class RunStartEvent(_Stamped):
     e: Literal["run_start"]
+    self_cpu_s: NotRequired[float]  # the runner's CPU before the program began
 
 
 class RunEndEvent(_Stamped):
@@ -165,7 +166,7 @@ class RunEndEvent(_Stamped):
     outcome: RunOutcome
     error: NotRequired[str | None]
     traceback: NotRequired[str | None]
-    self_cpu_s: NotRequired[float]
+    self_cpu_s: NotRequired[float]  # the runner's, when the program ended
     children_cpu_s: NotRequired[float]
     switch_interval_s: NotRequired[float]
     lost_events: NotRequired[int]

@@ -789,7 +789,11 @@ class RunModel:
         self.cpu: list[tuple[float, list[float]]] = []
         # (t, the run's percent of each core, concur-tui's own): the rest of ``cpu`` is others'
         self.cpu_split: list[tuple[float, list[float], list[float]]] = []
+        # Each process's CPU seconds, its latest reading; the runner's, what it used before the
+        # program began (not the program's), and its reading when the program ended (final).
         self.proc_cpu_s: dict[int, float] = {}
+        self._cpu_before: dict[int, float] = {}
+        self._cpu_final: set[int] = set()
         self.started: float | None = None
         self.ended: float | None = None
         self.outcome: RunOutcome | None = None
@@ -941,6 +945,8 @@ class RunModel:
 
     def _on_run_start(self, e: RunStartEvent, t: float) -> None:
         self.started = t
+        if "self_cpu_s" in e:
+            self._cpu_before[e["pid"]] = e["self_cpu_s"]
 
     def _on_run_end(self, e: RunEndEvent, t: float) -> None:
         outcome = RunOutcome(e["outcome"])  # first: an unknown word changes nothing
@@ -949,7 +955,11 @@ class RunModel:
         self.error = e.get("error")
         self.traceback = e.get("traceback")
         if "self_cpu_s" in e:
-            self.proc_cpu_s[e["pid"]] = max(self.proc_cpu_s.get(e["pid"], 0.0), e["self_cpu_s"])
+            if e["pid"] in self._cpu_before:  # measured as the program ended: what comes later
+                self.proc_cpu_s[e["pid"]] = e["self_cpu_s"]  # is the runner tidying up
+                self._cpu_final.add(e["pid"])
+            else:  # (a recording from before the runner said when it measured)
+                self._saw_cpu(e["pid"], e["self_cpu_s"])
         self._live.clear()
         self._live_on.clear()
         self._live_threads.clear()
@@ -1091,8 +1101,7 @@ class RunModel:
             if core is not None:
                 task.cores.add(core)
         if e.get("process_cpu_ns") is not None:
-            pid = e["pid"]
-            self.proc_cpu_s[pid] = max(self.proc_cpu_s.get(pid, 0.0), e["process_cpu_ns"] / NS)
+            self._saw_cpu(e["pid"], e["process_cpu_ns"] / NS)
         if task.internal:
             return
         text = {
@@ -1286,7 +1295,7 @@ class RunModel:
     def _on_procs(self, e: ProcsEvent, t: float) -> None:
         rss = 0
         for pid, _name, cpu_s, *more in e["rows"]:
-            self.proc_cpu_s[pid] = max(self.proc_cpu_s.get(pid, 0.0), cpu_s)
+            self._saw_cpu(pid, cpu_s)
             rss += more[0] if more else 0
         self.peak_rss_bytes = max(self.peak_rss_bytes, rss)
 
@@ -1347,10 +1356,22 @@ class RunModel:
             cached = self._sorted_cache[name] = (len(values), sorted(values))
         return cached[1]
 
+    def _saw_cpu(self, pid: int, cpu_s: float) -> None:
+        if pid not in self._cpu_final:
+            self.proc_cpu_s[pid] = max(self.proc_cpu_s.get(pid, 0.0), cpu_s)
+
     @property
     def scenario_cpu_s(self) -> float:
-        """CPU seconds of the runner and every process it started (last reading of each)."""
-        return sum(self.proc_cpu_s.values())
+        """CPU seconds of the runner and every process it started (latest reading of each),
+        less what the runner used before the program began."""
+        before = self._cpu_before
+        return sum(max(0.0, cpu_s - before.get(pid, 0.0)) for pid, cpu_s in self.proc_cpu_s.items())
+
+    @property
+    def startup_cpu_s(self) -> float | None:
+        """What the runner used before the program began, not counted as the scenario's; None
+        where it was not said (a recording from before it was)."""
+        return sum(self._cpu_before.values()) if self._cpu_before else None
 
     def load_split(self, last: int | None = None) -> tuple[float, float, float] | None:
         """Cores' worth of CPU used by the run, by concur-tui itself and by everything else,

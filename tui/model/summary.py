@@ -127,6 +127,7 @@ class CpuSummary:
     cores: int
     mean_percent_per_core: tuple[float, ...]
     scenario_cpu_s: float
+    startup_cpu_s: float | None
     kernel_cpu_s: float | None
     cores_used: tuple[int, ...]
     load_cores: LoadCores | None
@@ -263,6 +264,7 @@ def summarize(model: RunModel) -> Summary:
             cores=cores,
             mean_percent_per_core=tuple(round(p, 1) for p in cpu_mean_per_core(model)),
             scenario_cpu_s=round(model.scenario_cpu_s, 4),
+            startup_cpu_s=_round(model.startup_cpu_s, 4),
             kernel_cpu_s=model.kernel_cpu_s,
             cores_used=tuple(model.cores_used()),
             load_cores=(

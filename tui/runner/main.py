@@ -181,6 +181,11 @@ def _prepare_children(socket_path: str, source: str, module: str | None) -> str:
     return "forkserver"  # the default (tui.runner.patches), unless the program chooses another
 
 
+def _cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _module_file(name: str) -> str:
     spec = importlib.util.find_spec(name)
     return (spec.origin if spec else None) or ""
@@ -276,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     patches.install(patches.for_output())
     gil_words.announce(em, threads.real_sleep)
     main_rec = threads.start_task("MainThread")
-    em.emit("run_start")
+    # What the runner used to start (interpreter, hooks, a pool's server) is not the program's.
+    em.emit("run_start", self_cpu_s=_cpu_s(resource.RUSAGE_SELF))
     em.flush()
     threads.start_own(watcher)
 
@@ -304,13 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threads.end_task(main_rec, outcome="cancelled" if outcome == "cancelled" else None)
     ended = now_ns()  # the program is over; what follows is the runner tidying up
+    self_cpu_s = _cpu_s(resource.RUSAGE_SELF)
     sys.stdout.flush()
     sys.stderr.flush()
     _finish_children()
     watcher.stopping.set()
     watcher.join(timeout=1)
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     run_end = events.RunEndEvent(
         e="run_end",
         t=ended,
@@ -318,8 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         outcome=events.RunOutcome(outcome),
         error=error,
         traceback=tb,
-        self_cpu_s=me.ru_utime + me.ru_stime,
-        children_cpu_s=children.ru_utime + children.ru_stime,
+        self_cpu_s=self_cpu_s,
+        children_cpu_s=_cpu_s(resource.RUSAGE_CHILDREN),
         switch_interval_s=sys.getswitchinterval(),
         lost_events=em.lost,
     )
