@@ -67,6 +67,10 @@ def test_process_pool_items_are_timed_in_the_workers(run):
     measured = cpu["scenario_cpu_s"] + cpu["startup_cpu_s"]
     assert abs(measured - cpu["kernel_cpu_s"]) <= 0.2 * cpu["kernel_cpu_s"] + 0.05
     assert 0 < cpu["startup_cpu_s"] < 0.5 * cpu["kernel_cpu_s"]
+    # The pool's server had started (imports and all) before the program's clock began.
+    runner = task(s, "MainThread")["pid"]
+    server = [pid for pid in model.cpu_before_start if pid != runner]
+    assert server and all(model.cpu_before_start[pid] > 0 for pid in server)
 
 
 def test_async_gather_runs_the_sleeps_together(run):

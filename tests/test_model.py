@@ -306,16 +306,19 @@ def test_the_runners_start_and_tidying_are_not_the_scenarios_cpu():
     model.feed_many(
         [
             hello,
-            ev("run_start", 0, self_cpu_s=0.25),
+            # a pool's server had started: 0.06 s of its time is its start's
+            ev("run_start", 0, self_cpu_s=0.25, children_cpu=[[101, 0.06], ["x", 1], [7]]),
             ev("procs", 200 * MS, rows=[[100, "python", 0.27], [101, "python", 0.1]]),
             ev("run_end", 1 * S, outcome="completed", error=None, self_cpu_s=0.3),
             ev("procs", 1100 * MS, rows=[[100, "python", 0.5], [101, "python", 0.2]]),
         ]
     )
+    assert model.dropped["invalid_event"] == 0
     s = summarize(model)
-    assert s.cpu.scenario_cpu_s == pytest.approx(0.05 + 0.2)  # the runner's, then a child's
-    assert s.cpu.startup_cpu_s == pytest.approx(0.25)
-    assert s.cores_busy == pytest.approx(0.25)
+    # the runner's to its end, then the server's (its later readings count: it served the run)
+    assert s.cpu.scenario_cpu_s == pytest.approx(0.05 + 0.14)
+    assert s.cpu.startup_cpu_s == pytest.approx(0.25 + 0.06)
+    assert s.cores_busy == pytest.approx(0.19)
     old = RunModel()  # a recording from before run_start said: every reading counts
     old.feed_many([hello, ev("run_start", 0), ev("procs", 200 * MS, rows=[[100, "py", 0.5]])])
     assert old.scenario_cpu_s == pytest.approx(0.5) and old.startup_cpu_s is None

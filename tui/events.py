@@ -158,7 +158,10 @@ class HelloEvent(_Stamped):
 
 class RunStartEvent(_Stamped):
     e: Literal["run_start"]
-    self_cpu_s: NotRequired[float]  # the runner's CPU before the program began
+    # The CPU seconds the runner, and each process below it ([pid, s]), used before the
+    # program began: their start (interpreters, hooks, a pool's server), not the program's.
+    self_cpu_s: NotRequired[float]
+    children_cpu: NotRequired[list[list[float]]]
 
 
 class RunEndEvent(_Stamped):

@@ -789,10 +789,11 @@ class RunModel:
         self.cpu: list[tuple[float, list[float]]] = []
         # (t, the run's percent of each core, concur-tui's own): the rest of ``cpu`` is others'
         self.cpu_split: list[tuple[float, list[float], list[float]]] = []
-        # Each process's CPU seconds, its latest reading; the runner's, what it used before the
-        # program began (not the program's), and its reading when the program ended (final).
+        # Each process's CPU seconds, its latest reading; what the runner and the processes it
+        # had started used before the program began (not the program's); and the runner's
+        # reading when the program ended (final).
         self.proc_cpu_s: dict[int, float] = {}
-        self._cpu_before: dict[int, float] = {}
+        self.cpu_before_start: dict[int, float] = {}
         self._cpu_final: set[int] = set()
         self.started: float | None = None
         self.ended: float | None = None
@@ -946,7 +947,11 @@ class RunModel:
     def _on_run_start(self, e: RunStartEvent, t: float) -> None:
         self.started = t
         if "self_cpu_s" in e:
-            self._cpu_before[e["pid"]] = e["self_cpu_s"]
+            self.cpu_before_start[e["pid"]] = e["self_cpu_s"]
+        for row in e.get("children_cpu", []):
+            match row:  # (a row that is not [pid, seconds] says nothing)
+                case [int() as pid, int() | float() as cpu_s]:
+                    self.cpu_before_start[pid] = cpu_s
 
     def _on_run_end(self, e: RunEndEvent, t: float) -> None:
         outcome = RunOutcome(e["outcome"])  # first: an unknown word changes nothing
@@ -955,7 +960,7 @@ class RunModel:
         self.error = e.get("error")
         self.traceback = e.get("traceback")
         if "self_cpu_s" in e:
-            if e["pid"] in self._cpu_before:  # measured as the program ended: what comes later
+            if e["pid"] in self.cpu_before_start:  # measured as the program ended: what comes later
                 self.proc_cpu_s[e["pid"]] = e["self_cpu_s"]  # is the runner tidying up
                 self._cpu_final.add(e["pid"])
             else:  # (a recording from before the runner said when it measured)
@@ -1364,14 +1369,15 @@ class RunModel:
     def scenario_cpu_s(self) -> float:
         """CPU seconds of the runner and every process it started (latest reading of each),
         less what the runner used before the program began."""
-        before = self._cpu_before
+        before = self.cpu_before_start
         return sum(max(0.0, cpu_s - before.get(pid, 0.0)) for pid, cpu_s in self.proc_cpu_s.items())
 
     @property
     def startup_cpu_s(self) -> float | None:
-        """What the runner used before the program began, not counted as the scenario's; None
-        where it was not said (a recording from before it was)."""
-        return sum(self._cpu_before.values()) if self._cpu_before else None
+        """What the runner and the processes it had started (a pool's server) used before the
+        program began, not counted as the scenario's; None where it was not said (a recording
+        from before it was)."""
+        return sum(self.cpu_before_start.values()) if self.cpu_before_start else None
 
     def load_split(self, last: int | None = None) -> tuple[float, float, float] | None:
         """Cores' worth of CPU used by the run, by concur-tui itself and by everything else,

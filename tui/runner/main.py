@@ -34,6 +34,7 @@ from tui import events
 from tui.runner import (
     asyncio_tasks,
     emit,
+    forkserver_ready,
     gil_words,
     leftovers,
     observer,
@@ -48,6 +49,8 @@ SITE_DIR = str(Path(__file__).parent / "site")
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
+FORKSERVER_WAIT_S = 1.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 _socket_dir: str | None = None
@@ -162,7 +165,7 @@ def _start_daemon(target: Any, *args: Any) -> threading.Thread:
     return thread
 
 
-def _prepare_children(socket_path: str, source: str, module: str | None) -> str:
+def _prepare_children(socket_path: str, source: str, module: str | None) -> tuple[str, str | None]:
     """Pools start hooked, by a method that is safe in a process with threads."""
     os.environ[emit.SOCKET_ENV] = socket_path
     os.environ[leftovers.LEDGER_ENV] = os.path.join(
@@ -174,16 +177,41 @@ def _prepare_children(socket_path: str, source: str, module: str | None) -> str:
     if any(word in source for word in POOL_WORDS):
         # Workers fork from a server that has already imported the scenario, as a forked
         # child of the program itself would have.
-        multiprocessing.set_forkserver_preload([module] if module else ["__main__"])
+        ready = os.path.join(os.path.dirname(socket_path), "forkserver-ready")
+        os.environ[forkserver_ready.READY_ENV] = ready
+        preload = [module] if module else ["__main__"]
+        multiprocessing.set_forkserver_preload([*preload, forkserver_ready.__name__])
         multiprocessing.forkserver.ensure_running()
+        del os.environ[forkserver_ready.READY_ENV]  # for the server alone, not the program
         # Starting it chose no method: the program may still choose its own.
         private(multiprocessing.context, "_default_context")._actual_context = None
-    return "forkserver"  # the default (tui.runner.patches), unless the program chooses another
+        return "forkserver", ready
+    return "forkserver", None  # the default (tui.runner.patches), unless the program chooses
+
+
+def _wait_until_ready(ready: str | None) -> None:
+    """Until the forkserver has started (its imports take ~50 ms of a core), so that its
+    start is not counted in, nor competes with, the program's time; bounded, since a
+    program whose import blocks would keep it from ever saying so."""
+    deadline = time.monotonic() + FORKSERVER_WAIT_S
+    while ready is not None and not os.path.exists(ready) and time.monotonic() < deadline:
+        threads.real_sleep(0.002)
 
 
 def _cpu_s(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
+
+
+def _children_cpu() -> list[list[float]]:
+    """``[pid, CPU seconds]`` of each process below the runner (a pool's server), from /proc."""
+    rows: list[list[float]] = []
+    for pid in _descendants(os.getpid()):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rpartition(b")")[2].split()  # (the name may hold spaces)
+            rows.append([pid, (int(fields[11]) + int(fields[12])) / CLK_TCK])
+    return rows
 
 
 def _module_file(name: str) -> str:
@@ -262,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     patches.install(patches.for_runner(os.path.join(_socket_dir, leftovers.LEDGER_NAME)))
     source_file = args.path or _module_file(args.module)
     source = Path(source_file).read_text(errors="replace")
-    start_method = _prepare_children(args.socket, source, args.module)
+    start_method, forkserver_ready_path = _prepare_children(args.socket, source, args.module)
     _start_daemon(_control_loop, args.control_fd, em)
     watcher = observer.Observer(em)
     em.emit(
@@ -281,8 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     patches.install(patches.for_output())
     gil_words.announce(em, threads.real_sleep)
     main_rec = threads.start_task("MainThread")
-    # What the runner used to start (interpreter, hooks, a pool's server) is not the program's.
-    em.emit("run_start", self_cpu_s=_cpu_s(resource.RUSAGE_SELF))
+    _wait_until_ready(forkserver_ready_path)
+    # What the runner and a pool's server used to start (interpreters, hooks, imports) is
+    # not the program's.
+    em.emit("run_start", self_cpu_s=_cpu_s(resource.RUSAGE_SELF), children_cpu=_children_cpu())
     em.flush()
     threads.start_own(watcher)
 
