@@ -51,6 +51,16 @@ def test_each_core_says_whose_time_it_was_live_and_as_the_runs_mean() -> None:
     assert (tool, other) == pytest.approx((0.075, 0.525))  # the same account, summed
 
 
+def test_time_put_on_the_wrong_core_is_not_other_programs() -> None:
+    """A thread counted on the core it was last seen on, having run on the other: one core
+    reads more than busy, the other less. The machine's figures, whole, are still right."""
+    model = RunModel()
+    model.feed(cpu(1_000, [100.0, 100.0], [140.0, 55.0], [2.0, 3.0]))
+    run, tool, other = model.load_split()
+    assert (run, tool, other) == pytest.approx((1.95, 0.05, 0.0))
+    assert model.machine_busy() is None  # per core, 0.4 of a core would have been "other"
+
+
 def test_a_quiet_machine_is_not_busy_and_old_recordings_have_no_split() -> None:
     quiet = RunModel()
     quiet.feed(cpu(1_000, [50.0, 10.0], [45.0, 5.0], [3.0, 2.0]))
@@ -64,9 +74,32 @@ def test_a_quiet_machine_is_not_busy_and_old_recordings_have_no_split() -> None:
 
 def test_core_shares_put_each_threads_new_cpu_time_on_its_core() -> None:
     shares = CoreShares(cores=2)
-    assert shares.percent([[1, 10, "R", 5.0, 0], [1, 11, "S", 1.0, 1]], 0.1) == [0.0, 0.0]
-    rows = [[1, 10, "R", 5.05, 1], [1, 11, "S", 1.0, 1], [1, 12, "R", 9.0, 0]]
-    assert shares.percent(rows, 0.1) == [0.0, 50.0]  # a new thread counts from its next sweep
+    assert shares.percent([[1, 10, "R", 5.0, 0], [1, 11, "S", 1.0, 1]], 0.0) == [0.0, 0.0]
+    # A thread not seen before started since the last sweep: all its time is this sweep's (at
+    # most the sweep's length, were it seen late); what ended since is put on its core.
+    rows = [[1, 10, "R", 5.05, 1], [1, 11, "S", 1.0, 1], [1, 12, "R", 0.03, 0], [2, 2, "R", 9, 0]]
+    assert shares.percent(rows, 0.1, ended=[(1, 0.02)]) == [100.0, 70.0]
+    assert shares.percent(rows, 0.1) == [0.0, 0.0]
+
+
+def test_a_real_sweep_counts_a_process_it_saw_start_late_and_never_saw_end() -> None:
+    """A child that started after one sweep and ended before the next is the run's all the
+    same (its parent's reaped-children time says what it used): not other programs' load."""
+    import resource
+    import subprocess
+    import sys
+
+    sampler = TreeSampler(os.getpid())  # this test process stands in for the runner
+    sampler.sample()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    event = sampler.sample()[0]
+    sampler.close()
+    counted = sum(event["scenario"]) / 100 * (event["t"] - event["t0"]) / 1e9
+    assert used >= 0.25 and counted >= used - 0.03, (event, used)
 
 
 def test_a_real_sweep_finds_a_spinning_thread_of_the_run() -> None:

@@ -1382,12 +1382,19 @@ class RunModel:
     def load_split(self, last: int | None = None) -> tuple[float, float, float] | None:
         """Cores' worth of CPU used by the run, by concur-tui itself and by everything else,
         on average over the last ``last`` samples (all when None); None when not measured."""
-        shares = self.core_shares(last)
-        if shares is None:
-            return None
         samples = self.cpu_split[-last:] if last else self.cpu_split
-        run = sum(sum(scenario) for _, scenario, _ in samples) / 100 / len(samples)
-        return run, sum(t for t, _ in shares) / 100, sum(o for _, o in shares) / 100
+        if not samples:
+            return None
+        by_time = dict(self.cpu)
+        run = tool = other = 0.0
+        for t, scenario, own in samples:
+            run += sum(scenario)
+            tool += sum(own)
+            # The machine's busy time less the run's and ours, whole: a thread counted on the
+            # core it was last seen on moves time between cores, not out of the machine.
+            other += max(0.0, sum(by_time.get(t, [])) - sum(scenario) - sum(own))
+        n = 100 * len(samples)
+        return run / n, tool / n, other / n
 
     def core_shares(self, last: int | None = None) -> list[tuple[float, float]] | None:
         """Per core, the percent concur-tui itself and other programs used, on average over

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -161,15 +161,24 @@ class CoreShares:
         self.cores = cores
         self._seen: dict[tuple[int, int], float] = {}
 
-    def percent(self, rows: list[list[Any]], seconds: float) -> list[float]:
-        """Each core's percent used by the threads in ``rows`` ([pid, tid, state, cpu_s, core])."""
+    def percent(
+        self, rows: list[list[Any]], seconds: float, ended: Sequence[tuple[int, float]] = ()
+    ) -> list[float]:
+        """Each core's percent used by the threads in ``rows`` ([pid, tid, state, cpu_s, core])
+        and by processes that ended since (``ended``: [core, cpu_s]). A thread not seen before
+        started since the last sweep (its whole time is this sweep's, at most all of it): left
+        out, a pool's new workers read as other programs' load."""
         used = [0.0] * self.cores
         seen: dict[tuple[int, int], float] = {}
         for pid, tid, _state, cpu_s, core in rows:
             key = (pid, tid)
             seen[key] = cpu_s
-            if key in self._seen and 0 <= core < self.cores:
-                used[core] += max(0.0, cpu_s - self._seen[key])
+            if 0 <= core < self.cores:
+                before = self._seen.get(key)
+                used[core] += min(cpu_s, seconds) if before is None else max(0.0, cpu_s - before)
+        for core, cpu_s in ended:
+            if 0 <= core < self.cores:
+                used[core] += cpu_s
         self._seen = seen
         return [round(min(100.0, 100.0 * u / seconds), 1) if seconds > 0 else 0.0 for u in used]
 
@@ -186,6 +195,8 @@ class TreeSampler:
         self._scenario = CoreShares(cores)
         self._tool = CoreShares(cores)
         self._tool.percent(thread_rows(os.getpid(), self._files), 0.0)
+        # Each process of the run last sweep: [cpu_s, its reaped children's cpu_s, core].
+        self._tree: dict[int, tuple[float, float, int]] = {}
 
     def sample(self) -> list[dict[str, Any]]:
         """One sweep as events (without ``pid``, which the session adds)."""
@@ -198,6 +209,7 @@ class TreeSampler:
         events: list[dict[str, Any]] = [cpu]
         self._last = now
         procs, threads = [], []
+        tree: dict[int, tuple[float, float, int]] = {}
         for pid in descendants(self.root_pid, files):
             stat = files.read(f"/proc/{pid}/stat")
             if stat is None:
@@ -205,14 +217,31 @@ class TreeSampler:
             name, fields = stat
             with contextlib.suppress(IndexError, ValueError):
                 cpu_s = (int(fields[11]) + int(fields[12])) / CLK_TCK
-                # after the ")" field 24 (rss, in pages) is index 21
+                # after the ")" field 24 (rss, in pages) is index 21; 16-17 (its reaped
+                # children's CPU, cutime and cstime) 13-14; 39 (processor) 36
                 procs.append([pid, name, cpu_s, int(fields[21]) * PAGE_SIZE])
+                tree[pid] = (cpu_s, (int(fields[13]) + int(fields[14])) / CLK_TCK, int(fields[36]))
             threads.extend(thread_rows(pid, files))
         files.sweep_done()
-        cpu["scenario"] = self._scenario.percent(threads, seconds)
+        cpu["scenario"] = self._scenario.percent(threads, seconds, self._ended(tree))
         events.append({"e": "procs", "t": now, "rows": procs})
         events.append({"e": "threads", "t": now, "rows": threads})
         return events
+
+    def _ended(self, tree: dict[int, tuple[float, float, int]]) -> list[tuple[int, float]]:
+        """[core, cpu_s] of what the run's processes that ended since the last sweep used after
+        it, which no thread row shows: the growth of their parents' reaped children's time,
+        less what was seen of them, on the cores they were last seen on (or, for processes
+        that came and went between sweeps, their parents')."""
+        last, self._tree = self._tree, tree
+        grown = {pid: now[1] - last[pid][1] for pid, now in tree.items() if pid in last}
+        reaped = sum(g for g in grown.values() if g > 0)
+        gone = [pid for pid in last if pid not in tree]
+        unseen = reaped - sum(last[pid][0] + last[pid][1] for pid in gone)
+        if unseen <= 0:
+            return []
+        cores = [last[pid][2] for pid in gone] or [tree[p][2] for p, g in grown.items() if g > 0]
+        return [(core, unseen / len(cores)) for core in cores]
 
     def close(self) -> None:
         self._files.close()
