@@ -228,3 +228,46 @@ async def test_a_flood_is_polled_again_before_the_next_frame(monkeypatch) -> Non
         await wait_for(pilot, lambda: screen.model.ended is not None, 30, "the flood drained")
     assert asked == [dashboard_module.CATCH_UP_S] * (len(recorded) // share)
     assert dashboard_module.CATCH_UP_S < dashboard_module.POLL_S
+
+
+async def test_the_log_grows_without_laying_the_screen_out_again(monkeypatch) -> None:
+    """A write only repaints the log and its scrollbar (Textual lays the whole screen out for
+    a taller RichLog, twice a second on a pool scenario); a scrollbar that must appear or go
+    still gets its layout."""
+    from rich.text import Text
+    from textual.app import App
+    from textual.screen import Screen
+
+    from tui.app.widgets.event_log import EventLog
+
+    class Host(App):
+        CSS = "EventLog { overflow-y: auto; }"  # (the dashboard's log always shows its bar)
+
+        def compose(self):
+            yield EventLog()
+
+    layouts = []
+    refresh_layout = Screen._refresh_layout
+    monkeypatch.setattr(
+        Screen,
+        "_refresh_layout",
+        lambda s, *a, **k: layouts.append(1) or refresh_layout(s, *a, **k),
+    )
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        log = app.query_one(EventLog)
+        log.write(Text("\n".join(f"line {i}" for i in range(5))))
+        await pilot.pause()
+        assert not log.show_vertical_scrollbar, (log.size, log.virtual_size)
+        log.write(Text("\n".join(f"line {i}" for i in range(5, 40))))
+        await wait_for(pilot, lambda: log.show_vertical_scrollbar, what="the scrollbar")
+        await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y > 0, what="the end")
+        layouts.clear()
+        for i in range(40, 45):
+            log.write(Text(f"line {i}"))
+            await pilot.pause()
+        assert layouts == []
+        assert log.vertical_scrollbar.window_virtual_size == len(log.lines) == 45
+        await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y, what="the new end")
+        log.clear()
+        await wait_for(pilot, lambda: not log.show_vertical_scrollbar, what="no scrollbar")

@@ -6,6 +6,8 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import RichLog
 
 from tui.app.widgets.pane import Place
@@ -51,6 +53,23 @@ class EventLog(RichLog):
         f"EventLog > .event-log--{kind} {{ color: {colour}; }}"
         for kind, colour in KIND_COLOUR.items()
     )
+
+    # A write makes the log taller, and Textual's own reactive lays the whole screen out again
+    # for it (a pool scenario's log, two frames a second: ~2 % of a core), though the log's box
+    # stays as it was. Here only a scrollbar that must appear or go asks for a layout.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=True)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        room, styles = self.scrollable_content_region.size, self.styles
+        wanted = (
+            _shows(styles.overflow_y, size.height > room.height),
+            _shows(styles.overflow_x, size.width > room.width),
+        )
+        if wanted != (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
+            self.refresh(layout=True)
+        elif self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = size.height
+            self.vertical_scrollbar.refresh()
 
     def __init__(self, **kwargs) -> None:
         super().__init__(
@@ -111,3 +130,8 @@ class EventLog(RichLog):
         if lines:
             # One write for the whole batch: 10 000 tasks starting at once is one poll's news.
             self.write(Text("\n").join(lines))
+
+
+def _shows(overflow: str, overflows: bool) -> bool:
+    """Whether a scrollbar is shown, by the ``overflow`` rule and whether the content does."""
+    return overflow == "scroll" or (overflow == "auto" and overflows)
