@@ -271,3 +271,28 @@ async def test_the_log_grows_without_laying_the_screen_out_again(monkeypatch) ->
         await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y, what="the new end")
         log.clear()
         await wait_for(pilot, lambda: not log.show_vertical_scrollbar, what="no scrollbar")
+
+
+async def test_the_log_is_at_its_end_in_the_frame_that_shows_new_lines() -> None:
+    """Scrolled as it is written, not after the next frame: that would be a second frame for
+    every poll that logs something (four a second on a pool scenario, not two)."""
+    from textual.app import App
+
+    from tui.app.widgets.event_log import EventLog
+    from tui.model.run import RunModel
+
+    class Host(App):
+        def compose(self):
+            yield EventLog()
+
+    recorded = events("process_pool_squares")
+    model = RunModel()
+    app = Host()
+    async with app.run_test(size=(60, 8)) as pilot:
+        log = app.query_one(EventLog)
+        await pilot.pause()
+        for start in range(0, len(recorded), 40):
+            model.feed_many(recorded[start : start + 40])
+            log.show(model)
+            assert log.scroll_y == log.max_scroll_y  # before any frame
+        assert log.max_scroll_y > 10

@@ -150,6 +150,19 @@ def test_unknown_demo_is_a_usage_error(capsys) -> None:
     assert "no demo recording 'no-such-demo'" in err and "thread-sleep" in err and "\n" not in err
 
 
+def test_recorder_takes_checked_events_as_they_are_up_to_its_limit(tmp_path) -> None:
+    """A live dashboard's events were checked by the session's reader: not checked again, but
+    the limit still holds, in one batch or many."""
+    meta, events = load(demo_path("thread-sleep"))
+    recorder = Recorder(meta, limit=len(events) + 2)
+    recorder.extend(events[:10], checked=True).extend(events[10:], checked=True)
+    assert recorder.events == events and not recorder.truncated
+    recorder.extend(events[:5], checked=True)
+    assert len(recorder.events) == len(events) + 2 and recorder.truncated
+    meta2, events2 = load(recorder.save(tmp_path / "r.jsonl"))
+    assert events2 == recorder.events and meta2["truncated"]
+
+
 def test_recorder_drops_events_that_would_not_load(tmp_path) -> None:
     meta, events = load(demo_path("thread-sleep"))
     recorder = Recorder(meta).extend(

@@ -283,7 +283,7 @@ class DashboardScreen(Screen):
     def _feed(self, events: list[Event]) -> None:
         if events:
             self.model.feed_many(events)
-            self.recorder.extend(events)
+            self.recorder.extend(events, checked=True)  # (by the source's reader)
 
     def _restart_views(self) -> None:
         """A playback went back and rebuilt its model: views that append must start over."""
