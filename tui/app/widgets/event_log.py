@@ -129,12 +129,12 @@ class EventLog(RichLog):
             lines.append(line)
         if lines:
             # One write for the whole batch: 10 000 tasks starting at once is one poll's news.
-            text = Text("\n").join(lines)
+            batch = Text("\n").join(lines)
             if not self.size.height:  # not laid out yet: RichLog keeps it, and scrolls, later
-                self.write(text)
+                self.write(batch)
                 return
             # Scrolled to its end now, not after the next frame (a second frame, its own).
-            self.write(text, scroll_end=False)
+            self.write(batch, scroll_end=False)
             if self.auto_scroll:
                 self.scroll_end(animate=False, immediate=True, x_axis=False)
 
