@@ -275,3 +275,47 @@ def test_advise_command(capsys) -> None:
     data = json.loads(capsys.readouterr().out)
     assert data["recommendation"] == "threads or asyncio"
     assert data["open"] == {"kind": "compare", "target": "io", "params": {"tasks": 8}}
+
+
+def test_a_row_is_warned_of_other_programs_load_not_of_its_own_start() -> None:
+    """Other programs' load is what the CPU pane calls it: the machine's busy time less the
+    run's processes' and concur-tui's own. The runner's start, before the clock, is neither."""
+    from tui import events
+    from tui.compare import add_row
+    from tui.compare.run import Measured
+
+    def measured(others: float) -> Measured:
+        model = RunModel()
+        t = 1_000_000_000
+
+        def ev(kind: str, at: int, **fields) -> dict:
+            return {"e": kind, "t": at, "pid": 7, **fields}
+
+        model.feed_many(
+            [
+                ev("hello", 0, v=events.VERSION, scenario="workload", params={}, python="3.11"),
+                ev("run_start", 0, self_cpu_s=0.1),
+                ev("procs", t // 2, rows=[[7, "python", 0.55]]),
+                *(
+                    ev(
+                        "cpu",
+                        i * t // 10,
+                        t0=(i - 1) * t // 10,
+                        per_core=[100.0, 10.0 + others],
+                        scenario=[90.0, 0.0],
+                        tool=[5.0, 5.0],
+                    )
+                    for i in range(1, 11)
+                ),
+                ev("run_end", t, outcome="completed", error=None, self_cpu_s=1.0),
+            ]
+        )
+        return Measured(model, 1.2)
+
+    python = Interpreter("/usr/bin/python3", "3.11.7", "CPython", True, False, "3.11.7")
+    result = CompareResult("cpu", {"tasks": 2, "io_s": 0.5, "cpu_work": 0.2}, 2, [python])
+    quiet = add_row(result, python, "sequential", measured(others=0.0))
+    assert quiet.cores_used == 0.9  # (1.0 - 0.1) CPU-s in the run's 1 s
+    assert quiet.other_load == 0.1 and "busy" not in (quiet.note or "")
+    busy = add_row(result, python, "threads", measured(others=70.0))
+    assert busy.other_load == 0.8 and "busy with other work (~0.8 cores" in (busy.note or "")

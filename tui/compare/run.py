@@ -6,8 +6,11 @@ Sources of each figure (nothing here is animated or assumed):
   mode's whole run, including creating the pool, starting its worker
   processes and shutting them down. ``wall_s`` adds what every mode pays
   alike: starting the runner interpreter and its instrumentation.
-- ``cores_used``: the CPU seconds of the runner and every process it started
-  (``RunModel.scenario_cpu_s``) divided by ``elapsed_s``.
+- ``cores_used``: the CPU seconds of the runner and every process it started, from
+  ``run_start`` on (``RunModel.scenario_cpu_s``), divided by ``elapsed_s`` (the
+  summary's ``cores_busy``).
+- ``other_load``: other programs' cores' worth over the run, apart from the run's
+  processes and concur-tui's own (the summary's ``cpu.load_cores.other``).
 - ``gil_busy``: the runner process's GIL probe, mean over the run (workers in
   a process pool each have their own GIL, which is not probed).
 - ``peak_rss_mb``: the highest sum of resident memory over the runner's
@@ -188,9 +191,9 @@ def _measured_row(result: CompareResult, interp: Interpreter, mode: str, measure
     )
     elapsed = summary.elapsed_s
     cpu_s = summary.cpu.scenario_cpu_s
-    machine = sum(summary.cpu.mean_percent_per_core) / 100
-    cores_used = cpu_s / elapsed if elapsed > 0 else None
-    other = round(max(0.0, machine - cores_used), 2) if cores_used is not None and machine else None
+    cores_used = summary.cores_busy
+    load = summary.cpu.load_cores
+    other = None if load is None else round(load.other, 2)
     return Row(
         mode=mode,
         python=interp.label,
