@@ -26,7 +26,7 @@ RECORDINGS = [
     FIXTURES / "cpu_threads.jsonl",
     FIXTURES / "blocking_in_async.jsonl",
     FIXTURES / "gather_errors.jsonl",
-    FIXTURES / "compare_cpu_threads.jsonl",
+    FIXTURES / "two_threads_taking_turns.jsonl",  # (an earlier compare threads run: 18 windows)
 ]
 
 
