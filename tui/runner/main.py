@@ -179,10 +179,12 @@ def _prepare_children(socket_path: str, source: str, module: str | None) -> tupl
         # child of the program itself would have.
         ready = os.path.join(os.path.dirname(socket_path), "forkserver-ready")
         os.environ[forkserver_ready.READY_ENV] = ready
-        preload = [module] if module else ["__main__"]
-        multiprocessing.set_forkserver_preload([*preload, forkserver_ready.__name__])
-        multiprocessing.forkserver.ensure_running()
-        del os.environ[forkserver_ready.READY_ENV]  # for the server alone, not the program
+        try:
+            preload = [module] if module else ["__main__"]
+            multiprocessing.set_forkserver_preload([*preload, forkserver_ready.__name__])
+            multiprocessing.forkserver.ensure_running()
+        finally:
+            del os.environ[forkserver_ready.READY_ENV]  # the server's alone, not the program's
         # Starting it chose no method: the program may still choose its own.
         private(multiprocessing.context, "_default_context")._actual_context = None
         return "forkserver", ready
