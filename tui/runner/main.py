@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tui import events
+from tui import events, procfs
 from tui.runner import (
     asyncio_tasks,
     emit,
@@ -50,7 +50,6 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 POOL_WORDS = ("multiprocessing", "ProcessPool", "concurrent.futures")
 FORKSERVER_WAIT_S = 1.0
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 _socket_dir: str | None = None
@@ -60,27 +59,13 @@ def _kill_own_group(*_: Any) -> None:
     """The supervisor is gone: end every process below this one (those that left the group
     with setsid too), remove what the run created (the semaphores it listed, the private
     folder), which the supervisor no longer can, and end the group."""
-    for pid in _descendants(os.getpid()):
+    for pid in procfs.descendants(os.getpid())[1:]:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     if _socket_dir is not None:
         leftovers.remove_listed(os.path.join(_socket_dir, leftovers.LEDGER_NAME))
         shutil.rmtree(_socket_dir, ignore_errors=True)
     os.killpg(0, signal.SIGKILL)
-
-
-def _descendants(root: int) -> list[int]:
-    """Every process below ``root``, from /proc/<pid>/task/<tid>/children."""
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        with contextlib.suppress(OSError):
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
-                    children = [int(c) for c in f.read().split()]
-                found += children
-                todo += children
-    return found
 
 
 def _cancel_before_start(*_: Any) -> None:
@@ -208,11 +193,12 @@ def _cpu_s(who: int) -> float:
 def _children_cpu() -> list[list[float]]:
     """``[pid, CPU seconds]`` of each process below the runner (a pool's server), from /proc."""
     rows: list[list[float]] = []
-    for pid in _descendants(os.getpid()):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                fields = f.read().rpartition(b")")[2].split()  # (the name may hold spaces)
-            rows.append([pid, (int(fields[11]) + int(fields[12])) / CLK_TCK])
+    with procfs.StatFiles.given_or_own(None) as files:
+        for pid in procfs.descendants(os.getpid(), files)[1:]:
+            stat = files.read(f"/proc/{pid}/stat")
+            with contextlib.suppress(IndexError, ValueError):
+                if stat is not None:
+                    rows.append([pid, procfs.cpu_seconds(stat[1])])
     return rows
 
 

@@ -24,9 +24,9 @@ import threading
 import time
 
 from tui.events import Attribution, Event, TaskState
+from tui.procfs import descendants
 from tui.runner import schedstat
 from tui.runner.threads import OWN_THREAD_PREFIX
-from tui.supervisor.sampler import descendants
 
 SWEEP_S = 0.01
 # Sweep every QUIET_SWEEP_S once, for QUIET_AFTER sweeps in a row, the run's threads have

@@ -10,75 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-
-
-class StatFiles:
-    """``/proc`` files kept open and read with ``pread`` (3 us a read, against 15 us to open,
-    read and close): the sampler reads the same processes and threads ten times a second. A
-    file not read in a sweep (its thread or process ended) is closed."""
-
-    def __init__(self) -> None:
-        self._fds: dict[str, int] = {}
-        self._read: set[str] = set()
-
-    def raw(self, path: str) -> bytes | None:
-        """What the file at ``path`` holds now; None if it is gone."""
-        self._read.add(path)
-        fd = self._fds.get(path)
-        try:
-            if fd is None:
-                fd = self._fds[path] = os.open(path, os.O_RDONLY)
-            size = 4096
-            data = os.pread(fd, size, 0)
-            while len(data) == size:  # (a long list of children, many cores)
-                size *= 4
-                data = os.pread(fd, size, 0)
-        except OSError:
-            self._drop(path)
-            return None
-        return data
-
-    def read(self, path: str) -> tuple[str, list[bytes]] | None:
-        """The name, and the fields after it, of the ``stat`` file at ``path``; None if gone."""
-        data = self.raw(path)
-        if data is None:
-            return None
-        # the name may hold spaces and parentheses: it ends at the last ")"
-        head, _, rest = data.rpartition(b")")
-        return head.partition(b"(")[2].decode(errors="replace"), rest.split()
-
-    def sweep_done(self) -> None:
-        for path in [p for p in self._fds if p not in self._read]:
-            self._drop(path)
-        self._read = set()
-
-    def close(self) -> None:
-        for path in list(self._fds):
-            self._drop(path)
-
-    @staticmethod
-    @contextlib.contextmanager
-    def given_or_own(files: StatFiles | None) -> Iterator[StatFiles]:
-        """``files``; or, without, files of its own for one reading, closed after it."""
-        if files is not None:
-            yield files
-            return
-        own = StatFiles()
-        try:
-            yield own
-        finally:
-            own.close()
-
-    def _drop(self, path: str) -> None:
-        fd = self._fds.pop(path, None)
-        if fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+from tui.procfs import CLK_TCK, PAGE_SIZE, StatFiles, cpu_seconds, descendants
 
 
 def thread_rows(pid: int, files: StatFiles | None = None) -> list[list[Any]]:
@@ -94,30 +29,11 @@ def thread_rows(pid: int, files: StatFiles | None = None) -> list[list[Any]]:
             if stat is None:
                 continue
             fields = stat[1]
-            # after the ")" field 3 (state) is index 0; utime 14 -> 11, stime 15 -> 12,
-            # processor 39 -> 36
+            # after the ")" field 3 (state) is index 0; processor 39 -> 36
             with contextlib.suppress(IndexError, ValueError):
-                cpu_s = (int(fields[11]) + int(fields[12])) / CLK_TCK
+                cpu_s = cpu_seconds(fields)
                 rows.append([pid, int(tid), fields[0].decode(), cpu_s, int(fields[36])])
     return rows
-
-
-def descendants(root: int, files: StatFiles | None = None) -> list[int]:
-    """``root`` and every process below it, from /proc/<pid>/task/<tid>/children."""
-    found, pending = [], [root]
-    with StatFiles.given_or_own(files) as reader:
-        while pending:
-            pid = pending.pop()
-            found.append(pid)
-            try:
-                tids = os.listdir(f"/proc/{pid}/task")
-            except OSError:
-                continue
-            for tid in tids:
-                children = reader.raw(f"/proc/{pid}/task/{tid}/children")
-                if children is not None:
-                    pending.extend(int(child) for child in children.split())
-    return found
 
 
 class CoreTimes:
@@ -216,7 +132,7 @@ class TreeSampler:
                 continue
             name, fields = stat
             with contextlib.suppress(IndexError, ValueError):
-                cpu_s = (int(fields[11]) + int(fields[12])) / CLK_TCK
+                cpu_s = cpu_seconds(fields)
                 # after the ")" field 24 (rss, in pages) is index 21; 16-17 (its reaped
                 # children's CPU, cutime and cstime) 13-14; 39 (processor) 36
                 procs.append([pid, name, cpu_s, int(fields[21]) * PAGE_SIZE])
