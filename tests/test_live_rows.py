@@ -133,6 +133,7 @@ def late_waits_stream(seed: int) -> list[dict]:
     t = 1 * MS
     free_from = t  # the end of the thread's last wait
     told_at: int | None = None  # a wait told as it began, not ended yet
+    held: dict | None = None  # a wait that ended, told later
     states = ("running", "gil", "core", "blocked", "sleeping", "io")
     for step in range(1, 160):
         end = t + 10 * MS
@@ -155,8 +156,13 @@ def late_waits_stream(seed: int) -> list[dict]:
         elif rng.random() < 0.2:  # a wait that began a while ago and just ended
             t0 = max(free_from, end - rng.randint(5, 120) * MS)
             if t0 < end:
-                out.append({"e": "wait", "t": end, "t0": t0, "pid": pid, "id": "th",
-                            "state": rng.choice(["sleeping", "blocked", "io"]), "what": "x"})  # fmt: skip
+                wait = {"e": "wait", "t": end, "t0": t0, "pid": pid, "id": "th",
+                        "state": rng.choice(["sleeping", "blocked", "io"]), "what": "x"}  # fmt: skip
+                if held is None and rng.random() < 0.3:
+                    held = wait  # told after the next one: not in the order they ended
+                else:
+                    out += [wait, held] if held else [wait]
+                    held = None
                 free_from = end
         t = end
     return out
@@ -171,7 +177,7 @@ def late_ticks(seed: int) -> Iterator[tuple[int, RunModel, Task]]:
         model.feed(event)
         task = model.tasks.get("th")
         if i % 3 == 0 and task is not None:
-            clock[0] = event["t"]
+            clock[0] = max(clock[0], event["t"])
             yield i, model, task
 
 

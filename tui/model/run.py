@@ -204,6 +204,8 @@ class Task:
     block_s: float | None = None
     io_s: float | None = None
     _spans: list[Span] | None = None
+    _wait_ends: list[float] = field(default_factory=list, init=False, repr=False, compare=False)
+    """The latest end of ``waits[:i + 1]`` at ``i`` (``_waits_reaching``)."""
     _drawn: _DrawnCells | None = field(default=None, repr=False, compare=False)
     _built: _BuiltSpans | None = field(default=None, repr=False, compare=False)
 
@@ -491,12 +493,11 @@ def _reach(task: Task, since: float) -> float:
 def _build_spans(task: Task, until: float, since: float = -math.inf) -> list[Span]:
     """The task's spans up to ``until``: all of them, or (``since``) at least every span that
     reaches past ``since``, each as a whole build would lay it out."""
-    waits = [*task.waits, task.open_wait] if task.open_wait is not None else task.waits
     reach = _reach(task, since)
     exact = sorted(
         (
             Span(w.t0, min(w.t1, until), w.state, w.what)
-            for w in waits
+            for w in _waits_reaching(task, reach)
             if w.t0 < until and min(w.t1, until) > reach
         ),
         key=lambda s: s.t0,
@@ -575,6 +576,19 @@ def _build_spans(task: Task, until: float, since: float = -math.inf) -> list[Spa
     spans = [s for s in spans if s.t1 > s.t0]
     spans.sort(key=lambda s: s.t0)
     return spans
+
+
+def _waits_reaching(task: Task, reach: float) -> list[Span]:
+    """The task's waits (the open one too) less a first run of them that all ended by
+    ``reach``. Waits arrive as they end, so that is all but the last few: a live row's
+    incremental build looked at every wait of a thread waking 500 times a second."""
+    ends, waits = task._wait_ends, task.waits
+    latest = ends[-1] if ends else -math.inf
+    for wait in itertools.islice(waits, len(ends), None):
+        latest = max(latest, wait.t1)
+        ends.append(latest)
+    kept = waits[bisect.bisect_right(ends, reach) :] if reach > -math.inf else waits
+    return [*kept, task.open_wait] if task.open_wait is not None else kept
 
 
 def _residual(window: KernelWindow, overlapping: Iterable[Span]) -> dict[TaskState, float]:
