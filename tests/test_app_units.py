@@ -67,7 +67,14 @@ async def test_timeline_zoom_pan_follow_and_cursor() -> None:
         assert timeline.zoom == 1
         await pilot.press("down", "down")
         assert timeline.highlighted_task.label == "cpu-1"
-        assert "cpu-1" in str(screen.query_one("#task-detail").render())
+        detail = screen.query_one("#task-detail")
+        assert "cpu-1" not in str(detail.render()), "drawn in its tab only when shown"
+        await pilot.press("t")
+        assert "cpu-1" in str(detail.render())
+        timeline.action_cursor(-1)
+        await pilot.pause()
+        now_on = timeline.highlighted_task.label
+        assert now_on != "cpu-1" and now_on in str(detail.render()), "the shown tab follows"
 
 
 async def test_rows_are_virtualised_for_a_thousand_tasks() -> None:
@@ -271,6 +278,59 @@ async def test_the_log_grows_without_laying_the_screen_out_again(monkeypatch) ->
         await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y, what="the new end")
         log.clear()
         await wait_for(pilot, lambda: not log.show_vertical_scrollbar, what="no scrollbar")
+
+
+async def test_the_timeline_gains_rows_without_laying_the_screen_out_again(monkeypatch) -> None:
+    """A new task's row repaints the timeline (a layout of the whole screen each time was most
+    of a pool run's first second on screen); rows past its height still get their scrollbar."""
+    from textual.app import App
+    from textual.screen import Screen
+
+    from tui.model.run import RunModel
+
+    class Host(App):
+        get_theme_variable_defaults = ConcurApp.get_theme_variable_defaults  # state colours
+
+        def compose(self):
+            yield Timeline()
+
+    layouts = []
+    refresh_layout = Screen._refresh_layout
+    monkeypatch.setattr(
+        Screen,
+        "_refresh_layout",
+        lambda s, *a, **k: layouts.append(1) or refresh_layout(s, *a, **k),
+    )
+    model = RunModel()
+    model.feed_many([
+        {"e": "hello", "t": 0, "pid": 9, "v": 1, "scenario": "x", "params": {}, "cores": 2},
+        {"e": "run_start", "t": 0, "pid": 9},
+    ])  # fmt: skip
+
+    def start(n: int) -> None:
+        model.feed({"e": "task_start", "t": n * 1_000_000, "pid": 9, "id": f"th{n}",
+                    "kind": "thread", "name": f"worker {n}", "tid": 100 + n, "internal": False})  # fmt: skip
+
+    app = Host()
+    async with app.run_test(size=(80, 16)) as pilot:
+        timeline = app.query_one(Timeline)
+        start(0)
+        timeline.show(model)
+        await pilot.pause()
+        layouts.clear()
+        for n in range(1, 6):
+            start(n)
+            timeline.show(model)
+            await pilot.pause()
+            assert f"worker {n}" in "".join(
+                s.text for s in timeline.render_lines(timeline.region.reset_offset)
+            )
+        assert layouts == [] and not timeline.show_vertical_scrollbar
+        for n in range(6, 40):
+            start(n)
+        timeline.show(model)
+        await wait_for(pilot, lambda: timeline.show_vertical_scrollbar, what="the scrollbar")
+        assert layouts
 
 
 async def test_the_log_is_at_its_end_in_the_frame_that_shows_new_lines() -> None:

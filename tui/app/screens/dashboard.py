@@ -316,7 +316,8 @@ class DashboardScreen(Screen):
     def on_timeline_highlighted(self, message: Timeline.Highlighted) -> None:
         detail = self.query_one(TaskDetail)
         detail.task_id = message.task_id
-        detail.show(self.model)
+        if self.query_one(TabbedContent).active == f"{detail.ID}{TAB}":
+            detail.show(self.model)  # (else when its tab opens: a hidden one's text lays out)
 
     def on_timeline_selected(self, message: Timeline.Selected) -> None:
         from tui.app.screens.task_screen import TaskScreen

@@ -6,10 +6,9 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
-from textual.reactive import Reactive
 from textual.widgets import RichLog
 
+from tui.app.widgets.growing import GrowingScrollView
 from tui.app.widgets.pane import Place
 from tui.marks import LOG_GLYPHS
 from tui.model.run import LogEntry, LogMerge, RunModel
@@ -37,8 +36,9 @@ MAX_NEW_OUTPUT = 200  # output lines written per redraw; the rest of a flood is 
 MAX_LINE = 2_000  # characters of one output line shown
 
 
-class EventLog(RichLog):
-    """Appends what the model's log released since the last call; never redraws old lines."""
+class EventLog(GrowingScrollView, RichLog):
+    """Appends what the model's log released since the last call; never redraws old lines, nor
+    lays the screen out for a new one (``GrowingScrollView``)."""
 
     TITLE: ClassVar[str] = "Log"
     HELP: ClassVar[str] = ""
@@ -53,23 +53,6 @@ class EventLog(RichLog):
         f"EventLog > .event-log--{kind} {{ color: {colour}; }}"
         for kind, colour in KIND_COLOUR.items()
     )
-
-    # A write makes the log taller, and Textual's own reactive lays the whole screen out again
-    # for it (a pool scenario's log, two frames a second: ~2 % of a core), though the log's box
-    # stays as it was. Here only a scrollbar that must appear or go asks for a layout.
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=True)
-
-    def watch_virtual_size(self, size: Size) -> None:
-        room, styles = self.scrollable_content_region.size, self.styles
-        wanted = (
-            _shows(styles.overflow_y, size.height > room.height),
-            _shows(styles.overflow_x, size.width > room.width),
-        )
-        if wanted != (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
-            self.refresh(layout=True)
-        elif self.show_vertical_scrollbar:
-            self.vertical_scrollbar.window_virtual_size = size.height
-            self.vertical_scrollbar.refresh()
 
     def __init__(self, **kwargs) -> None:
         super().__init__(
@@ -137,8 +120,3 @@ class EventLog(RichLog):
             self.write(batch, scroll_end=False)
             if self.auto_scroll:
                 self.scroll_end(animate=False, immediate=True, x_axis=False)
-
-
-def _shows(overflow: str, overflows: bool) -> bool:
-    """Whether a scrollbar is shown, by the ``overflow`` rule and whether the content does."""
-    return overflow == "scroll" or (overflow == "auto" and overflows)

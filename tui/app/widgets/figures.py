@@ -13,14 +13,15 @@ from textual.widgets import Static
 
 
 class Figures(Static):
-    _lines: int = -1
-
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         if content == self.content:
             return
-        lines = _line_count(content, self.content_region.width)
-        super().update(content, layout=layout and lines != self._lines)
-        self._lines = lines
+        # Against the text shown now, not the last update's: the first update of each figure
+        # (a run's start, when the screen is busiest) laid the screen out for nothing.
+        width = self.content_region.width
+        lines = _line_count(content, width)
+        changed = lines < 0 or lines != _line_count(self.content, width)
+        super().update(content, layout=layout and changed)
 
 
 def _line_count(content: VisualType, width: int) -> int:

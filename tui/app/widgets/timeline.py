@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from tui.app.format import short_cause
 from tui.app.themes import large_glyphs
+from tui.app.widgets.growing import GrowingScrollView
 from tui.app.widgets.pane import Place
 from tui.events import TaskState
 from tui.marks import OUTCOME_MARKS, STATE_MARKS, outcome_glyphs, state_glyphs, status_mark
@@ -37,7 +38,7 @@ OUTCOMES = tuple(OUTCOME_MARKS)
 MARK_PARTS = (*STATE_MARKS, *OUTCOMES)  # a component class each, coloured by the theme
 
 
-class Timeline(ScrollView, can_focus=True):
+class Timeline(GrowingScrollView, ScrollView, can_focus=True):
     """One row per task over a shared time axis, under a legend and the axis."""
 
     TITLE: ClassVar[str] = "Timeline"
