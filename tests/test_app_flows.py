@@ -135,6 +135,7 @@ async def test_quitting_mid_run_leaves_no_process(key: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
+        await wait_for(pilot, lambda: dashboard.source.pid, what="the run to start")
         pid = dashboard.source.pid
         # The forkserver and both workers, seen by the kernel (the model may lag behind).
         await wait_for(
@@ -150,6 +151,35 @@ async def test_quitting_mid_run_leaves_no_process(key: str) -> None:
             await pilot.press(key)
         await wait_for(pilot, lambda: app.return_code is not None or not app.is_running, 30)
     until(lambda: not tree_alive(pid, children), 60, "the run's processes to end")
+
+
+async def test_a_run_starts_once_the_screen_is_drawn_and_never_after_it_ended(
+    monkeypatch,
+) -> None:
+    """The dashboard's first layout and paint come before the program's first moments (they
+    competed with them for the cores); a screen left before its first frame starts nothing."""
+    painted: list[int] = []
+    starts: list[int] = []
+    render_line = Timeline.render_line
+    monkeypatch.setattr(
+        Timeline, "render_line", lambda self, y: painted.append(y) or render_line(self, y)
+    )
+    start = LiveSource.start
+    monkeypatch.setattr(
+        LiveSource, "start", lambda self: starts.append(len(painted)) or start(self)
+    )
+    scenario = catalog.find("thread-sleep")
+    app = ConcurApp(start=(scenario, scenario.resolve(["delay=0.2"])))
+    async with app.run_test(size=SIZE) as pilot:
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        await wait_for(pilot, lambda: dashboard.model.ended is not None, 30, "the run's end")
+        assert len(starts) == 1 and starts[0] > 0, "started after the timeline was drawn"
+        dashboard.end()
+        dashboard._begun = False  # as a screen whose first frame comes after it was left
+        dashboard._begin()
+        assert len(starts) == 1, "nothing starts once the screen has ended"
+        await pilot.press("q")
 
 
 async def test_cancel_selected_task_and_pause() -> None:

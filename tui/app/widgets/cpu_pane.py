@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -47,19 +48,27 @@ load, the dashboard included.
         self._figures = Figures("waiting for the first sample…", id="cores-used")
 
     def compose(self) -> ComposeResult:
+        # A bar per core of this machine, empty until the first sample: mounted when a run's
+        # first samples came, they laid the screen out as the program began. (A recording from
+        # a machine with more or fewer cores has its rows made again.)
+        self._make_rows(os.cpu_count() or 1)
+        yield from (row for row, _, _ in self._rows)
         yield self._figures
+
+    def _make_rows(self, cores: int) -> None:
+        self._cores = cores
+        self._rows = []
+        for i in range(cores):
+            meter, bars = Meter(f"cpu{i}"), History(top=100.0, high=90.0)
+            self._rows.append((Horizontal(meter, bars, classes="core"), meter, bars))
 
     def show(self, model: RunModel) -> None:
         if not model.cpu:
             return
         per_core = model.cpu[-1][1]
         if len(per_core) != self._cores:
-            self._cores = len(per_core)
             self.query(".core").remove()
-            self._rows = []
-            for i in range(self._cores):
-                meter, bars = Meter(f"cpu{i}"), History(top=100.0, high=90.0)
-                self._rows.append((Horizontal(meter, bars, classes="core"), meter, bars))
+            self._make_rows(len(per_core))
             self.mount_all([row for row, _, _ in self._rows], before=self._figures)
             self.call_after_refresh(self.show, model)
             return
