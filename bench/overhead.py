@@ -13,7 +13,9 @@ prints its own in-program time, plain and under ``concur-tui run`` (goal <= 1.25
 ``--versus DIR`` adds a column for the concur-tui of another checkout (before a change, say),
 timed in the same rounds, so a before/after ratio does not depend on the machine's load.
 ``--watch`` also times ``cpu-processes`` watched in a real terminal (tmux, 140x45, the
-run's own clock from its recording) against plain (goal <= 1.05).
+run's own clock from its recording) against plain (goal <= 1.05), with concur-tui's share of
+a core during the run (the recording's CPU split); ``--versus DIR`` watches with that
+checkout's dashboard too, in the same rounds.
 
 The tool starts pools with forkserver (the runner has threads of its own, and
 forking a threaded process can deadlock), where a plain script on Linux forks.
@@ -28,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -110,19 +114,27 @@ def _elapsed(output: str) -> float:
     return float(next(x for x in output.splitlines() if x.startswith("elapsed ")).split()[1])
 
 
-def watched(name: str, params: list[str]) -> float:
-    """The run's own elapsed time while the dashboard shows it in a real terminal."""
+def watched(name: str, params: list[str], tree: str | None = None) -> tuple[float, float]:
+    """The run's own elapsed time while the dashboard (this one, or ``tree``'s: another
+    checkout) shows it in a real terminal, and concur-tui's share of a core meanwhile (the
+    CPU split's, from the recording)."""
     with tempfile.TemporaryDirectory(prefix="concur-tui-bench-") as folder:
         record = Path(folder) / "run.jsonl"
         sets = [x for p in params for x in ("--set", p)]
-        with pane([CLI, "watch", name, *sets, "--record", str(record)]) as p:
+        command = [CLI, "watch", name, *sets, "--record", str(record)]
+        if tree is not None:
+            module = shlex.join([sys.executable, "-m", "tui", *command[1:]])
+            command = ["sh", "-c", f"cd {shlex.quote(tree)} && exec {module}"]
+        with pane(command) as p:
             p.wait_for("Timeline")
             deadline = time.monotonic() + 300
             while "completed" not in p.screen().splitlines()[0]:
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{name} did not complete while watched")
                 time.sleep(0.2)
-        return summary_of_recording(record).elapsed_s
+        summary = summary_of_recording(record)
+        load = summary.cpu.load_cores
+        return summary.elapsed_s, load.tool if load is not None else math.nan
 
 
 def row(name: str, p: float, t: float) -> str:
@@ -205,12 +217,24 @@ def main() -> None:
                 line += f" {v:>8.3f} {v / p:>6.3f}"
             print(line, flush=True)
     if args.watch:
-        print(f"\n{'watched (tmux 140x45)':<22} {'plain s':>8} {'watch s':>8} {'ratio':>6}")
-        plains, watches = [], []
+        header = f"\n{'watched (tmux 140x45)':<22} {'plain s':>8} {'watch s':>8} {'ratio':>6}"
+        header += f" {'tool':>5}" + (
+            f" {'versus s':>8} {'ratio':>6} {'tool':>5}" if args.versus else ""
+        )
+        print(header + "   (tool: concur-tui's share of a core during the run)")
+        plains, watches, versus = [], [], []
         for _ in range(args.rounds):
             plains.append(plain("cpu_processes"))
             watches.append(watched("cpu-processes", []))
-        print(row("cpu-processes", statistics.median(plains), statistics.median(watches)))
+            if args.versus:
+                versus.append(watched("cpu-processes", [], args.versus))
+        p = statistics.median(plains)
+        line = row("cpu-processes", p, statistics.median(w for w, _ in watches))
+        line += f" {statistics.median(t for _, t in watches):>5.3f}"
+        if versus:
+            v = statistics.median(w for w, _ in versus)
+            line += f" {v:>8.3f} {v / p:>6.3f} {statistics.median(t for _, t in versus):>5.3f}"
+        print(line)
 
 
 if __name__ == "__main__":
