@@ -237,13 +237,27 @@ async def test_a_flood_is_polled_again_before_the_next_frame(monkeypatch) -> Non
     assert dashboard_module.CATCH_UP_S < dashboard_module.POLL_S
 
 
-async def test_the_log_grows_without_laying_the_screen_out_again(monkeypatch) -> None:
+@pytest.fixture
+def layouts(monkeypatch) -> list[int]:
+    """Every layout of a whole screen from now on (one item each)."""
+    from textual.screen import Screen
+
+    counted: list[int] = []
+    refresh_layout = Screen._refresh_layout
+    monkeypatch.setattr(
+        Screen,
+        "_refresh_layout",
+        lambda s, *a, **k: counted.append(1) or refresh_layout(s, *a, **k),
+    )
+    return counted
+
+
+async def test_the_log_grows_without_laying_the_screen_out_again(layouts) -> None:
     """A write only repaints the log and its scrollbar (Textual lays the whole screen out for
     a taller RichLog, twice a second on a pool scenario); a scrollbar that must appear or go
     still gets its layout."""
     from rich.text import Text
     from textual.app import App
-    from textual.screen import Screen
 
     from tui.app.widgets.event_log import EventLog
 
@@ -253,13 +267,6 @@ async def test_the_log_grows_without_laying_the_screen_out_again(monkeypatch) ->
         def compose(self):
             yield EventLog()
 
-    layouts = []
-    refresh_layout = Screen._refresh_layout
-    monkeypatch.setattr(
-        Screen,
-        "_refresh_layout",
-        lambda s, *a, **k: layouts.append(1) or refresh_layout(s, *a, **k),
-    )
     app = Host()
     async with app.run_test(size=(60, 12)) as pilot:
         log = app.query_one(EventLog)
@@ -280,11 +287,10 @@ async def test_the_log_grows_without_laying_the_screen_out_again(monkeypatch) ->
         await wait_for(pilot, lambda: not log.show_vertical_scrollbar, what="no scrollbar")
 
 
-async def test_the_timeline_gains_rows_without_laying_the_screen_out_again(monkeypatch) -> None:
+async def test_the_timeline_gains_rows_without_laying_the_screen_out_again(layouts) -> None:
     """A new task's row repaints the timeline (a layout of the whole screen each time was most
     of a pool run's first second on screen); rows past its height still get their scrollbar."""
     from textual.app import App
-    from textual.screen import Screen
 
     from tui.model.run import RunModel
 
@@ -294,13 +300,6 @@ async def test_the_timeline_gains_rows_without_laying_the_screen_out_again(monke
         def compose(self):
             yield Timeline()
 
-    layouts = []
-    refresh_layout = Screen._refresh_layout
-    monkeypatch.setattr(
-        Screen,
-        "_refresh_layout",
-        lambda s, *a, **k: layouts.append(1) or refresh_layout(s, *a, **k),
-    )
     model = RunModel()
     model.feed_many([
         {"e": "hello", "t": 0, "pid": 9, "v": 1, "scenario": "x", "params": {}, "cores": 2},
