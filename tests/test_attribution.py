@@ -76,7 +76,10 @@ def test_blocked_threads_are_blocked_not_waiting_for_the_gil(python: str) -> Non
         t = task(s, name)
         held = {"blocked": t["blocked_s"], "io": t["io_s"]}[state]
         assert held >= 0.75 * wanted(t), (name, t)
-        assert t["gil_wait_s"] < 0.05, (name, t)
+        # Read as GIL wait, the block would be most of the thread's life. Released together at
+        # the end, the threads take turns with the GIL, which a loaded machine stretches (a
+        # holder off its core: 0.16 s of 1.2 was seen beside a suite and two dashboards).
+        assert t["gil_wait_s"] < 0.2 * wanted(t), (name, t)
         assert what in reasons(t), (name, t["why"])
     assert s["gil"]["contended"] < 0.1
 
