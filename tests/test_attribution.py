@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from conftest import PROGRAMS, find_python, task, until
 
@@ -406,9 +407,14 @@ threading.Event().wait()
 """
 
 
-def fine_sweeps(program: str, sweeps: int = 40) -> int:
+def cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def fine_sweeps(program: str, sweeps: int = 40) -> tuple[int, float]:
     """Of ``sweeps`` sweeps of ``program`` (which prints its GIL words first), how many were
-    followed by the fine pace."""
+    followed by the fine pace; and how many cores the program had meanwhile."""
     child = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     try:
@@ -421,12 +427,14 @@ def fine_sweeps(program: str, sweeps: int = 40) -> int:
             time.sleep(sampler.interval())
             sampler.sweep()
         fine = 0
+        cpu, began = cpu_seconds(child.pid), time.monotonic()
         for _ in range(sweeps):
             time.sleep(sampler.interval())
             sampler.sweep()
             fine += sampler.interval() == SWEEP_S
+        cores = (cpu_seconds(child.pid) - cpu) / (time.monotonic() - began)
         sampler.close()
-        return fine
+        return fine, cores
     finally:
         child.kill()
         child.wait()
@@ -437,7 +445,7 @@ def test_threads_that_only_take_turns_with_the_gil_are_swept_20_times_a_second()
     """Between two sweeps a convoy thread runs (schedstat's count), waits for a core (its
     count too) and waits for the GIL (the rest): the same split at any pace, so the sampler
     slows down as for a thread that only computes."""
-    fine = fine_sweeps(CONVOY)
+    fine, _ = fine_sweeps(CONVOY)
     # Mostly coarse: a thread seen outside the GIL (a page fault, the machine) speeds it up
     # for a few sweeps.
     assert fine <= 20, fine
@@ -447,9 +455,12 @@ def test_threads_that_only_take_turns_with_the_gil_are_swept_20_times_a_second()
 def test_threads_that_go_in_and_out_of_a_queue_are_swept_100_times_a_second() -> None:
     """Each thread computes, then waits on the queue's lock, then for the GIL: what each sweep
     sees matters, so the sampler keeps its fine pace."""
-    fine = fine_sweeps(PASSING)
-    # Mostly fine: on a loaded machine a thread may wait for a core for whole sweeps.
-    assert fine >= 20, fine
+    fine, cores = fine_sweeps(PASSING)
+    # Mostly fine: on a loaded machine a thread may wait for a core for whole sweeps. Starved
+    # outright (the two threads got under half a core: 0 fine sweeps of 40 were seen in a
+    # loaded suite), they are runnable all along, never seen in the queue's lock, and the
+    # quiet pace is what the rule says for that.
+    assert fine >= 20 or cores < 0.5, (fine, cores)
 
 
 TICKING = """
