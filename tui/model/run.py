@@ -383,11 +383,15 @@ class _Uncovered:
     build of a thread with 10 000 waits was a pass over all of them per window)."""
 
     def __init__(self, covered: list[Span]) -> None:
-        self.covered = covered
+        self.covered = covered  # sorted by t0
         self.ends = list(itertools.accumulate((span.t1 for span in covered), max))
 
+    def reaching(self, t: float) -> int:
+        """The first of the spans that may end after ``t`` (all before it end by then)."""
+        return bisect.bisect_right(self.ends, t)
+
     def __call__(self, t0: float, t1: float) -> list[tuple[float, float]]:
-        return _subtract(t0, t1, self.covered, bisect.bisect_right(self.ends, t0))
+        return _subtract(t0, t1, self.covered, self.reaching(t0))
 
 
 def _fill(
@@ -598,7 +602,7 @@ def _build_spans(task: Task, until: float, since: float = -math.inf) -> list[Spa
                 free = sum(g1 - g0 for g0, g1 in gaps)
                 share = min(1.0, max(0.0, task.cpu_s - shown_cpu) / free) if free else 1.0
             split += _split(gaps, share)
-        spans += _attribute(split, task.kernel, exact)
+        spans += _attribute(split, task.kernel, uncovered)
     spans = [s for s in spans if s.t1 > s.t0]
     spans.sort(key=lambda s: s.t0)
     return spans
@@ -637,24 +641,23 @@ class _Residuals:
     that can overlap it: a live thread has a window per sample, and the dashboard asks for
     its spans on every tick, so pairing every window with every span grew as the square."""
 
-    def __init__(self, windows: list[KernelWindow], exact: list[Span]) -> None:
+    def __init__(self, windows: list[KernelWindow], exact: _Uncovered) -> None:
         self.windows = windows
-        self.exact = exact  # sorted by t0
-        self.starts = [s.t0 for s in exact]
-        self.reach = list(itertools.accumulate((s.t1 for s in exact), max))  # max t1 so far
+        self.exact = exact
+        self.starts = [s.t0 for s in exact.covered]
         self.done: dict[int, dict[TaskState, float]] = {}
 
     def __getitem__(self, index: int) -> dict[TaskState, float]:
         mix = self.done.get(index)
         if mix is None:
             window = self.windows[index]
-            first = bisect.bisect_right(self.reach, window.t0)  # all before end by window.t0
+            first = self.exact.reaching(window.t0)
             last = bisect.bisect_left(self.starts, window.t1, lo=first)
-            mix = self.done[index] = _residual(window, self.exact[first:last])
+            mix = self.done[index] = _residual(window, self.exact.covered[first:last])
         return mix
 
 
-def _attribute(spans: list[Span], windows: list[KernelWindow], exact: list[Span]) -> list[Span]:
+def _attribute(spans: list[Span], windows: list[KernelWindow], exact: _Uncovered) -> list[Span]:
     """Say why each not-running piece was not running, from the kernel windows it falls in."""
     if not windows:
         return spans
