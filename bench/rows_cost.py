@@ -1,5 +1,5 @@
 """What the model costs the dashboard's live rows, without Textual or a terminal: a run is
-recorded headless, then fed back a tick at a time (every 0.1 s of its time) into a model
+recorded (``concur-tui run --record``), then fed back a tick at a time (every 0.1 s of its time) into a model
 whose every row is laid out as the timeline draws it (its cells over the live window; an
 ended row once per window, as the timeline keeps it), and every thread's GIL wait worked out
 once a second (the GIL pane). Prints the seconds each part took over the whole run.
@@ -71,17 +71,16 @@ def replay(path: str) -> dict[str, float]:
 
 
 def record(case: str, out: Path) -> int:
-    from tui import catalog
-    from tui.recording import Recorder, scenario_meta
-    from tui.supervisor.headless import run_headless
+    """``concur-tui run`` the case, saving its recording to ``out``; how many events it holds."""
+    from tui.recording import load
 
     name, _, params = case.partition(":")
-    scenario = catalog.find(name)
-    values = scenario.resolve([p for p in params.split(",") if p])
-    recorder = Recorder(scenario_meta(scenario, values))
-    run_headless(scenario, values, on_events=recorder.extend)
-    recorder.save(out)
-    return len(recorder.events)
+    sets = [x for p in params.split(",") if p for x in ("--set", p)]
+    command = [sys.executable, "-m", "tui", "run", name, *sets, "--record", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{case}: {done.stderr.strip()}")
+    return len(load(out)[1])
 
 
 def main() -> None:
