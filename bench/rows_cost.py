@@ -1,8 +1,9 @@
 """What the model costs the dashboard's live rows, without Textual or a terminal: a run is
-recorded (``concur-tui run --record``), then fed back a tick at a time (every 0.1 s of its time) into a model
-whose every row is laid out as the timeline draws it (its cells over the live window; an
-ended row once per window, as the timeline keeps it), and every thread's GIL wait worked out
-once a second (the GIL pane). Prints the seconds each part took over the whole run.
+recorded (``concur-tui run --record``), then fed back a tick at a time (every 0.1 s of its
+time) into a model whose every row is laid out as the timeline draws it (its cells over the
+live window; an ended row once per window, as the timeline keeps it), and every thread's GIL
+wait worked out once a second (the GIL pane). Prints the seconds each part took over the
+whole run.
 
     python bench/rows_cost.py [--cli A --cli B] [scenario:params ...]
 
