@@ -42,7 +42,6 @@ load, the dashboard included.
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._cores = 0
         # Kept, not queried at each tick (queries were a third of a tick's cost).
         self._rows: list[tuple[Horizontal, Meter, History]] = []
         self._figures = Figures("waiting for the first sample…", id="cores-used")
@@ -56,7 +55,6 @@ load, the dashboard included.
         yield self._figures
 
     def _make_rows(self, cores: int) -> None:
-        self._cores = cores
         self._rows = []
         for i in range(cores):
             meter, bars = Meter(f"cpu{i}"), History(top=100.0, high=90.0)
@@ -66,7 +64,7 @@ load, the dashboard included.
         if not model.cpu:
             return
         per_core = model.cpu[-1][1]
-        if len(per_core) != self._cores:
+        if len(per_core) != len(self._rows):
             self.query(".core").remove()
             self._make_rows(len(per_core))
             self.mount_all([row for row, _, _ in self._rows], before=self._figures)
